@@ -1,0 +1,34 @@
+/* Image files for the trainer and the tools: PNG (8/16-bit; grey, grey+alpha,
+ * RGB, RGBA) through libpng, and JPEG (grey, RGB) through libjpeg.
+ * Pixels are float in [0, 1], interleaved (y * width + x) * channels + c,
+ * non-premultiplied, in the file's own (sRGB) encoding. */
+#ifndef NETS_IMAGE_H
+#define NETS_IMAGE_H
+
+#include "../core/nets-error.h"
+
+typedef struct {
+  int width, height, channels; /* channels: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
+  float *data;                 /* owned; width*height*channels floats */
+} nets_image;
+
+nets_image *nets_image_new(int width, int height, int channels); /* zeroed; NULL on failure */
+void nets_image_free(nets_image *img);
+nets_image *nets_image_copy(const nets_image *img);
+
+/* Load a PNG or JPEG (detected by content, not by name).  Returns NULL and
+ * fills err on failure; never aborts on a corrupt file. */
+nets_image *nets_image_load(const char *path, nets_error *err);
+/* Convert to the given channel count (1..4): grey<->RGB, add/drop alpha (alpha=1). */
+nets_image *nets_image_convert(const nets_image *img, int channels);
+/* Save by extension: .png (bit_depth 8 or 16) or .jpg/.jpeg (quality 1..100, bit_depth ignored). */
+int nets_image_save(const nets_image *img, const char *path, int bit_depth, int jpeg_quality,
+                    nets_error *err);
+
+/* Encode to JPEG in memory and decode back (used to simulate JPEG artefacts). */
+int nets_image_jpeg_roundtrip(nets_image *img, int quality, nets_error *err);
+
+/* Bilinear (area-averaged when shrinking) resampling of a region. */
+nets_image *nets_image_resize(const nets_image *img, int new_width, int new_height);
+
+#endif

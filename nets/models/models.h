@@ -1,0 +1,43 @@
+/* The two shipped networks, as seen by inference code (pipeline, CLI, evals).
+ * Their architectures are defined once in models/*.c and used by both
+ * inference and the trainer. */
+#ifndef NETS_MODELS_H
+#define NETS_MODELS_H
+
+#include "../core/nets-error.h"
+
+/* ---- Mask detector --------------------------------------------------- */
+/* Input: RGB float image, interleaved HWC in [0,1] (sRGB), any size.
+ * Output: per-pixel probability that the pixel is part of a face covering,
+ * at the input resolution (w*h floats). */
+typedef struct nets_detector nets_detector;
+nets_detector *nets_detector_load(const char *path, nets_error *err);
+void nets_detector_free(nets_detector *d);
+int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                          nets_error *err);
+
+/* Boxes from a probability map: connected components of prob >= threshold,
+ * dropping those smaller than min_area pixels.  score = mean prob inside. */
+typedef struct {
+  int x, y, w, h;
+  float score;
+  long area;
+  int label; /* component label in `labels` (1-based) */
+} nets_det_box;
+/* labels (w*h ints, may be NULL) receives component ids (0 = background).
+ * Returns the number of boxes written (at most max_boxes), sorted by score. */
+int nets_detector_boxes(const float *prob, int w, int h, float threshold, long min_area,
+                        nets_det_box *boxes, int max_boxes, int *labels);
+
+/* ---- Face inpainter -------------------------------------------------- */
+#define NETS_INPAINT_SIZE 128
+/* rgb: NETS_INPAINT_SIZE^2 * 3 floats (HWC, [0,1]); hole: NETS_INPAINT_SIZE^2
+ * floats, 1 = repaint.  out: the painted crop, same layout as rgb (pixels
+ * outside the hole are the network's output too; callers composite). */
+typedef struct nets_inpainter nets_inpainter;
+nets_inpainter *nets_inpainter_load(const char *path, nets_error *err);
+void nets_inpainter_free(nets_inpainter *p);
+int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
+                           nets_error *err);
+
+#endif

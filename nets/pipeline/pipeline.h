@@ -1,0 +1,71 @@
+/* The one Unmasked pipeline: detect -> crop -> inpaint -> paste back.
+ * The GEGL operation, the GIMP plug-in (through the operation) and the
+ * `unmask` CLI all call unmask_run(); none has a copy of this logic.
+ *
+ * The image is reached through callbacks so that huge images never have to be
+ * held in memory at full size as float: the detector reads a downscaled view,
+ * and each face is read and written back as a crop. */
+#ifndef UNMASK_PIPELINE_H
+#define UNMASK_PIPELINE_H
+
+#include "../core/nets-error.h"
+
+/* Pixels exchanged with the callbacks: float R'G'B'A (sRGB-encoded, not
+ * premultiplied), 4 floats per pixel, rows packed (stride = width * 4). */
+typedef struct {
+  int width, height;
+  void *user;
+  /* Read the rectangle (x, y, w, h) of the image, scaled by `scale` (<= 1):
+   * out receives w*h pixels covering image area (x/scale, y/scale, w/scale, h/scale).
+   * For scale == 1 this is a plain read.  Pixels outside the image are clamped
+   * to the edge.  Return 0 on success. */
+  int (*read)(void *user, int x, int y, int w, int h, double scale, float *out);
+  /* Write back the rectangle (x, y, w, h) at full scale; (only pixels in the image). */
+  int (*write)(void *user, int x, int y, int w, int h, const float *in);
+  /* Optional user hole (e.g. a GIMP selection): coverage in [0,1], 1 float per
+   * pixel, for the rectangle at full scale.  NULL when there is no hole. */
+  int (*read_hole)(void *user, int x, int y, int w, int h, float *out);
+  /* Optional: bounding box of the user hole (for a selection), or return -1 if empty. */
+  int (*hole_bounds)(void *user, int *x, int *y, int *w, int *h);
+} unmask_image_io;
+
+typedef enum {
+  UNMASK_OUTPUT_RESULT = 0,  /* the repainted image */
+  UNMASK_OUTPUT_MASK = 1,    /* the hole that would be repainted, white on black */
+  UNMASK_OUTPUT_OVERLAY = 2, /* the image with the hole tinted red and boxes drawn */
+} unmask_output;
+
+typedef struct {
+  double sensitivity; /* detection threshold in (0,1): higher finds more; default 0.5 */
+  double grow_px;     /* grow the hole by this many pixels (full-scale) ; default 4 */
+  double feather_px;  /* feather the seam; default 3 */
+  unmask_output output;
+  /* Progress in [0,1]; return nonzero to cancel.  May be NULL. */
+  int (*progress)(void *user, double fraction, const char *what);
+  void *progress_user;
+} unmask_params;
+
+void unmask_params_default(unmask_params *p);
+
+typedef struct unmask_models unmask_models; /* loaded detector + inpainter */
+
+/* Load models from a directory holding detector.safetensors and
+ * inpainter.safetensors.  dir == NULL means the installed weights (then the
+ * source tree's weights/ as a fallback for uninstalled builds). */
+unmask_models *unmask_models_load(const char *dir, nets_error *err);
+void unmask_models_free(unmask_models *m);
+
+typedef struct {
+  int x, y, w, h;  /* full-scale box of the covering */
+  float score;
+  long mask_area;  /* pixels in the hole at full scale */
+} unmask_face;
+
+/* Run the pipeline.  On success returns the number of faces repainted (>= 0)
+ * and, if faces/n_faces are given, a malloc'ed array the caller frees.
+ * With a user hole (io->read_hole != NULL and hole_bounds succeeds) detection
+ * is skipped and exactly that region is repainted. */
+int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+               unmask_face **faces, int *n_faces, nets_error *err);
+
+#endif
