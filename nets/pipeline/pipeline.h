@@ -40,9 +40,23 @@ typedef struct {
   double grow_px;     /* grow the hole by this many pixels (full-scale) ; default 4 */
   double feather_px;  /* feather the seam; default 3 */
   unmask_output output;
-  /* Progress in [0,1]; return nonzero to cancel.  May be NULL. */
+  /* Progress in [0,1]; return nonzero to cancel.  May be NULL.  Cancelling
+   * is honoured until the first write to the image; the final write-back
+   * phase (reported from 0.95 on) is not interrupted, so a cancelled run
+   * leaves the image untouched. */
   int (*progress)(void *user, double fraction, const char *what);
   void *progress_user;
+  /* ---- Extensions (zeroed by unmask_params_default) ---- */
+  /* 1: fill holes with the classical harmonic baseline (unmask_diffuse_fill,
+   * diffuse.h) instead of the inpainter network, for comparisons; the
+   * inpainter weights are then not used. */
+  int baseline;
+  /* Optional: receives, once per face, the blend alpha of that face's hole
+   * (w*h floats in [0,1], the full-scale rectangle x, y, w, h) before the
+   * image is written.  Faces may overlap: take the max.  Lets the CLI write
+   * --mask-out without a second detection pass.  Return nonzero to fail. */
+  int (*hole_write)(void *user, int x, int y, int w, int h, const float *alpha);
+  void *hole_user;
 } unmask_params;
 
 void unmask_params_default(unmask_params *p);
@@ -53,6 +67,7 @@ typedef struct unmask_models unmask_models; /* loaded detector + inpainter */
  * inpainter.safetensors.  dir == NULL means the installed weights (then the
  * source tree's weights/ as a fallback for uninstalled builds). */
 unmask_models *unmask_models_load(const char *dir, nets_error *err);
+/* m may be NULL in unmask_run() only with p->baseline and a user hole. */
 void unmask_models_free(unmask_models *m);
 
 typedef struct {
@@ -61,11 +76,35 @@ typedef struct {
   long mask_area;  /* pixels in the hole at full scale */
 } unmask_face;
 
+/* Holes (with a detected covering):
+ *   covering = detector probability upsampled bilinearly to full scale,
+ *              >= threshold (1 - sensitivity), restricted to the face's
+ *              connected component;
+ *   alpha    = 1 within grow_px of the covering, smooth ramp to 0 at
+ *              grow_px + feather_px (hole.h).
+ * With a user hole, alpha is the user's coverage itself (grow/feather are
+ * not applied: a selection is repainted exactly as given).
+ * unmask_face.x/y/w/h is the bounding box of the covering (the user hole's
+ * pixels with coverage > 0) and mask_area the number of its pixels.
+ *
+ * The io must leave pixels that are never written as the input (in-place,
+ * or output pre-copied from input).  Each written rectangle is computed from
+ * the original pixels read before any write, so it does not matter whether
+ * io->read sees earlier writes. */
+
 /* Run the pipeline.  On success returns the number of faces repainted (>= 0)
  * and, if faces/n_faces are given, a malloc'ed array the caller frees.
  * With a user hole (io->read_hole != NULL and hole_bounds succeeds) detection
  * is skipped and exactly that region is repainted. */
 int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                unmask_face **faces, int *n_faces, nets_error *err);
+
+/* The detection half of unmask_run(), shared with it (the `unmask detect`
+ * CLI uses this): finds the faces' holes exactly as unmask_run() would,
+ * calls p->hole_write for each, and writes nothing to the image.  The
+ * inpainter is not run.  With a user hole in io, that hole is described.
+ * Returns the number of faces or a negative error code. */
+int unmask_detect(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                  unmask_face **faces, int *n_faces, nets_error *err);
 
 #endif

@@ -1,0 +1,292 @@
+/* Repainting one face: crop -> inpainter -> colour match -> upscale + grain.
+ * Also the classical baseline (harmonic fill at full scale). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../synth/crop.h"
+#include "diffuse.h"
+#include "hole.h"
+#include "pipeline-private.h"
+
+#define S NETS_INPAINT_SIZE
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+static float clampf(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
+static float luma(const float *p) { return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]; }
+
+/* Catmull-Rom weights for fractional position t in [0,1). */
+static void cubic_weights(float t, float *wt) {
+  float t2 = t * t, t3 = t2 * t;
+  wt[0] = 0.5f * (-t3 + 2 * t2 - t);
+  wt[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
+  wt[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
+  wt[3] = 0.5f * (t3 - t2);
+}
+
+/* Bicubic sample of a S*S RGB image at (u, v) in pixel-centre coordinates. */
+static void sample_bicubic(const float *img, float u, float v, float *out) {
+  int iu = (int)floorf(u), iv = (int)floorf(v);
+  float wu[4], wv[4];
+  cubic_weights(u - iu, wu);
+  cubic_weights(v - iv, wv);
+  float acc[3] = {0, 0, 0};
+  for (int j = 0; j < 4; j++) {
+    int y = clampi(iv - 1 + j, 0, S - 1);
+    for (int i = 0; i < 4; i++) {
+      int x = clampi(iu - 1 + i, 0, S - 1);
+      const float *p = img + ((size_t)y * S + x) * 3;
+      float wgt = wu[i] * wv[j];
+      for (int c = 0; c < 3; c++) acc[c] += wgt * p[c];
+    }
+  }
+  for (int c = 0; c < 3; c++) out[c] = clampf(acc[c]);
+}
+
+/* Deterministic standard normal noise for a pixel (hash + Box-Muller). */
+static uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static float pixel_noise(int x, int y, int index) {
+  uint64_t h = mix64(((uint64_t)(uint32_t)x << 32) ^ (uint32_t)y ^ ((uint64_t)index << 56));
+  double u1 = ((h >> 11) + 1.0) / 9007199254740993.0;
+  double u2 = (mix64(h) >> 11) / 9007199254740992.0;
+  return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+}
+
+static int cmp_float(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* Robust std of high-pass luminance (L - 3x3 mean) over the pixels of a
+ * w*h RGB(A) image (stride ch) where sel(i) is true; -1 if too few. */
+static double hf_sigma(const float *img, int ch, int w, int h, const unsigned char *sel) {
+  size_t n = 0;
+  for (size_t i = 0; i < (size_t)w * h; i++) n += sel[i];
+  if (n < 32) return -1.0;
+  size_t step = n > 20000 ? n / 20000 : 1, k = 0, m = 0;
+  float *v = malloc(sizeof(float) * (n / step + 1));
+  if (!v) return -1.0;
+  for (int y = 1; y + 1 < h; y++)
+    for (int x = 1; x + 1 < w; x++) {
+      size_t i = (size_t)y * w + x;
+      if (!sel[i] || (k++ % step)) continue;
+      float sum = 0;
+      for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++) sum += luma(img + (i + (size_t)dy * w + dx) * ch);
+      v[m++] = fabsf(luma(img + i * ch) - sum / 9.0f);
+    }
+  double r = -1.0;
+  if (m >= 32) {
+    qsort(v, m, sizeof(float), cmp_float);
+    r = 1.4826 * v[m / 2];
+  }
+  free(v);
+  return r;
+}
+
+/* Add luminance grain to job->fill so its fine texture matches the band
+ * around the hole (the network's 128 px output is soft once upscaled). */
+static void add_grain(unmask_job *job, const float *ebuf, const float *ea, int ew, int eh,
+                      int index) {
+  size_t n = (size_t)ew * eh;
+  unsigned char *sel = malloc(n);
+  float *frgb = malloc(sizeof(float) * 3 * (size_t)job->w * job->h);
+  unsigned char *fsel = malloc((size_t)job->w * job->h);
+  if (!sel || !frgb || !fsel) goto done;
+  for (size_t i = 0; i < n; i++) sel[i] = ea[i] == 0.0f;
+  double s_ring = hf_sigma(ebuf, 4, ew, eh, sel);
+  /* the fill: only pixels whose 3x3 neighbourhood is all fill */
+  memcpy(frgb, job->fill, sizeof(float) * 3 * (size_t)job->w * job->h);
+  for (int y = 0; y < job->h; y++)
+    for (int x = 0; x < job->w; x++) {
+      int ok = 1;
+      for (int dy = -1; dy <= 1 && ok; dy++)
+        for (int dx = -1; dx <= 1 && ok; dx++) {
+          int xx = x + dx, yy = y + dy;
+          ok = xx >= 0 && yy >= 0 && xx < job->w && yy < job->h &&
+               job->alpha[(size_t)yy * job->w + xx] > 0.0f;
+        }
+      fsel[(size_t)y * job->w + x] = (unsigned char)ok;
+    }
+  double s_fill = hf_sigma(frgb, 3, job->w, job->h, fsel);
+  if (s_ring <= 0 || s_fill < 0) goto done;
+  double add = s_ring * s_ring - s_fill * s_fill;
+  if (add <= 0) goto done;
+  /* white noise keeps sqrt(8/9) of its std through L - mean3x3 */
+  float sigma = (float)(sqrt(add) / 0.9428);
+  if (sigma > 0.08f) sigma = 0.08f;
+  for (int y = 0; y < job->h; y++)
+    for (int x = 0; x < job->w; x++) {
+      size_t i = (size_t)y * job->w + x;
+      if (job->alpha[i] <= 0.0f) continue;
+      float d = sigma * pixel_noise(job->x + x, job->y + y, index);
+      for (int c = 0; c < 3; c++) job->fill[i * 3 + c] = clampf(job->fill[i * 3 + c] + d);
+    }
+done:
+  free(sel), free(frgb), free(fsel);
+}
+
+/* Read the inpainter's S*S input for the crop (cx, cy, side) into crop (RGBA).
+ * *ox, *oy receive the full-scale origin of the crop actually read (the
+ * scaled reader works on an integer grid, so it may differ from the ideal
+ * one by less than one crop pixel); the crop's side stays `side`. */
+static int read_crop(const unmask_image_io *io, double cx, double cy, double side, float *crop,
+                     double *ox, double *oy, nets_error *err) {
+  double x0 = cx - 0.5 * side, y0 = cy - 0.5 * side;
+  if (side > S) {
+    double scale = S / side;
+    int xs = (int)lround(x0 * scale), ys = (int)lround(y0 * scale);
+    if (io->read(io->user, xs, ys, S, S, scale, crop))
+      return nets_error_set(err, NETS_ERR_IO, "unmask: reading the face crop failed");
+    *ox = xs / scale;
+    *oy = ys / scale;
+    return NETS_OK;
+  }
+  /* small face: read at full scale and upsample */
+  int bx = (int)floor(x0) - 1, by = (int)floor(y0) - 1;
+  int bw = (int)ceil(side) + 3, bh = bw;
+  float *buf = malloc(sizeof(float) * 4 * (size_t)bw * bh);
+  if (!buf) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  if (io->read(io->user, bx, by, bw, bh, 1.0, buf)) {
+    free(buf);
+    return nets_error_set(err, NETS_ERR_IO, "unmask: reading the face crop failed");
+  }
+  unmask_crop_read(buf, bw, bh, 4, cx - bx, cy - by, side, S, crop);
+  free(buf);
+  *ox = x0;
+  *oy = y0;
+  return NETS_OK;
+}
+
+int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                    unmask_job *job, int index, nets_error *err) {
+  int rc = NETS_OK;
+  const unmask_face *f = &job->face;
+  double cx, cy, side;
+  unmask_crop_from_hole_box(f->x, f->y, f->w, f->h, &cx, &cy, &side);
+
+  /* the job's rectangle plus a band around it, at full scale */
+  int mg = clampi((int)ceil(side / 40.0), 3, 64);
+  int ex = job->x - mg, ey = job->y - mg;
+  int ex1 = job->x + job->w + mg, ey1 = job->y + job->h + mg;
+  if (ex < 0) ex = 0;
+  if (ey < 0) ey = 0;
+  if (ex1 > io->width) ex1 = io->width;
+  if (ey1 > io->height) ey1 = io->height;
+  int ew = ex1 - ex, eh = ey1 - ey;
+  size_t en = (size_t)ew * eh, jn = (size_t)job->w * job->h;
+  float *ebuf = malloc(sizeof(float) * 4 * en);
+  float *ea = calloc(en, sizeof(float));
+  float *crop = malloc(sizeof(float) * 4 * S * S);
+  float *rgb = malloc(sizeof(float) * 3 * S * S);
+  float *hole = calloc((size_t)S * S, sizeof(float));
+  float *out = malloc(sizeof(float) * 3 * S * S);
+  unsigned char *h8 = calloc((size_t)S * S, 1), *ring = calloc((size_t)S * S, 1);
+  job->orig = malloc(sizeof(float) * 4 * jn);
+  job->fill = malloc(sizeof(float) * 3 * jn);
+  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !h8 || !ring || !job->orig || !job->fill) {
+    rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    goto done;
+  }
+  if (io->read(io->user, ex, ey, ew, eh, 1.0, ebuf)) {
+    rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+    goto done;
+  }
+  for (int y = 0; y < job->h; y++) {
+    memcpy(job->orig + (size_t)y * job->w * 4,
+           ebuf + ((size_t)(y + job->y - ey) * ew + (job->x - ex)) * 4, sizeof(float) * 4 * job->w);
+    memcpy(ea + (size_t)(y + job->y - ey) * ew + (job->x - ex), job->alpha + (size_t)y * job->w,
+           sizeof(float) * job->w);
+  }
+
+  if (p->baseline || !m || !m->inpainter) {
+    /* classical baseline: harmonic fill at full scale from the band around */
+    float *e3 = malloc(sizeof(float) * 3 * en);
+    if (!e3) {
+      rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < en; i++) memcpy(e3 + i * 3, ebuf + i * 4, sizeof(float) * 3);
+    unmask_diffuse_fill(e3, ew, eh, 3, ea);
+    for (int y = 0; y < job->h; y++)
+      memcpy(job->fill + (size_t)y * job->w * 3,
+             e3 + ((size_t)(y + job->y - ey) * ew + (job->x - ex)) * 3, sizeof(float) * 3 * job->w);
+    free(e3);
+    goto done;
+  }
+
+  double ox = 0, oy = 0;
+  if ((rc = read_crop(io, cx, cy, side, crop, &ox, &oy, err))) goto done;
+  int grey = 1;
+  for (int i = 0; i < S * S; i++) {
+    const float *q = crop + (size_t)i * 4;
+    for (int c = 0; c < 3; c++) rgb[i * 3 + c] = clampf(q[c]);
+    if (fabsf(q[0] - q[1]) > 1.0f / 255 || fabsf(q[1] - q[2]) > 1.0f / 255) grey = 0;
+  }
+  /* the hole at S: any coverage of a crop pixel -> 1, then grown by 1 px */
+  double k = S / side;
+  for (int y = 0; y < job->h; y++) {
+    int py = job->y + y;
+    int v0 = (int)floor((py - oy) * k), v1 = (int)ceil((py + 1 - oy) * k) - 1;
+    for (int x = 0; x < job->w; x++) {
+      if (job->alpha[(size_t)y * job->w + x] <= 0.0f) continue;
+      int px = job->x + x;
+      int u0 = (int)floor((px - ox) * k), u1 = (int)ceil((px + 1 - ox) * k) - 1;
+      for (int v = v0 < 0 ? 0 : v0; v <= v1 && v < S; v++)
+        for (int u = u0 < 0 ? 0 : u0; u <= u1 && u < S; u++) h8[v * S + u] = 1;
+    }
+  }
+  if ((rc = unmask_hole_dilate(h8, S, S, 1))) {
+    nets_error_set(err, rc, "unmask: out of memory");
+    goto done;
+  }
+  for (int i = 0; i < S * S; i++) hole[i] = h8[i];
+  if ((rc = nets_inpainter_predict(m->inpainter, rgb, hole, out, err))) goto done;
+
+  /* colour match on a ring just outside the hole */
+  memcpy(ring, h8, (size_t)S * S);
+  if ((rc = unmask_hole_dilate(ring, S, S, 3))) {
+    nets_error_set(err, rc, "unmask: out of memory");
+    goto done;
+  }
+  double diff[3] = {0, 0, 0};
+  long nring = 0;
+  for (int i = 0; i < S * S; i++) {
+    if (!ring[i] || h8[i]) continue;
+    for (int c = 0; c < 3; c++) diff[c] += rgb[i * 3 + c] - out[i * 3 + c];
+    nring++;
+  }
+  for (int i = 0; i < S * S; i++) {
+    float *o = out + (size_t)i * 3;
+    if (nring)
+      for (int c = 0; c < 3; c++) o[c] += (float)(diff[c] / nring);
+    if (grey) o[0] = o[1] = o[2] = (o[0] + o[1] + o[2]) / 3.0f;
+    for (int c = 0; c < 3; c++) o[c] = clampf(o[c]);
+  }
+
+  /* upscale to the full-scale rectangle (bicubic) */
+  for (int y = 0; y < job->h; y++) {
+    float v = (float)((job->y + y + 0.5 - oy) * k - 0.5);
+    for (int x = 0; x < job->w; x++) {
+      size_t i = (size_t)y * job->w + x;
+      if (job->alpha[i] <= 0.0f) {
+        memcpy(job->fill + i * 3, job->orig + i * 4, sizeof(float) * 3);
+        continue;
+      }
+      float u = (float)((job->x + x + 0.5 - ox) * k - 0.5);
+      sample_bicubic(out, u, v, job->fill + i * 3);
+    }
+  }
+  /* grain is the same on R, G, B: a grey fill stays grey */
+  if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);
+
+done:
+  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(h8), free(ring);
+  return rc;
+}

@@ -1,0 +1,40 @@
+/* Hole shaping for the pipeline: distance transform, grow (dilation) and
+ * feather of a binary covering, and small helpers on binary masks. */
+#ifndef UNMASK_HOLE_H
+#define UNMASK_HOLE_H
+
+/* Exact Euclidean distance (in pixels, between pixel centres) from every
+ * pixel to the nearest pixel with mask != 0; pixels of the mask get 0.
+ * When the mask is empty every distance is a large value (>= 1e10).
+ * Returns 0, or NETS_ERR_NOMEM. */
+int unmask_hole_distance(const unsigned char *mask, int w, int h, float *dist);
+
+/* Blend alpha from a binary covering: 1 where the distance to the covering is
+ * <= grow, then a smooth ramp falling to 0 at grow + feather; exactly 0
+ * beyond.  grow = feather = 0 gives the covering itself.
+ * Returns 0, or NETS_ERR_NOMEM. */
+int unmask_hole_grow_feather(const unsigned char *mask, int w, int h, double grow,
+                             double feather, float *alpha);
+
+/* The alpha of unmask_hole_grow_feather() for a pixel at distance d. */
+float unmask_hole_ramp(float d, double grow, double feather);
+
+/* Dilate a binary mask in place by r pixels (3x3 steps: r steps of the
+ * 8-neighbourhood).  Returns 0, or NETS_ERR_NOMEM. */
+int unmask_hole_dilate(unsigned char *mask, int w, int h, int r);
+
+/* Bounding box and size of one connected component. */
+typedef struct {
+  int x0, y0, x1, y1; /* inclusive */
+  long area;
+} unmask_hole_component;
+
+/* 8-connected components of mask != 0.  labels (w*h) receives 1-based ids,
+ * 0 for background.  At most max_comps components are described in comps;
+ * the return value is the total number found (may exceed max_comps: then
+ * the labels above max_comps are still written but not described), or
+ * NETS_ERR_NOMEM. */
+int unmask_hole_components(const unsigned char *mask, int w, int h, int *labels,
+                           unmask_hole_component *comps, int max_comps);
+
+#endif

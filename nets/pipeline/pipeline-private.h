@@ -1,0 +1,28 @@
+/* Internals shared by the pipeline's files (not installed, not API). */
+#ifndef UNMASK_PIPELINE_PRIVATE_H
+#define UNMASK_PIPELINE_PRIVATE_H
+
+#include "../models/models.h"
+#include "pipeline.h"
+
+struct unmask_models {
+  nets_detector *detector;
+  nets_inpainter *inpainter;
+};
+
+/* One face (or user-hole component) being repainted. */
+typedef struct {
+  unmask_face face;   /* covering box, score, area (full scale) */
+  int x, y, w, h;     /* rectangle holding every pixel with alpha > 0 */
+  float *alpha;       /* w*h blend alpha */
+  float *orig;        /* w*h*4 original pixels of the rectangle (RESULT/OVERLAY) */
+  float *fill;        /* w*h*3 repainted RGB (RESULT only; valid where alpha > 0) */
+} unmask_job;
+
+/* Repaint one job: reads its crop through io, runs the inpainter (or the
+ * baseline when models is NULL / baseline is set), and fills job->fill and
+ * job->orig.  index seeds the grain.  Returns 0 or a negative code. */
+int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                    unmask_job *job, int index, nets_error *err);
+
+#endif

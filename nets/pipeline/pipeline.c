@@ -1,0 +1,601 @@
+/* unmask_run(): detect -> crop -> inpaint -> paste back.  See pipeline.h.
+ *
+ * Memory: the detector sees a view whose long side is at most VIEW_MAX;
+ * everything else is per face (the face's rectangle at full scale and a
+ * S x S crop).  No buffer ever spans the full-resolution image, except one
+ * strip of STRIP rows when writing the MASK output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unmask-config.h"
+#include "hole.h"
+#include "pipeline-private.h"
+
+#define VIEW_MAX 1024  /* long side of the detection view */
+#define MAX_FACES 64   /* detected faces per image */
+#define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */
+#define STRIP 64       /* rows per strip when scanning the whole image */
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* ---- Models ------------------------------------------------------------ */
+
+void unmask_params_default(unmask_params *p) {
+  memset(p, 0, sizeof *p);
+  p->sensitivity = 0.5;
+  p->grow_px = 4.0;
+  p->feather_px = 3.0;
+  p->output = UNMASK_OUTPUT_RESULT;
+}
+
+static int has_weights(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/detector.safetensors", dir);
+  if (access(path, R_OK)) return 0;
+  snprintf(path, sizeof path, "%s/inpainter.safetensors", dir);
+  return access(path, R_OK) == 0;
+}
+
+unmask_models *unmask_models_load(const char *dir, nets_error *err) {
+  if (!dir) {
+    if (has_weights(UNMASK_WEIGHTS_DIR))
+      dir = UNMASK_WEIGHTS_DIR;
+    else if (has_weights(UNMASK_SOURCE_WEIGHTS_DIR))
+      dir = UNMASK_SOURCE_WEIGHTS_DIR;
+    else {
+      nets_error_set(err, NETS_ERR_IO,
+                     "no Unmasked weights found: detector.safetensors and inpainter.safetensors "
+                     "are in neither %s nor %s",
+                     UNMASK_WEIGHTS_DIR, UNMASK_SOURCE_WEIGHTS_DIR);
+      return NULL;
+    }
+  }
+  unmask_models *m = calloc(1, sizeof *m);
+  if (!m) {
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  char path[4096];
+  nets_error e = {0};
+  snprintf(path, sizeof path, "%s/detector.safetensors", dir);
+  m->detector = nets_detector_load(path, &e);
+  if (!m->detector) goto fail;
+  snprintf(path, sizeof path, "%s/inpainter.safetensors", dir);
+  m->inpainter = nets_inpainter_load(path, &e);
+  if (!m->inpainter) goto fail;
+  return m;
+fail:
+  nets_error_set(err, e.code ? e.code : NETS_ERR_IO, "cannot load %s: %s", path,
+                 e.msg[0] ? e.msg : "unknown error");
+  unmask_models_free(m);
+  return NULL;
+}
+
+void unmask_models_free(unmask_models *m) {
+  if (!m) return;
+  if (m->detector) nets_detector_free(m->detector);
+  if (m->inpainter) nets_inpainter_free(m->inpainter);
+  free(m);
+}
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+static int progress(const unmask_params *p, double f, const char *what) {
+  return p->progress ? p->progress(p->progress_user, f, what) : 0;
+}
+
+static void jobs_free(unmask_job *jobs, int n) {
+  for (int i = 0; i < n; i++) {
+    free(jobs[i].alpha);
+    free(jobs[i].orig);
+    free(jobs[i].fill);
+  }
+  free(jobs);
+}
+
+/* Turn a full-scale binary covering cov (rw*rh at rx, ry) into a job: the
+ * covering's box, then alpha = grow/feather(covering) on that box widened by
+ * the reach of grow + feather.  *made = 0 if the covering is empty. */
+static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
+                             const unmask_params *p, int W, int H, float score, unmask_job *job,
+                             nets_error *err) {
+  int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
+  long area = 0;
+  for (int y = 0; y < rh; y++)
+    for (int x = 0; x < rw; x++)
+      if (cov[(size_t)y * rw + x]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        area++;
+      }
+  memset(job, 0, sizeof *job);
+  if (!area) return 0;
+  double grow = p->grow_px > 0 ? p->grow_px : 0, feather = p->feather_px > 0 ? p->feather_px : 0;
+  int reach = (int)ceil(grow + feather) + 1;
+  job->face.x = rx + x0;
+  job->face.y = ry + y0;
+  job->face.w = x1 - x0 + 1;
+  job->face.h = y1 - y0 + 1;
+  job->face.score = score;
+  job->face.mask_area = area;
+  job->x = clampi(job->face.x - reach, 0, W);
+  job->y = clampi(job->face.y - reach, 0, H);
+  job->w = clampi(job->face.x + job->face.w + reach, 0, W) - job->x;
+  job->h = clampi(job->face.y + job->face.h + reach, 0, H) - job->y;
+  size_t n = (size_t)job->w * job->h;
+  unsigned char *mask = calloc(n, 1);
+  job->alpha = malloc(sizeof(float) * n);
+  if (!mask || !job->alpha) {
+    free(mask);
+    return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  }
+  for (int y = 0; y < job->h; y++)
+    for (int x = 0; x < job->w; x++) {
+      int cx = job->x + x - rx, cy = job->y + y - ry;
+      if (cx >= 0 && cy >= 0 && cx < rw && cy < rh) mask[(size_t)y * job->w + x] = cov[(size_t)cy * rw + cx];
+    }
+  int rc = unmask_hole_grow_feather(mask, job->w, job->h, grow, feather, job->alpha);
+  free(mask);
+  if (rc) return nets_error_set(err, rc, "unmask: out of memory");
+  return 1;
+}
+
+/* ---- Finding the holes: detector --------------------------------------- */
+
+static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                        unmask_job **out, int *n_out, nets_error *err) {
+  int W = io->width, H = io->height, L = W > H ? W : H;
+  double s = L > VIEW_MAX ? (double)VIEW_MAX / L : 1.0;
+  int vw = s < 1 ? clampi((int)lround(W * s), 1, VIEW_MAX) : W;
+  int vh = s < 1 ? clampi((int)lround(H * s), 1, VIEW_MAX) : H;
+  size_t vn = (size_t)vw * vh;
+  int rc = NETS_OK, n = 0;
+  float *view = malloc(sizeof(float) * 4 * vn);
+  float *prob = malloc(sizeof(float) * vn);
+  int *labels = malloc(sizeof(int) * vn);
+  nets_det_box *boxes = malloc(sizeof(nets_det_box) * MAX_FACES);
+  unmask_job *jobs = calloc(MAX_FACES, sizeof(unmask_job));
+  if (!view || !prob || !labels || !boxes || !jobs) {
+    rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    goto done;
+  }
+  if (progress(p, 0.02, "Detecting face masks")) {
+    rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
+    goto done;
+  }
+  if (io->read(io->user, 0, 0, vw, vh, s, view)) {
+    rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+    goto done;
+  }
+  for (size_t i = 0; i < vn; i++) /* RGBA -> RGB in place */
+    for (int c = 0; c < 3; c++) {
+      float v = view[i * 4 + c];
+      view[i * 3 + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  if ((rc = nets_detector_predict(m->detector, view, vw, vh, prob, err))) goto done;
+  free(view);
+  view = NULL;
+  if (progress(p, 0.3, "Detecting face masks")) {
+    rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
+    goto done;
+  }
+  double sens = p->sensitivity > 0 && p->sensitivity < 1 ? p->sensitivity : 0.5;
+  float thr = (float)(1.0 - sens);
+  if (thr < 0.02f) thr = 0.02f;
+  if (thr > 0.98f) thr = 0.98f;
+  long min_area = (long)(vn / 5000);
+  if (min_area < 12) min_area = 12;
+  int nb = nets_detector_boxes(prob, vw, vh, thr, min_area, boxes, MAX_FACES, labels);
+
+  for (int b = 0; b < nb; b++) {
+    const nets_det_box *bx = &boxes[b];
+    /* full-scale region of the component (one view pixel of slack) */
+    int rx = clampi((int)floor((bx->x - 1) / s), 0, W);
+    int ry = clampi((int)floor((bx->y - 1) / s), 0, H);
+    int rw = clampi((int)ceil((bx->x + bx->w + 1) / s), 0, W) - rx;
+    int rh = clampi((int)ceil((bx->y + bx->h + 1) / s), 0, H) - ry;
+    if (rw <= 0 || rh <= 0) continue;
+    unsigned char *cov = calloc((size_t)rw * rh, 1);
+    if (!cov) {
+      rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+      goto done;
+    }
+    /* bilinear upsampling of prob, thresholded, kept where one of the four
+     * source pixels belongs to this component */
+    for (int y = 0; y < rh; y++) {
+      double fy = (ry + y + 0.5) * s - 0.5;
+      if (fy < 0) fy = 0;
+      int y0 = (int)fy;
+      if (y0 > vh - 1) y0 = vh - 1;
+      int y1 = y0 + 1 < vh ? y0 + 1 : y0;
+      float ty = (float)(fy - y0);
+      if (ty > 1) ty = 1;
+      for (int x = 0; x < rw; x++) {
+        double fx = (rx + x + 0.5) * s - 0.5;
+        if (fx < 0) fx = 0;
+        int x0 = (int)fx;
+        if (x0 > vw - 1) x0 = vw - 1;
+        int x1 = x0 + 1 < vw ? x0 + 1 : x0;
+        float tx = (float)(fx - x0);
+        if (tx > 1) tx = 1;
+        size_t i00 = (size_t)y0 * vw + x0, i01 = (size_t)y0 * vw + x1;
+        size_t i10 = (size_t)y1 * vw + x0, i11 = (size_t)y1 * vw + x1;
+        int lab = bx->label;
+        if (labels[i00] != lab && labels[i01] != lab && labels[i10] != lab && labels[i11] != lab)
+          continue;
+        float a = prob[i00] + (prob[i01] - prob[i00]) * tx;
+        float c = prob[i10] + (prob[i11] - prob[i10]) * tx;
+        cov[(size_t)y * rw + x] = a + (c - a) * ty >= thr;
+      }
+    }
+    int made = job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);
+    free(cov);
+    if (made < 0) {
+      rc = made;
+      goto done;
+    }
+    n += made;
+  }
+done:
+  free(view), free(prob), free(labels), free(boxes);
+  if (rc) {
+    jobs_free(jobs, n);
+    return rc;
+  }
+  *out = jobs;
+  *n_out = n;
+  return NETS_OK;
+}
+
+/* ---- Finding the holes: user hole -------------------------------------- */
+
+/* The user's coverage, split into connected parts found on a view of at most
+ * VIEW_MAX (any coverage in a view pixel marks it), each part then read at
+ * full scale.  alpha = the coverage itself. */
+static int user_holes(const unmask_image_io *io, int hx, int hy, int hw, int hh,
+                      const unmask_params *p, unmask_job **out, int *n_out, nets_error *err) {
+  int L = hw > hh ? hw : hh;
+  double s = L > VIEW_MAX ? (double)VIEW_MAX / L : 1.0;
+  int vw = clampi((int)ceil(hw * s), 1, hw), vh = clampi((int)ceil(hh * s), 1, hh);
+  size_t vn = (size_t)vw * vh;
+  int rc = NETS_OK, n = 0, parts = 0;
+  unsigned char *occ = calloc(vn, 1);
+  int *labels = malloc(sizeof(int) * vn);
+  float *strip = malloc(sizeof(float) * (size_t)hw * STRIP);
+  unmask_hole_component comps[MAX_PARTS];
+  unmask_job *jobs = calloc(MAX_PARTS, sizeof(unmask_job));
+  float *cov = NULL;
+  if (!occ || !labels || !strip || !jobs) {
+    rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    goto done;
+  }
+  for (int y = 0; y < hh; y += STRIP) {
+    int rows = hh - y < STRIP ? hh - y : STRIP;
+    if (io->read_hole(io->user, hx, hy + y, hw, rows, strip)) {
+      rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the hole failed");
+      goto done;
+    }
+    for (int r = 0; r < rows; r++) {
+      int vy = clampi((int)((y + r) * s), 0, vh - 1);
+      for (int x = 0; x < hw; x++)
+        if (strip[(size_t)r * hw + x] > 0.0f) occ[(size_t)vy * vw + clampi((int)(x * s), 0, vw - 1)] = 1;
+    }
+  }
+  free(strip);
+  strip = NULL;
+  parts = unmask_hole_components(occ, vw, vh, labels, comps, MAX_PARTS);
+  if (parts < 0) {
+    rc = nets_error_set(err, parts, "unmask: out of memory");
+    goto done;
+  }
+  int merged = parts > MAX_PARTS;
+  if (merged) { /* too many pieces: repaint the whole box as one */
+    comps[0] = (unmask_hole_component){0, 0, vw - 1, vh - 1, 0};
+    parts = 1;
+  }
+  for (int c = 0; c < parts; c++) {
+    if (progress(p, 0.02 + 0.28 * c / parts, "Reading the selection")) {
+      rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
+      goto done;
+    }
+    int rx = hx + clampi((int)floor(comps[c].x0 / s), 0, hw);
+    int ry = hy + clampi((int)floor(comps[c].y0 / s), 0, hh);
+    int rw = hx + clampi((int)ceil((comps[c].x1 + 1) / s), 0, hw) - rx;
+    int rh = hy + clampi((int)ceil((comps[c].y1 + 1) / s), 0, hh) - ry;
+    if (rw <= 0 || rh <= 0) continue;
+    cov = malloc(sizeof(float) * (size_t)rw * rh);
+    if (!cov) {
+      rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+      goto done;
+    }
+    if (io->read_hole(io->user, rx, ry, rw, rh, cov)) {
+      rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the hole failed");
+      goto done;
+    }
+    /* keep this part only; find its tight box */
+    int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
+    long area = 0;
+    for (int y = 0; y < rh; y++) {
+      int vy = clampi((int)((ry - hy + y) * s), 0, vh - 1);
+      for (int x = 0; x < rw; x++) {
+        float *a = cov + (size_t)y * rw + x;
+        int vx = clampi((int)((rx - hx + x) * s), 0, vw - 1);
+        if (*a > 1.0f) *a = 1.0f;
+        if (!(*a > 0.0f) || (!merged && labels[(size_t)vy * vw + vx] != c + 1)) {
+          *a = 0.0f;
+          continue;
+        }
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        area++;
+      }
+    }
+    if (area) {
+      unmask_job *j = &jobs[n++];
+      j->face = (unmask_face){rx + x0, ry + y0, x1 - x0 + 1, y1 - y0 + 1, 1.0f, area};
+      j->x = j->face.x;
+      j->y = j->face.y;
+      j->w = j->face.w;
+      j->h = j->face.h;
+      j->alpha = malloc(sizeof(float) * (size_t)j->w * j->h);
+      if (!j->alpha) {
+        rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+        goto done;
+      }
+      for (int y = 0; y < j->h; y++)
+        memcpy(j->alpha + (size_t)y * j->w, cov + (size_t)(y + y0) * rw + x0, sizeof(float) * j->w);
+    }
+    free(cov);
+    cov = NULL;
+  }
+done:
+  free(occ), free(labels), free(strip), free(cov);
+  if (rc) {
+    jobs_free(jobs, n);
+    return rc;
+  }
+  *out = jobs;
+  *n_out = n;
+  return NETS_OK;
+}
+
+/* Both paths; also hands each hole to p->hole_write. */
+static int find_holes(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                      unmask_job **jobs, int *n, nets_error *err) {
+  int hx, hy, hw, hh, rc;
+  if (!io || !io->read || io->width <= 0 || io->height <= 0)
+    return nets_error_set(err, NETS_ERR_ARG, "unmask: no image");
+  if (io->read_hole && io->hole_bounds && io->hole_bounds(io->user, &hx, &hy, &hw, &hh) == 0) {
+    int x1 = clampi(hx + hw, 0, io->width), y1 = clampi(hy + hh, 0, io->height);
+    hx = clampi(hx, 0, io->width);
+    hy = clampi(hy, 0, io->height);
+    hw = x1 - hx;
+    hh = y1 - hy;
+    if (hw <= 0 || hh <= 0) {
+      *jobs = NULL;
+      *n = 0;
+      return NETS_OK;
+    }
+    rc = user_holes(io, hx, hy, hw, hh, p, jobs, n, err);
+  } else {
+    if (!m || !m->detector)
+      return nets_error_set(err, NETS_ERR_ARG, "unmask: no detector loaded");
+    rc = detect_holes(m, io, p, jobs, n, err);
+  }
+  if (rc) return rc;
+  return NETS_OK;
+}
+
+static int give_holes(const unmask_params *p, unmask_job *jobs, int n, nets_error *err) {
+  if (!p->hole_write) return NETS_OK;
+  for (int i = 0; i < n; i++)
+    if (p->hole_write(p->hole_user, jobs[i].x, jobs[i].y, jobs[i].w, jobs[i].h, jobs[i].alpha))
+      return nets_error_set(err, NETS_ERR_IO, "unmask: writing the hole failed");
+  return NETS_OK;
+}
+
+static int give_faces(unmask_job *jobs, int n, unmask_face **faces, int *n_faces, nets_error *err) {
+  if (n_faces) *n_faces = n;
+  if (!faces) return NETS_OK;
+  *faces = malloc(sizeof(unmask_face) * (n ? n : 1));
+  if (!*faces) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  for (int i = 0; i < n; i++) (*faces)[i] = jobs[i].face;
+  return NETS_OK;
+}
+
+/* ---- Output ------------------------------------------------------------ */
+
+/* Composite every job (in order) over the rectangle of job t, starting from
+ * t's original pixels, so that overlapping rectangles agree. */
+static void composite(const unmask_job *jobs, int n, int t, unmask_output mode, float *buf) {
+  const unmask_job *d = &jobs[t];
+  memcpy(buf, d->orig, sizeof(float) * 4 * (size_t)d->w * d->h);
+  for (int k = 0; k < n; k++) {
+    const unmask_job *j = &jobs[k];
+    int x0 = j->x > d->x ? j->x : d->x, y0 = j->y > d->y ? j->y : d->y;
+    int x1 = j->x + j->w < d->x + d->w ? j->x + j->w : d->x + d->w;
+    int y1 = j->y + j->h < d->y + d->h ? j->y + j->h : d->y + d->h;
+    for (int y = y0; y < y1; y++)
+      for (int x = x0; x < x1; x++) {
+        size_t ji = (size_t)(y - j->y) * j->w + (x - j->x);
+        float a = j->alpha[ji];
+        if (!(a > 0.0f)) continue; /* a == 0: untouched, bit-identical */
+        float *o = buf + ((size_t)(y - d->y) * d->w + (x - d->x)) * 4;
+        if (mode == UNMASK_OUTPUT_RESULT) {
+          const float *f = j->fill + ji * 3;
+          if (a >= 1.0f)
+            for (int c = 0; c < 3; c++) o[c] = f[c];
+          else
+            for (int c = 0; c < 3; c++) o[c] = o[c] * (1.0f - a) + f[c] * a;
+        } else { /* overlay: red tint */
+          static const float red[3] = {1.0f, 0.0f, 0.0f};
+          float t = 0.6f * a;
+          for (int c = 0; c < 3; c++) o[c] = o[c] * (1.0f - t) + red[c] * t;
+        }
+      }
+  }
+}
+
+static int write_rect(const unmask_image_io *io, int x, int y, int w, int h, const float *buf,
+                      nets_error *err) {
+  if (w <= 0 || h <= 0) return NETS_OK;
+  if (io->write(io->user, x, y, w, h, buf))
+    return nets_error_set(err, NETS_ERR_IO, "unmask: writing the image failed");
+  return NETS_OK;
+}
+
+/* Box outlines (opaque, alpha preserved). */
+static int draw_boxes(const unmask_image_io *io, const unmask_job *jobs, int n, nets_error *err) {
+  int W = io->width, H = io->height, L = W > H ? W : H;
+  int t = L / 400 > 2 ? L / 400 : 2;
+  static const float col[3] = {1.0f, 0.85f, 0.0f};
+  for (int k = 0; k < n; k++) {
+    const unmask_face *f = &jobs[k].face;
+    int bx0 = clampi(f->x - t, 0, W), by0 = clampi(f->y - t, 0, H);
+    int bx1 = clampi(f->x + f->w + t, 0, W), by1 = clampi(f->y + f->h + t, 0, H);
+    int r[4][4] = {{bx0, by0, bx1 - bx0, clampi(t, 0, by1 - by0)},
+                   {bx0, clampi(by1 - t, by0, by1), bx1 - bx0, clampi(t, 0, by1 - by0)},
+                   {bx0, by0, clampi(t, 0, bx1 - bx0), by1 - by0},
+                   {clampi(bx1 - t, bx0, bx1), by0, clampi(t, 0, bx1 - bx0), by1 - by0}};
+    for (int e = 0; e < 4; e++) {
+      int w = r[e][2], h = r[e][3];
+      if (w <= 0 || h <= 0) continue;
+      float *buf = malloc(sizeof(float) * 4 * (size_t)w * h);
+      if (!buf) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+      int rc = NETS_OK;
+      if (io->read(io->user, r[e][0], r[e][1], w, h, 1.0, buf))
+        rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+      else {
+        for (size_t i = 0; i < (size_t)w * h; i++) memcpy(buf + i * 4, col, sizeof col);
+        rc = write_rect(io, r[e][0], r[e][1], w, h, buf, err);
+      }
+      free(buf);
+      if (rc) return rc;
+    }
+  }
+  return NETS_OK;
+}
+
+/* MASK: the whole image, coverage (max over faces) as white on black. */
+static int write_mask(const unmask_image_io *io, const unmask_job *jobs, int n, nets_error *err) {
+  int W = io->width, H = io->height;
+  float *buf = malloc(sizeof(float) * 4 * (size_t)W * STRIP);
+  if (!buf) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  int rc = NETS_OK;
+  for (int y0 = 0; y0 < H && !rc; y0 += STRIP) {
+    int rows = H - y0 < STRIP ? H - y0 : STRIP;
+    size_t np = (size_t)W * rows;
+    for (size_t i = 0; i < np; i++) buf[i * 4] = 0.0f;
+    for (int k = 0; k < n; k++) {
+      const unmask_job *j = &jobs[k];
+      int ya = j->y > y0 ? j->y : y0, yb = j->y + j->h < y0 + rows ? j->y + j->h : y0 + rows;
+      for (int y = ya; y < yb; y++)
+        for (int x = 0; x < j->w; x++) {
+          float a = j->alpha[(size_t)(y - j->y) * j->w + x];
+          float *o = buf + ((size_t)(y - y0) * W + j->x + x) * 4;
+          if (a > o[0]) o[0] = a > 1.0f ? 1.0f : a;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+      buf[i * 4 + 1] = buf[i * 4 + 2] = buf[i * 4];
+      buf[i * 4 + 3] = 1.0f;
+    }
+    rc = write_rect(io, 0, y0, W, rows, buf, err);
+  }
+  free(buf);
+  return rc;
+}
+
+static int read_originals(const unmask_image_io *io, unmask_job *jobs, int n, nets_error *err) {
+  for (int k = 0; k < n; k++) {
+    unmask_job *j = &jobs[k];
+    if (j->orig) continue;
+    j->orig = malloc(sizeof(float) * 4 * (size_t)j->w * j->h);
+    if (!j->orig) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    if (io->read(io->user, j->x, j->y, j->w, j->h, 1.0, j->orig))
+      return nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+  }
+  return NETS_OK;
+}
+
+/* ---- Entry points ------------------------------------------------------ */
+
+int unmask_detect(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+                  unmask_face **faces, int *n_faces, nets_error *err) {
+  unmask_params def;
+  if (!p) {
+    unmask_params_default(&def);
+    p = &def;
+  }
+  if (faces) *faces = NULL;
+  if (n_faces) *n_faces = 0;
+  unmask_job *jobs = NULL;
+  int n = 0, rc = find_holes(m, io, p, &jobs, &n, err);
+  if (rc) return rc;
+  if (!(rc = give_holes(p, jobs, n, err))) rc = give_faces(jobs, n, faces, n_faces, err);
+  if (!rc) progress(p, 1.0, "Done");
+  jobs_free(jobs, n);
+  return rc ? rc : n;
+}
+
+int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
+               unmask_face **faces, int *n_faces, nets_error *err) {
+  unmask_params def;
+  if (!p) {
+    unmask_params_default(&def);
+    p = &def;
+  }
+  if (faces) *faces = NULL;
+  if (n_faces) *n_faces = 0;
+  if (!io || !io->write) return nets_error_set(err, NETS_ERR_ARG, "unmask: no image to write");
+  if (p->output == UNMASK_OUTPUT_RESULT && !p->baseline && (!m || !m->inpainter))
+    return nets_error_set(err, NETS_ERR_ARG, "unmask: no inpainter loaded");
+  unmask_job *jobs = NULL;
+  int n = 0, rc = find_holes(m, io, p, &jobs, &n, err);
+  if (rc) return rc;
+
+  /* 1. everything that can fail or be cancelled, image untouched */
+  if (p->output == UNMASK_OUTPUT_RESULT) {
+    for (int k = 0; k < n && !rc; k++) {
+      if (progress(p, 0.3 + 0.65 * k / n, "Repainting faces")) {
+        rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
+        break;
+      }
+      rc = unmask_fill_job(p->baseline ? NULL : m, io, p, &jobs[k], k, err);
+    }
+  } else if (p->output == UNMASK_OUTPUT_OVERLAY) {
+    rc = read_originals(io, jobs, n, err);
+  } else if (p->output != UNMASK_OUTPUT_MASK) {
+    rc = nets_error_set(err, NETS_ERR_ARG, "unmask: unknown output mode %d", (int)p->output);
+  }
+  if (!rc && progress(p, 0.95, "Writing")) rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
+  if (!rc) rc = give_holes(p, jobs, n, err);
+
+  /* 2. write back (not interrupted) */
+  if (!rc && p->output == UNMASK_OUTPUT_MASK) {
+    rc = write_mask(io, jobs, n, err);
+  } else if (!rc) {
+    size_t most = 0;
+    for (int k = 0; k < n; k++)
+      if ((size_t)jobs[k].w * jobs[k].h > most) most = (size_t)jobs[k].w * jobs[k].h;
+    float *buf = malloc(sizeof(float) * 4 * (most ? most : 1));
+    if (!buf) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    for (int k = 0; k < n && !rc; k++) {
+      composite(jobs, n, k, p->output, buf);
+      rc = write_rect(io, jobs[k].x, jobs[k].y, jobs[k].w, jobs[k].h, buf, err);
+    }
+    free(buf);
+    if (!rc && p->output == UNMASK_OUTPUT_OVERLAY) rc = draw_boxes(io, jobs, n, err);
+  }
+  if (!rc) rc = give_faces(jobs, n, faces, n_faces, err);
+  if (!rc) progress(p, 1.0, "Done");
+  jobs_free(jobs, n);
+  return rc ? rc : n;
+}
