@@ -1,0 +1,139 @@
+#include "conv.h"
+
+#include <string.h>
+
+#include "blas.h"
+
+static int is_pointwise(const nets_conv_shape *s) {
+  return s->k == 1 && s->stride == 1 && s->pad == 0;
+}
+
+size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w) {
+  if (is_pointwise(s)) return 0;
+  int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
+  int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  return (size_t)s->cin * s->k * s->k * oh * ow;
+}
+
+/* col[(c*k*k + ky*k + kx)][oy*ow + ox] = x[c][oy*stride - pad + ky*dil][ox*stride - pad + kx*dil] */
+void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad, int dil,
+                 int oh, int ow, float *col) {
+  const int rows = c * k * k;
+#pragma omp parallel for schedule(static)
+  for (int r = 0; r < rows; r++) {
+    const int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
+    const float *xc = x + (size_t)ch * h * w;
+    float *dst = col + (size_t)r * oh * ow;
+    for (int oy = 0; oy < oh; oy++) {
+      const int iy = oy * stride - pad + ky * dil;
+      float *d = dst + (size_t)oy * ow;
+      if (iy < 0 || iy >= h) {
+        memset(d, 0, sizeof(float) * ow);
+        continue;
+      }
+      const float *xr = xc + (size_t)iy * w;
+      const int off = kx * dil - pad;
+      if (stride == 1) {
+        /* valid ox range: 0 <= ox + off < w */
+        int lo = off < 0 ? -off : 0, hi = w - off < ow ? w - off : ow;
+        if (hi < lo) hi = lo;
+        for (int ox = 0; ox < lo; ox++) d[ox] = 0.f;
+        if (hi > lo) memcpy(d + lo, xr + lo + off, sizeof(float) * (hi - lo));
+        for (int ox = hi; ox < ow; ox++) d[ox] = 0.f;
+      } else {
+        for (int ox = 0; ox < ow; ox++) {
+          const int ix = ox * stride + off;
+          d[ox] = (ix >= 0 && ix < w) ? xr[ix] : 0.f;
+        }
+      }
+    }
+  }
+}
+
+void nets_col2im_add(const float *col, int c, int h, int w, int k, int stride, int pad, int dil,
+                     int oh, int ow, float *x) {
+  /* Parallel over channels: rows of one channel write the same plane. */
+#pragma omp parallel for schedule(static)
+  for (int ch = 0; ch < c; ch++) {
+    float *xc = x + (size_t)ch * h * w;
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++) {
+        const float *src = col + ((size_t)(ch * k + ky) * k + kx) * oh * ow;
+        const int off = kx * dil - pad;
+        for (int oy = 0; oy < oh; oy++) {
+          const int iy = oy * stride - pad + ky * dil;
+          if (iy < 0 || iy >= h) continue;
+          float *xr = xc + (size_t)iy * w;
+          const float *s = src + (size_t)oy * ow;
+          if (stride == 1) {
+            int lo = off < 0 ? -off : 0, hi = w - off < ow ? w - off : ow;
+            for (int ox = lo; ox < hi; ox++) xr[ox + off] += s[ox];
+          } else {
+            for (int ox = 0; ox < ow; ox++) {
+              const int ix = ox * stride + off;
+              if (ix >= 0 && ix < w) xr[ix] += s[ox];
+            }
+          }
+        }
+      }
+  }
+}
+
+void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,
+                         const float *wt, const float *b, float *y, float *ws) {
+  const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  const int kk = s->cin * s->k * s->k, hw = oh * ow;
+  for (int i = 0; i < n; i++) {
+    const float *xi = x + (size_t)i * s->cin * h * w;
+    float *yi = y + (size_t)i * s->cout * hw;
+    const float *col = xi;
+    if (!is_pointwise(s)) {
+      nets_im2col(xi, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, ws);
+      col = ws;
+    }
+    if (b) {
+      for (int o = 0; o < s->cout; o++) {
+        float *yo = yi + (size_t)o * hw;
+        for (int p = 0; p < hw; p++) yo[p] = b[o];
+      }
+    }
+    nets_sgemm(0, 0, s->cout, hw, kk, 1.f, wt, kk, col, hw, b ? 1.f : 0.f, yi, hw);
+  }
+}
+
+void nets_conv2d_backward(const nets_conv_shape *s, const float *x, int n, int h, int w,
+                          const float *wt, const float *dy, float *dx, float *dw, float *db,
+                          float *ws) {
+  const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  const int kk = s->cin * s->k * s->k, hw = oh * ow;
+  for (int i = 0; i < n; i++) {
+    const float *xi = x + (size_t)i * s->cin * h * w;
+    const float *dyi = dy + (size_t)i * s->cout * hw;
+    if (db)
+      for (int o = 0; o < s->cout; o++) {
+        const float *d = dyi + (size_t)o * hw;
+        float acc = 0.f;
+        for (int p = 0; p < hw; p++) acc += d[p];
+        db[o] += acc;
+      }
+    const float *col = xi;
+    if (!is_pointwise(s)) {
+      nets_im2col(xi, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, ws);
+      col = ws;
+    }
+    /* dW[cout x kk] += dY[cout x hw] * col^T[hw x kk] */
+    nets_sgemm(0, 1, s->cout, kk, hw, 1.f, dyi, hw, col, hw, 1.f, dw, kk);
+    if (dx) {
+      float *dxi = dx + (size_t)i * s->cin * h * w;
+      if (is_pointwise(s)) {
+        nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 1.f, dxi, hw);
+      } else {
+        /* dcol[kk x hw] = W^T * dY, then scatter-add */
+        nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 0.f, ws, hw);
+        nets_col2im_add(ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, dxi);
+      }
+    }
+  }
+}

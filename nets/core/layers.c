@@ -1,0 +1,115 @@
+#include "layers.h"
+
+#include <math.h>
+#include <string.h>
+
+void nets_up2_forward(const float *x, int n, int c, int h, int w, float *y) {
+  const int planes = n * c, w2 = 2 * w;
+#pragma omp parallel for schedule(static)
+  for (int p = 0; p < planes; p++) {
+    const float *xp = x + (size_t)p * h * w;
+    float *yp = y + (size_t)p * 4 * h * w;
+    for (int iy = 0; iy < h; iy++) {
+      float *r0 = yp + (size_t)(2 * iy) * w2, *r1 = r0 + w2;
+      for (int ix = 0; ix < w; ix++) r0[2 * ix] = r0[2 * ix + 1] = xp[(size_t)iy * w + ix];
+      memcpy(r1, r0, sizeof(float) * w2);
+    }
+  }
+}
+
+void nets_up2_backward(const float *dy, int n, int c, int h, int w, float *dx) {
+  const int planes = n * c, w2 = 2 * w;
+#pragma omp parallel for schedule(static)
+  for (int p = 0; p < planes; p++) {
+    const float *dp = dy + (size_t)p * 4 * h * w;
+    float *xp = dx + (size_t)p * h * w;
+    for (int iy = 0; iy < h; iy++) {
+      const float *r0 = dp + (size_t)(2 * iy) * w2, *r1 = r0 + w2;
+      for (int ix = 0; ix < w; ix++)
+        xp[(size_t)iy * w + ix] += r0[2 * ix] + r0[2 * ix + 1] + r1[2 * ix] + r1[2 * ix + 1];
+    }
+  }
+}
+
+void nets_avgpool2_forward(const float *x, int n, int c, int h, int w, float *y) {
+  const int planes = n * c, oh = h / 2, ow = w / 2;
+#pragma omp parallel for schedule(static)
+  for (int p = 0; p < planes; p++) {
+    const float *xp = x + (size_t)p * h * w;
+    float *yp = y + (size_t)p * oh * ow;
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        const float *r0 = xp + (size_t)(2 * oy) * w + 2 * ox, *r1 = r0 + w;
+        yp[(size_t)oy * ow + ox] = 0.25f * (r0[0] + r0[1] + r1[0] + r1[1]);
+      }
+  }
+}
+
+void nets_avgpool2_backward(const float *dy, int n, int c, int h, int w, float *dx) {
+  const int planes = n * c, oh = h / 2, ow = w / 2;
+#pragma omp parallel for schedule(static)
+  for (int p = 0; p < planes; p++) {
+    const float *dp = dy + (size_t)p * oh * ow;
+    float *xp = dx + (size_t)p * h * w;
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        const float g = 0.25f * dp[(size_t)oy * ow + ox];
+        float *r0 = xp + (size_t)(2 * oy) * w + 2 * ox, *r1 = r0 + w;
+        r0[0] += g; r0[1] += g; r1[0] += g; r1[1] += g;
+      }
+  }
+}
+
+void nets_concat_forward(const float *a, int ca, const float *b, int cb, int n, int hw, float *y) {
+  for (int i = 0; i < n; i++) {
+    float *yi = y + (size_t)i * (ca + cb) * hw;
+    memcpy(yi, a + (size_t)i * ca * hw, sizeof(float) * ca * hw);
+    memcpy(yi + (size_t)ca * hw, b + (size_t)i * cb * hw, sizeof(float) * cb * hw);
+  }
+}
+
+void nets_concat_backward(const float *dy, int ca, int cb, int n, int hw, float *da, float *db) {
+  for (int i = 0; i < n; i++) {
+    const float *di = dy + (size_t)i * (ca + cb) * hw;
+    float *ai = da ? da + (size_t)i * ca * hw : NULL, *bi = db ? db + (size_t)i * cb * hw : NULL;
+    if (da)
+      for (size_t j = 0; j < (size_t)ca * hw; j++) ai[j] += di[j];
+    if (db)
+      for (size_t j = 0; j < (size_t)cb * hw; j++) bi[j] += di[(size_t)ca * hw + j];
+  }
+}
+
+void nets_gate_forward(nets_act act, const float *pre, int n, int c, int hw, float *y,
+                       float *saved) {
+  const size_t chw = (size_t)c * hw;
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < n * c; i++) {
+    const int b = i / c, ch = i % c;
+    const float *f = pre + (size_t)b * 2 * chw + (size_t)ch * hw, *g = f + chw;
+    float *sf = saved + (size_t)b * 2 * chw + (size_t)ch * hw, *sg = sf + chw;
+    float *yo = y + (size_t)b * chw + (size_t)ch * hw;
+    for (int p = 0; p < hw; p++) {
+      const float a = nets_act_apply(act, f[p]);
+      const float s = 1.f / (1.f + expf(-g[p]));
+      sf[p] = a; sg[p] = s; yo[p] = a * s;
+    }
+  }
+}
+
+void nets_gate_backward(nets_act act, const float *saved, const float *dy, int n, int c, int hw,
+                        float *dpre) {
+  const size_t chw = (size_t)c * hw;
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < n * c; i++) {
+    const int b = i / c, ch = i % c;
+    const float *sf = saved + (size_t)b * 2 * chw + (size_t)ch * hw, *sg = sf + chw;
+    const float *d = dy + (size_t)b * chw + (size_t)ch * hw;
+    float *df = dpre + (size_t)b * 2 * chw + (size_t)ch * hw, *dg = df + chw;
+    for (int p = 0; p < hw; p++) {
+      const float a = sf[p], s = sg[p];
+      const float ga = nets_act_grad_from_output(act, a);
+      df[p] = d[p] * s * ga;
+      dg[p] = d[p] * a * s * (1.f - s);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+#include "loss.h"
+
+#include <math.h>
+
+float nets_loss_l1(const float *pred, const float *target, const float *weight, size_t n,
+                   float scale, float *grad) {
+  double sum = 0;
+  const float inv = scale / (float)n;
+  for (size_t i = 0; i < n; i++) {
+    const float w = weight ? weight[i] : 1.f, d = pred[i] - target[i];
+    sum += w * fabsf(d);
+    if (grad) grad[i] = d > 0.f ? w * inv : (d < 0.f ? -w * inv : 0.f);
+  }
+  return (float)(sum / n);
+}
+
+float nets_loss_hinge_d(const float *real, size_t n_real, const float *fake, size_t n_fake,
+                        float scale, float *grad_real, float *grad_fake) {
+  double lr = 0, lf = 0;
+  for (size_t i = 0; i < n_real; i++) {
+    const float m = 1.f - real[i];
+    lr += m > 0.f ? m : 0.f;
+    if (grad_real) grad_real[i] = m > 0.f ? -scale / n_real : 0.f;
+  }
+  for (size_t i = 0; i < n_fake; i++) {
+    const float m = 1.f + fake[i];
+    lf += m > 0.f ? m : 0.f;
+    if (grad_fake) grad_fake[i] = m > 0.f ? scale / n_fake : 0.f;
+  }
+  return (float)(lr / n_real + lf / n_fake);
+}
+
+float nets_loss_hinge_g(const float *fake, size_t n, float scale, float *grad) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    s += fake[i];
+    if (grad) grad[i] = -scale / n;
+  }
+  return (float)(-s / n);
+}
+
+float nets_loss_focal(const float *logits, const float *target, const float *weight, size_t n,
+                      float gamma, float alpha, float scale, float *grad) {
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float x = logits[i], t = target[i], w = weight ? weight[i] : 1.f;
+    const float p = 1.f / (1.f + expf(-x));
+    /* log p and log(1-p) computed stably from the logit */
+    const float lp = -log1pf(expf(-fabsf(x))) + (x < 0.f ? x : 0.f);
+    const float lq = -log1pf(expf(-fabsf(x))) - (x > 0.f ? x : 0.f);
+    const float at = alpha < 0.f ? 1.f : (t * alpha + (1.f - t) * (1.f - alpha));
+    /* soft target: loss = -at [ t (1-p)^g log p + (1-t) p^g log(1-p) ] */
+    const float q = 1.f - p;
+    const float qg = gamma == 0.f ? 1.f : powf(q, gamma), pg = gamma == 0.f ? 1.f : powf(p, gamma);
+    const float l = -at * (t * qg * lp + (1.f - t) * pg * lq);
+    sum += w * l;
+    if (grad) {
+      /* d/dx of t (1-p)^g log p = t [ -g (1-p)^(g-1) p(1-p) log p + (1-p)^g (1-p) ]
+       * d/dx of (1-t) p^g log(1-p) = (1-t) [ g p^(g-1) p(1-p) log(1-p) - p^g p ] */
+      const float a = t * (-gamma * qg * p * lp + qg * q);
+      const float b = (1.f - t) * (gamma * pg * q * lq - pg * p);
+      grad[i] = -at * (a + b) * w * scale / (float)n;
+    }
+  }
+  return (float)(sum / n);
+}

@@ -1,0 +1,25 @@
+/* Losses.  Each returns the loss value and writes its gradient w.r.t. the
+ * prediction into grad (overwritten), already divided by the normaliser, and
+ * multiplied by `scale` so callers can weight terms without another pass. */
+#ifndef NETS_LOSS_H
+#define NETS_LOSS_H
+
+#include <stddef.h>
+
+/* mean over i of weight[i] * |pred[i] - target[i]|  (weight NULL = 1).
+ * The mean divides by n (not by the weight sum). */
+float nets_loss_l1(const float *pred, const float *target, const float *weight, size_t n,
+                   float scale, float *grad);
+
+/* Hinge loss for the critic: mean relu(1 - real) + mean relu(1 + fake). */
+float nets_loss_hinge_d(const float *real, size_t n_real, const float *fake, size_t n_fake,
+                        float scale, float *grad_real, float *grad_fake);
+/* Hinge loss for the generator: -mean(fake). */
+float nets_loss_hinge_g(const float *fake, size_t n, float scale, float *grad);
+
+/* Focal loss on logits (gamma = 0 gives binary cross-entropy); alpha weights
+ * positives (alpha < 0: no class weighting).  weight may be NULL. */
+float nets_loss_focal(const float *logits, const float *target, const float *weight, size_t n,
+                      float gamma, float alpha, float scale, float *grad);
+
+#endif

@@ -1,0 +1,22 @@
+/* A graph's parameters <-> safetensors files.  Names are "<layer>.<what>" as
+ * given by the model description; shapes are [out][in][k][k] for weights and
+ * [out] for biases. */
+#ifndef NETS_WEIGHTS_H
+#define NETS_WEIGHTS_H
+
+#include "adam.h"
+#include "graph.h"
+
+/* meta: NULL-terminated list of key, value, key, value, ... (may be NULL). */
+int nets_graph_save(const nets_graph *g, const char *path, const char *const *meta,
+                    nets_error *err);
+/* Load every parameter; the file must hold exactly the graph's tensors with
+ * the same shapes, and its "arch" metadata must equal `arch` (if arch != NULL).
+ * On failure the graph is left unchanged. */
+int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_error *err);
+
+/* Optimiser state for resuming training (never shipped): Adam moments + step. */
+int nets_adam_save(const nets_adam *opt, const nets_graph *g, const char *path, nets_error *err);
+int nets_adam_load(nets_adam *opt, nets_graph *g, const char *path, nets_error *err);
+
+#endif
