@@ -2,6 +2,8 @@
 
 #include <math.h>
 
+#include "parallel.h"
+
 const char *nets_act_name(nets_act a) {
   static const char *names[] = {"none", "relu", "lrelu", "elu", "sigmoid", "tanh"};
   return (unsigned)a < sizeof names / sizeof *names ? names[a] : "?";
@@ -18,13 +20,36 @@ float nets_act_apply(nets_act a, float x) {
   }
 }
 
+/* Element-wise jobs are split in blocks of this many values. */
+#define BLOCK 16384
+
+typedef struct {
+  nets_act a;
+  const float *y, *dy;
+  float *x;
+  size_t n;
+} act_job;
+
+static void forward_blocks(void *ctx, int b0, int b1) {
+  const act_job *j = ctx;
+  const size_t end = (size_t)b1 * BLOCK < j->n ? (size_t)b1 * BLOCK : j->n;
+  for (size_t i = (size_t)b0 * BLOCK; i < end; i++) j->x[i] = nets_act_apply(j->a, j->x[i]);
+}
+
+static void backward_blocks(void *ctx, int b0, int b1) {
+  const act_job *j = ctx;
+  const size_t end = (size_t)b1 * BLOCK < j->n ? (size_t)b1 * BLOCK : j->n;
+  for (size_t i = (size_t)b0 * BLOCK; i < end; i++)
+    j->x[i] = j->dy[i] * nets_act_grad_from_output(j->a, j->y[i]);
+}
+
 void nets_act_forward(nets_act a, float *x, size_t n) {
   if (a == NETS_ACT_NONE) return;
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (size_t i = 0; i < n; i++) x[i] = nets_act_apply(a, x[i]);
+  act_job j = {a, NULL, NULL, x, n};
+  nets_parallel_for((int)((n + BLOCK - 1) / BLOCK), forward_blocks, &j);
 }
 
 void nets_act_backward(nets_act a, const float *y, const float *dy, float *dx, size_t n) {
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (size_t i = 0; i < n; i++) dx[i] = dy[i] * nets_act_grad_from_output(a, y[i]);
+  act_job j = {a, y, dy, dx, n};
+  nets_parallel_for((int)((n + BLOCK - 1) / BLOCK), backward_blocks, &j);
 }

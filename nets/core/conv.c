@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "parallel.h"
 
 static int is_pointwise(const nets_conv_shape *s) {
   return s->k == 1 && s->stride == 1 && s->pad == 0;
@@ -16,11 +17,19 @@ size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w) {
 }
 
 /* col[(c*k*k + ky*k + kx)][oy*ow + ox] = x[c][oy*stride - pad + ky*dil][ox*stride - pad + kx*dil] */
-void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad, int dil,
-                 int oh, int ow, float *col) {
-  const int rows = c * k * k;
-#pragma omp parallel for schedule(static)
-  for (int r = 0; r < rows; r++) {
+typedef struct {
+  const float *x;
+  float *col;
+  int c, h, w, k, stride, pad, dil, oh, ow;
+} im2col_job;
+
+static void im2col_rows(void *ctx, int r0, int r1) {
+  const im2col_job *j = ctx;
+  const float *x = j->x;
+  float *col = j->col;
+  const int h = j->h, w = j->w, k = j->k, stride = j->stride, pad = j->pad, dil = j->dil;
+  const int oh = j->oh, ow = j->ow;
+  for (int r = r0; r < r1; r++) {
     const int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
     const float *xc = x + (size_t)ch * h * w;
     float *dst = col + (size_t)r * oh * ow;
@@ -50,12 +59,26 @@ void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad
   }
 }
 
-void nets_col2im_add(const float *col, int c, int h, int w, int k, int stride, int pad, int dil,
-                     int oh, int ow, float *x) {
-  /* Parallel over channels: rows of one channel write the same plane. */
-#pragma omp parallel for schedule(static)
-  for (int ch = 0; ch < c; ch++) {
-    float *xc = x + (size_t)ch * h * w;
+void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad, int dil,
+                 int oh, int ow, float *col) {
+  im2col_job j = {x, col, c, h, w, k, stride, pad, dil, oh, ow};
+  nets_parallel_for(c * k * k, im2col_rows, &j);
+}
+
+typedef struct {
+  const float *col;
+  float *x;
+  int h, w, k, stride, pad, dil, oh, ow;
+} col2im_job;
+
+/* Parallel over channels: rows of one channel write the same plane. */
+static void col2im_channels(void *ctx, int c0, int c1) {
+  const col2im_job *j = ctx;
+  const float *col = j->col;
+  const int h = j->h, w = j->w, k = j->k, stride = j->stride, pad = j->pad, dil = j->dil;
+  const int oh = j->oh, ow = j->ow;
+  for (int ch = c0; ch < c1; ch++) {
+    float *xc = j->x + (size_t)ch * h * w;
     for (int ky = 0; ky < k; ky++)
       for (int kx = 0; kx < k; kx++) {
         const float *src = col + ((size_t)(ch * k + ky) * k + kx) * oh * ow;
@@ -77,6 +100,12 @@ void nets_col2im_add(const float *col, int c, int h, int w, int k, int stride, i
         }
       }
   }
+}
+
+void nets_col2im_add(const float *col, int c, int h, int w, int k, int stride, int pad, int dil,
+                     int oh, int ow, float *x) {
+  col2im_job j = {col, x, h, w, k, stride, pad, dil, oh, ow};
+  nets_parallel_for(c, col2im_channels, &j);
 }
 
 void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,

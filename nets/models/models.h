@@ -1,5 +1,5 @@
 /* The two shipped networks, as seen by inference code (pipeline, CLI, evals).
- * Their architectures are defined once in models/*.c and used by both
+ * Their architectures are defined once, in the files of nets/models, and used by both
  * inference and the trainer. */
 #ifndef NETS_MODELS_H
 #define NETS_MODELS_H

@@ -1,0 +1,48 @@
+/* Model descriptions: each function builds the one graph that both inference
+ * and the trainer use, so the two can never drift apart.  Input packing
+ * (HWC image -> the network's NCHW input) is defined here too. */
+#ifndef NETS_ARCH_H
+#define NETS_ARCH_H
+
+#include "../core/graph.h"
+#include "models.h"
+
+#define INPAINTER_ARCH "unmask-inpainter-v1"
+#define CRITIC_ARCH "unmask-critic-v1"
+#define DETECTOR_ARCH "unmask-detector-v1"
+
+/* Inpainter: input 4 x S x S (S = NETS_INPAINT_SIZE): RGB in [-1,1] with the
+ * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse and
+ * refined RGB in [-1,1] (tanh). */
+typedef struct {
+  nets_graph *g;
+  int coarse, out;
+} inpainter_net;
+int inpainter_build(inpainter_net *net);
+/* One sample: rgb HWC [0,1] and hole (S*S) -> the NCHW input of one image. */
+void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);
+/* One sample of network output (NCHW, [-1,1]) -> HWC [0,1]. */
+void inpainter_unpack(const float *src, int size, float *rgb);
+
+/* Critic (SN-PatchGAN): input 4 x S x S (RGB in [-1,1], hole), output a
+ * map of patch logits. */
+typedef struct {
+  nets_graph *g;
+  int out;
+} critic_net;
+int critic_build(critic_net *net);
+
+/* Detector: input 3 x H x W (RGB in [-1,1]; H, W multiples of
+ * DETECTOR_STRIDE), output 1 x H/4 x W/4 logits of "this pixel is covered by
+ * a face mask". */
+#define DETECTOR_STRIDE 32
+#define DETECTOR_OUT_SCALE 4
+typedef struct {
+  nets_graph *g;
+  int out;
+} detector_net;
+int detector_build(detector_net *net);
+/* HWC [0,1] rgb of w x h -> NCHW input of pw x ph (edge-replicated padding). */
+void detector_pack(const float *rgb, int w, int h, int pw, int ph, float *dst);
+
+#endif

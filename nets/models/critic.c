@@ -1,0 +1,23 @@
+/* SN-PatchGAN critic (Yu et al., DeepFill v2): spectral-normalised strided
+ * 5x5 convolutions over image + hole; every output element is the hinge
+ * logit of one overlapping patch. */
+#include "arch.h"
+
+int critic_build(critic_net *net) {
+  nets_graph *g = nets_graph_new();
+  if (!g) return -1;
+  const unsigned SN = NETS_CONV_SPECTRAL;
+  int x = nets_graph_input(g, 4);
+  int c = nets_graph_conv(g, "d1", x, 32, 5, 2, 1, NETS_ACT_LRELU, SN);  /* 64 */
+  c = nets_graph_conv(g, "d2", c, 64, 5, 2, 1, NETS_ACT_LRELU, SN);      /* 32 */
+  c = nets_graph_conv(g, "d3", c, 128, 5, 2, 1, NETS_ACT_LRELU, SN);     /* 16 */
+  c = nets_graph_conv(g, "d4", c, 128, 5, 2, 1, NETS_ACT_LRELU, SN);     /* 8 */
+  int out = nets_graph_conv(g, "d5", c, 1, 3, 1, 1, NETS_ACT_NONE, SN);  /* 8x8 patches */
+  if (out < 0) {
+    nets_graph_free(g);
+    return -1;
+  }
+  net->g = g;
+  net->out = out;
+  return 0;
+}

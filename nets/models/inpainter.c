@@ -1,0 +1,60 @@
+/* The face inpainter: a gated-convolution U-Net (DeepFill v2 style gated
+ * convs, dilated middle) whose skip connections carry the visible part of the
+ * face, followed by a light full-resolution refinement stage. */
+#include "arch.h"
+#include "models.h"
+
+int inpainter_build(inpainter_net *net) {
+  nets_graph *g = nets_graph_new();
+  if (!g) return -1;
+  const nets_act A = NETS_ACT_ELU;
+  int x = nets_graph_input(g, 4);
+  int e1 = nets_graph_gconv(g, "enc1", x, 16, 5, 1, 1, A);     /* 128 */
+  int e2 = nets_graph_gconv(g, "enc2", e1, 32, 3, 2, 1, A);    /* 64 */
+  int e3 = nets_graph_gconv(g, "enc3", e2, 48, 3, 1, 1, A);
+  int e4 = nets_graph_gconv(g, "enc4", e3, 96, 3, 2, 1, A);    /* 32 */
+  int e5 = nets_graph_gconv(g, "enc5", e4, 96, 3, 1, 1, A);
+  int e6 = nets_graph_gconv(g, "enc6", e5, 128, 3, 2, 1, A);   /* 16 */
+  int m = nets_graph_gconv(g, "mid1", e6, 128, 3, 1, 2, A);
+  m = nets_graph_gconv(g, "mid2", m, 128, 3, 1, 4, A);
+  m = nets_graph_gconv(g, "mid3", m, 128, 3, 1, 8, A);
+  m = nets_graph_gconv(g, "mid4", m, 128, 3, 1, 1, A);
+  int d = nets_graph_up2(g, m);                                 /* 32 */
+  d = nets_graph_gconv(g, "dec1", nets_graph_concat(g, d, e5), 64, 3, 1, 1, A);
+  d = nets_graph_up2(g, d);                                     /* 64 */
+  d = nets_graph_gconv(g, "dec2", nets_graph_concat(g, d, e3), 32, 3, 1, 1, A);
+  d = nets_graph_up2(g, d);                                     /* 128 */
+  d = nets_graph_gconv(g, "dec3", nets_graph_concat(g, d, e1), 16, 3, 1, 1, A);
+  int coarse = nets_graph_conv(g, "coarse", d, 3, 3, 1, 1, NETS_ACT_TANH, 0);
+  /* refinement: sees the coarse result, the input and the decoder features */
+  int r = nets_graph_concat(g, nets_graph_concat(g, coarse, x), d);
+  r = nets_graph_gconv(g, "ref1", r, 16, 3, 1, 1, A);
+  r = nets_graph_gconv(g, "ref2", r, 16, 3, 1, 2, A);
+  int out = nets_graph_conv(g, "refined", r, 3, 3, 1, 1, NETS_ACT_TANH, 0);
+  if (out < 0) {
+    nets_graph_free(g);
+    return -1;
+  }
+  net->g = g;
+  net->coarse = coarse;
+  net->out = out;
+  return 0;
+}
+
+void inpainter_pack(const float *rgb, const float *hole, int size, float *dst) {
+  const int hw = size * size;
+  for (int p = 0; p < hw; p++) {
+    const float keep = hole[p] > 0.5f ? 0.f : 1.f;
+    for (int c = 0; c < 3; c++) dst[c * hw + p] = keep * (2.f * rgb[p * 3 + c] - 1.f);
+    dst[3 * hw + p] = 1.f - keep;
+  }
+}
+
+void inpainter_unpack(const float *src, int size, float *rgb) {
+  const int hw = size * size;
+  for (int p = 0; p < hw; p++)
+    for (int c = 0; c < 3; c++) {
+      float v = 0.5f * (src[c * hw + p] + 1.f);
+      rgb[p * 3 + c] = v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+    }
+}

@@ -1,0 +1,118 @@
+/* Inference wrappers of the shipped networks (see models.h). */
+#include "models.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/blas.h"
+#include "../core/weights.h"
+#include "arch.h"
+
+struct nets_inpainter {
+  inpainter_net net;
+  float *in;
+};
+
+struct nets_detector {
+  detector_net net;
+  float *in;
+  size_t in_size;
+};
+
+nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
+  if (nets_blas_init(err)) return NULL;
+  nets_inpainter *p = calloc(1, sizeof *p);
+  if (!p || inpainter_build(&p->net)) {
+    free(p);
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the inpainter");
+    return NULL;
+  }
+  const int s = NETS_INPAINT_SIZE;
+  p->in = nets_alloc_floats((size_t)4 * s * s);
+  if (!p->in || nets_graph_load(p->net.g, path, INPAINTER_ARCH, err) ||
+      nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
+    if (!p->in) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    nets_inpainter_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void nets_inpainter_free(nets_inpainter *p) {
+  if (!p) return;
+  nets_graph_free(p->net.g);
+  nets_free_floats(p->in);
+  free(p);
+}
+
+int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
+                           nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  inpainter_pack(rgb, hole, s, p->in);
+  int rc = nets_graph_forward(p->net.g, p->in, err);
+  if (rc) return rc;
+  inpainter_unpack(nets_graph_output(p->net.g, p->net.out)->data, s, out);
+  return NETS_OK;
+}
+
+nets_detector *nets_detector_load(const char *path, nets_error *err) {
+  if (nets_blas_init(err)) return NULL;
+  nets_detector *d = calloc(1, sizeof *d);
+  if (!d || detector_build(&d->net)) {
+    free(d);
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
+    return NULL;
+  }
+  if (nets_graph_load(d->net.g, path, DETECTOR_ARCH, err)) {
+    nets_detector_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+void nets_detector_free(nets_detector *d) {
+  if (!d) return;
+  nets_graph_free(d->net.g);
+  nets_free_floats(d->in);
+  free(d);
+}
+
+static float sigmoid(float x) { return 1.f / (1.f + __builtin_expf(-x)); }
+
+int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                          nets_error *err) {
+  if (w <= 0 || h <= 0) return nets_error_set(err, NETS_ERR_ARG, "empty image");
+  const int st = DETECTOR_STRIDE;
+  const int pw = (w + st - 1) / st * st, ph = (h + st - 1) / st * st;
+  const size_t need = (size_t)3 * pw * ph;
+  if (need > d->in_size) {
+    nets_free_floats(d->in);
+    d->in = nets_alloc_floats(need);
+    d->in_size = d->in ? need : 0;
+    if (!d->in) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for a %dx%d image", w, h);
+  }
+  int rc = nets_graph_prepare(d->net.g, 1, ph, pw, 0, err);
+  if (rc) return rc;
+  detector_pack(rgb, w, h, pw, ph, d->in);
+  if ((rc = nets_graph_forward(d->net.g, d->in, err))) return rc;
+  /* bilinear upsampling of the 1/4-scale logits, then sigmoid */
+  const nets_tensor *lo = nets_graph_output(d->net.g, d->net.out);
+  const int lw = lo->w, lh = lo->h;
+  const float sc = 1.f / DETECTOR_OUT_SCALE;
+  for (int y = 0; y < h; y++) {
+    float fy = (y + 0.5f) * sc - 0.5f;
+    if (fy < 0) fy = 0;
+    int y0 = (int)fy, y1 = y0 + 1 < lh ? y0 + 1 : lh - 1;
+    float ty = fy - y0;
+    for (int x = 0; x < w; x++) {
+      float fx = (x + 0.5f) * sc - 0.5f;
+      if (fx < 0) fx = 0;
+      int x0 = (int)fx, x1 = x0 + 1 < lw ? x0 + 1 : lw - 1;
+      float tx = fx - x0;
+      const float *r0 = lo->data + (size_t)y0 * lw, *r1 = lo->data + (size_t)y1 * lw;
+      float v = (1 - ty) * ((1 - tx) * r0[x0] + tx * r0[x1]) + ty * ((1 - tx) * r1[x0] + tx * r1[x1]);
+      prob[(size_t)y * w + x] = sigmoid(v);
+    }
+  }
+  return NETS_OK;
+}
