@@ -1,0 +1,480 @@
+/* unmask: command-line front end of the Unmasked pipeline (pipeline.h).
+ *
+ *   unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]
+ *                 [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]
+ *   unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]
+ *                 [--grow PX] [--feather PX]
+ *   unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline]
+ *   unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR]
+ *   unmask --help | --version
+ *
+ * Exit status: 0 on success, 1 on any error (message on stderr).
+ *
+ * `unmask detect --json` prints one JSON object on stdout:
+ *
+ *   {
+ *     "image": "photo.jpg",          the path as given
+ *     "width": 4000, "height": 3000, image size in pixels
+ *     "faces": [                     one entry per detected face covering,
+ *       {                            highest score first
+ *         "x": 1210, "y": 840,       top-left corner of the covering's box (pixels,
+ *         "w": 420, "h": 380,        full resolution, origin top-left, y down)
+ *         "score": 0.93,             mean detector probability inside the covering, 0..1
+ *         "mask_area": 121034        pixels of the covering at full resolution
+ *       }
+ *     ]
+ *   }
+ *
+ * The box and area are those of the covering itself (before --grow and
+ * --feather); --mask-out writes the hole that `unmask remove` would repaint
+ * (after grow and feather), white on black.  Without --json the same data is
+ * printed as text, one face per line.
+ *
+ * HOLE.png for `inpaint`: any PNG/JPEG of the image's size; its luminance is
+ * the coverage (white = repaint, black = keep, grey = partial).
+ *
+ * `demo` draws a surgical mask (nets/synth) on the public-domain astronaut
+ * portrait shipped by python3-skimage, from 68 landmarks, writes
+ * DIR/astronaut-masked.png, then removes it again with the pipeline:
+ * DIR/astronaut-unmasked.png and DIR/astronaut-detected-mask.png. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "unmask-config.h"
+#include "image.h"
+#include "memio.h"
+#include "pipeline.h"
+#include "synth.h"
+
+#define ASTRONAUT_PATH "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+#define LANDMARKS_INSTALLED UNMASK_WEIGHTS_DIR "/../astronaut-landmarks.txt"
+#define LANDMARKS_SOURCE UNMASK_SOURCE_WEIGHTS_DIR "/../tests/data/astronaut-landmarks.txt"
+
+static void usage(FILE *fp);
+
+static int fail(const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "unmask: ");
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  return 1;
+}
+
+static int progress_cb(void *user, double f, const char *what) {
+  fprintf(stderr, "\r%-24s %3d%%", what, (int)(f * 100 + 0.5));
+  if (f >= 1.0) fputc('\n', stderr);
+  return 0;
+}
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+static nets_image *load_rgba(const char *path, int *channels) {
+  nets_error e = {0};
+  nets_image *img = nets_image_load(path, &e);
+  if (!img) {
+    fail("%s%s", e.msg, "");
+    return NULL;
+  }
+  if (channels) *channels = img->channels;
+  nets_image *rgba = nets_image_convert(img, 4);
+  nets_image_free(img);
+  if (!rgba) fail("out of memory reading %s%s", path, "");
+  return rgba;
+}
+
+static int save_as(const nets_image *rgba, int channels, const char *path) {
+  nets_error e = {0};
+  nets_image *out = channels == 4 ? (nets_image *)rgba : nets_image_convert(rgba, channels);
+  if (!out) return fail("out of memory writing %s%s", path, "");
+  int rc = nets_image_save(out, path, 8, 95, &e);
+  if (out != rgba) nets_image_free(out);
+  if (rc) return fail("cannot write %s: %s", path, e.msg);
+  return 0;
+}
+
+static int parse_double(const char *opt, const char *v, double lo, double hi, double *out) {
+  char *end;
+  errno = 0;
+  double d = v ? strtod(v, &end) : 0;
+  if (!v || errno || end == v || *end || d < lo || d > hi) {
+    fprintf(stderr, "unmask: %s needs a number in [%g, %g], got '%s'\n", opt, lo, hi,
+            v ? v : "(nothing)");
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+typedef struct {
+  const char *in, *in2, *out, *mask_out, *weights, *image, *landmarks;
+  int json, baseline;
+  unmask_params p;
+} options;
+
+/* Parses options common to every subcommand; positional arguments go to
+ * in/in2.  Returns 0, or 1 after printing an error. */
+static int parse(int argc, char **argv, options *o, const char *allowed) {
+  memset(o, 0, sizeof *o);
+  unmask_params_default(&o->p);
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (a[0] != '-' || !a[1]) {
+      if (!o->in) o->in = a;
+      else if (!o->in2) o->in2 = a;
+      else return fail("unexpected argument '%s' (see unmask --help)%s", a, "");
+      continue;
+    }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      exit(0);
+    }
+    char key[64];
+    snprintf(key, sizeof key, " %s ", a);
+    if (!strstr(allowed, key)) return fail("%s: unknown option %s (see unmask --help)", argv[1], a);
+    int takes = strcmp(a, "--json") && strcmp(a, "--baseline");
+    if (takes && !v) return fail("%s needs a value%s", a, "");
+    if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out = v;
+    else if (!strcmp(a, "--mask-out")) o->mask_out = v;
+    else if (!strcmp(a, "--weights")) o->weights = v;
+    else if (!strcmp(a, "--image")) o->image = v;
+    else if (!strcmp(a, "--landmarks")) o->landmarks = v;
+    else if (!strcmp(a, "--json")) o->json = 1;
+    else if (!strcmp(a, "--baseline")) o->baseline = o->p.baseline = 1;
+    else if (!strcmp(a, "--sensitivity")) {
+      if (parse_double(a, v, 0.01, 0.99, &o->p.sensitivity)) return 1;
+    } else if (!strcmp(a, "--grow")) {
+      if (parse_double(a, v, 0, 1000, &o->p.grow_px)) return 1;
+    } else if (!strcmp(a, "--feather")) {
+      if (parse_double(a, v, 0, 1000, &o->p.feather_px)) return 1;
+    } else if (!strcmp(a, "--output")) {
+      if (!strcmp(v, "result")) o->p.output = UNMASK_OUTPUT_RESULT;
+      else if (!strcmp(v, "mask")) o->p.output = UNMASK_OUTPUT_MASK;
+      else if (!strcmp(v, "overlay")) o->p.output = UNMASK_OUTPUT_OVERLAY;
+      else return fail("--output must be result, mask or overlay, not '%s'%s", v, "");
+    }
+    if (takes) i++;
+  }
+  if (isatty(2)) o->p.progress = progress_cb;
+  return 0;
+}
+
+static unmask_models *load_models(const char *dir) {
+  nets_error e = {0};
+  unmask_models *m = unmask_models_load(dir, &e);
+  if (!m) fail("%s%s", e.msg, "");
+  return m;
+}
+
+/* ---- Subcommands ------------------------------------------------------- */
+
+static int cmd_remove(int argc, char **argv) {
+  options o;
+  if (parse(argc, argv, &o,
+            " -o --out --mask-out --weights --sensitivity --grow --feather --output --baseline "))
+    return 1;
+  if (!o.in || !o.out || o.in2) return fail("usage: unmask remove IN -o OUT [options]%s%s", "", "");
+  int channels, rc = 1;
+  nets_image *img = load_rgba(o.in, &channels), *mask = NULL;
+  unmask_models *m = NULL;
+  if (!img) return 1;
+  if (!(m = load_models(o.weights))) goto done;
+  if (o.mask_out) {
+    if (!(mask = nets_image_new(img->width, img->height, 1))) {
+      fail("out of memory%s%s", "", "");
+      goto done;
+    }
+    o.p.hole_write = unmask_memio_hole_write;
+    o.p.hole_user = mask;
+  }
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+  nets_error e = {0};
+  int n = unmask_run(m, &io, &o.p, NULL, NULL, &e);
+  if (n < 0) {
+    fail("%s: %s", o.in, e.msg);
+    goto done;
+  }
+  if (o.p.output == UNMASK_OUTPUT_MASK) channels = channels == 2 || channels == 4 ? 4 : 3;
+  if (save_as(img, channels, o.out)) goto done;
+  if (mask && save_as(mask, 1, o.mask_out)) goto done;
+  fprintf(stderr, "%s: %d face mask%s removed\n", o.in, n, n == 1 ? "" : "s");
+  rc = 0;
+done:
+  nets_image_free(img);
+  nets_image_free(mask);
+  unmask_models_free(m);
+  return rc;
+}
+
+static void print_json(const char *image, int w, int h, const unmask_face *f, int n) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "image");
+  json_builder_add_string_value(b, image);
+  json_builder_set_member_name(b, "width");
+  json_builder_add_int_value(b, w);
+  json_builder_set_member_name(b, "height");
+  json_builder_add_int_value(b, h);
+  json_builder_set_member_name(b, "faces");
+  json_builder_begin_array(b);
+  for (int i = 0; i < n; i++) {
+    json_builder_begin_object(b);
+    const char *k[5] = {"x", "y", "w", "h", "mask_area"};
+    long v[5] = {f[i].x, f[i].y, f[i].w, f[i].h, f[i].mask_area};
+    for (int j = 0; j < 4; j++) {
+      json_builder_set_member_name(b, k[j]);
+      json_builder_add_int_value(b, v[j]);
+    }
+    json_builder_set_member_name(b, "score");
+    json_builder_add_double_value(b, (double)(int)(f[i].score * 1000 + 0.5) / 1000.0);
+    json_builder_set_member_name(b, k[4]);
+    json_builder_add_int_value(b, v[4]);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  JsonNode *root = json_builder_get_root(b);
+  JsonGenerator *g = json_generator_new();
+  json_generator_set_root(g, root);
+  json_generator_set_pretty(g, TRUE);
+  gchar *s = json_generator_to_data(g, NULL);
+  puts(s);
+  g_free(s);
+  g_object_unref(g);
+  json_node_unref(root);
+  g_object_unref(b);
+}
+
+static int cmd_detect(int argc, char **argv) {
+  options o;
+  if (parse(argc, argv, &o, " --json --mask-out --weights --sensitivity --grow --feather "))
+    return 1;
+  if (!o.in || o.in2) return fail("usage: unmask detect IMAGE [--json] [options]%s%s", "", "");
+  int rc = 1;
+  nets_image *img = load_rgba(o.in, NULL), *mask = NULL;
+  unmask_models *m = NULL;
+  unmask_face *faces = NULL;
+  if (!img) return 1;
+  if (!(m = load_models(o.weights))) goto done;
+  if (o.mask_out) {
+    if (!(mask = nets_image_new(img->width, img->height, 1))) {
+      fail("out of memory%s%s", "", "");
+      goto done;
+    }
+    o.p.hole_write = unmask_memio_hole_write;
+    o.p.hole_user = mask;
+  }
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+  nets_error e = {0};
+  int n = 0;
+  if (unmask_detect(m, &io, &o.p, &faces, &n, &e) < 0) {
+    fail("%s: %s", o.in, e.msg);
+    goto done;
+  }
+  if (o.json) {
+    print_json(o.in, img->width, img->height, faces, n);
+  } else {
+    printf("%s: %d x %d, %d masked face%s\n", o.in, img->width, img->height, n, n == 1 ? "" : "s");
+    for (int i = 0; i < n; i++)
+      printf("  face %d: x %d y %d w %d h %d  score %.3f  mask area %ld px\n", i + 1, faces[i].x,
+             faces[i].y, faces[i].w, faces[i].h, faces[i].score, faces[i].mask_area);
+  }
+  if (mask && save_as(mask, 1, o.mask_out)) goto done;
+  rc = 0;
+done:
+  free(faces);
+  nets_image_free(img);
+  nets_image_free(mask);
+  unmask_models_free(m);
+  return rc;
+}
+
+static int cmd_inpaint(int argc, char **argv) {
+  options o;
+  if (parse(argc, argv, &o, " -o --out --weights --baseline ")) return 1;
+  if (!o.in || !o.in2 || !o.out)
+    return fail("usage: unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR]%s%s", "", "");
+  int channels, rc = 1;
+  nets_image *img = load_rgba(o.in, &channels), *hole = NULL, *h0 = NULL;
+  unmask_models *m = NULL;
+  nets_error e = {0};
+  if (!img) return 1;
+  if (!(h0 = nets_image_load(o.in2, &e))) {
+    fail("%s%s", e.msg, "");
+    goto done;
+  }
+  if (h0->width != img->width || h0->height != img->height) {
+    fprintf(stderr, "unmask: hole %s is %d x %d but image %s is %d x %d\n", o.in2, h0->width,
+            h0->height, o.in, img->width, img->height);
+    goto done;
+  }
+  if (!(hole = nets_image_convert(h0, 1))) {
+    fail("out of memory%s%s", "", "");
+    goto done;
+  }
+  if (!o.baseline && !(m = load_models(o.weights))) goto done;
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, hole);
+  if (mio.hw <= 0) fprintf(stderr, "unmask: warning: hole %s is empty; nothing to do\n", o.in2);
+  int n = unmask_run(m, &io, &o.p, NULL, NULL, &e);
+  if (n < 0) {
+    fail("%s: %s", o.in, e.msg);
+    goto done;
+  }
+  if (save_as(img, channels, o.out)) goto done;
+  rc = 0;
+done:
+  nets_image_free(img);
+  nets_image_free(h0);
+  nets_image_free(hole);
+  unmask_models_free(m);
+  return rc;
+}
+
+/* 68 landmarks, "x y" per line, '#' comments. */
+static int read_landmarks(const char *path, float *lm) {
+  FILE *fp = fopen(path, "r");
+  if (!fp) return fail("cannot open landmarks %s: %s", path, strerror(errno));
+  char line[256];
+  int n = 0;
+  while (fgets(line, sizeof line, fp)) {
+    char *s = line;
+    while (*s == ' ' || *s == '\t') s++;
+    if (*s == '#' || *s == '\n' || !*s) continue;
+    float x, y;
+    if (sscanf(s, "%f %f", &x, &y) != 2 || n >= 68) {
+      fclose(fp);
+      return fail("%s: expected 68 lines of \"x y\"%s", path, "");
+    }
+    lm[2 * n] = x;
+    lm[2 * n + 1] = y;
+    n++;
+  }
+  fclose(fp);
+  if (n != 68) return fail("%s: expected 68 landmarks%s", path, "");
+  return 0;
+}
+
+static int cmd_demo(int argc, char **argv) {
+  options o;
+  if (parse(argc, argv, &o, " -o --out --image --landmarks --weights --baseline ")) return 1;
+  if (!o.out || o.in) return fail("usage: unmask demo --out DIR [--image PNG] [--landmarks TXT]%s%s", "", "");
+  const char *image = o.image ? o.image : ASTRONAUT_PATH;
+  const char *lmpath = o.landmarks;
+  if (!lmpath) lmpath = access(LANDMARKS_INSTALLED, R_OK) == 0 ? LANDMARKS_INSTALLED : LANDMARKS_SOURCE;
+  float lm[136];
+  if (read_landmarks(lmpath, lm)) return 1;
+  if (mkdir(o.out, 0777) && errno != EEXIST) return fail("cannot create %s: %s", o.out, strerror(errno));
+  int rc = 1;
+  nets_error e = {0};
+  nets_image *src = nets_image_load(image, &e), *rgb = NULL, *img = NULL, *mask = NULL;
+  unmask_models *m = NULL;
+  char path[4096];
+  if (!src) {
+    fail("%s%s (python3-skimage ships the astronaut; or pass --image)", e.msg, "");
+    goto done;
+  }
+  if (!(rgb = nets_image_convert(src, 3))) goto oom;
+  if (unmask_synth_render_mask(lm, UNMASK_MASK_SURGICAL, 7, rgb, NULL, NULL, &e)) {
+    fail("drawing the mask: %s%s", e.msg, "");
+    goto done;
+  }
+  snprintf(path, sizeof path, "%s/astronaut-masked.png", o.out);
+  if (save_as(rgb, 3, path)) goto done;
+  printf("%s\n", path);
+  if (!(img = nets_image_convert(rgb, 4))) goto oom;
+  if (!(mask = nets_image_new(img->width, img->height, 1))) goto oom;
+  if (!o.baseline && !(m = load_models(o.weights))) goto done;
+  if (o.baseline) {
+    fprintf(stderr, "unmask: --baseline needs a hole; the demo detects it, so weights are needed\n");
+    goto done;
+  }
+  o.p.hole_write = unmask_memio_hole_write;
+  o.p.hole_user = mask;
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+  unmask_face *faces = NULL;
+  int n = unmask_run(m, &io, &o.p, &faces, NULL, &e);
+  if (n < 0) {
+    fail("%s: %s", image, e.msg);
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    fprintf(stderr, "face %d: x %d y %d w %d h %d score %.3f\n", i + 1, faces[i].x, faces[i].y,
+            faces[i].w, faces[i].h, faces[i].score);
+  free(faces);
+  snprintf(path, sizeof path, "%s/astronaut-unmasked.png", o.out);
+  if (save_as(img, 3, path)) goto done;
+  printf("%s\n", path);
+  snprintf(path, sizeof path, "%s/astronaut-detected-mask.png", o.out);
+  if (save_as(mask, 1, path)) goto done;
+  printf("%s\n", path);
+  rc = 0;
+  goto done;
+oom:
+  fail("out of memory%s%s", "", "");
+done:
+  nets_image_free(src);
+  nets_image_free(rgb);
+  nets_image_free(img);
+  nets_image_free(mask);
+  unmask_models_free(m);
+  return rc;
+}
+
+static void usage(FILE *fp) {
+  fputs("Usage:\n"
+        "  unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
+        "                [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]\n"
+        "      Find face masks and paint the covered face back.\n"
+        "  unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
+        "      List the masked faces: box, score and mask area.\n"
+        "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline]\n"
+        "      Repaint the white part of HOLE.png (same size as IMAGE).\n"
+        "  unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR]\n"
+        "      Mask the astronaut portrait, then unmask it again.\n"
+        "  unmask --help | --version\n"
+        "\n"
+        "Options:\n"
+        "  --weights DIR       folder with detector.safetensors and inpainter.safetensors\n"
+        "                      (default: " UNMASK_WEIGHTS_DIR ")\n"
+        "  --sensitivity S     0.01..0.99, higher finds more (default 0.5)\n"
+        "  --grow PX           grow the detected hole by PX pixels (default 4)\n"
+        "  --feather PX        soften the seam over PX pixels (default 3)\n"
+        "  --output MODE       result (default), mask (hole, white on black), or overlay\n"
+        "  --mask-out PNG      also write the repainted hole as a grey PNG\n"
+        "  --baseline          fill with the classical harmonic fill instead of the network\n"
+        "  --json              detect: print JSON (format documented in nets/tools/unmask.c)\n"
+        "Images: PNG or JPEG in, PNG or JPEG out (by extension).\n",
+        fp);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 1;
+  }
+  const char *c = argv[1];
+  if (!strcmp(c, "--help") || !strcmp(c, "-h") || !strcmp(c, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(c, "--version")) {
+    printf("unmask %s\n", UNMASK_VERSION);
+    return 0;
+  }
+  if (!strcmp(c, "remove")) return cmd_remove(argc, argv);
+  if (!strcmp(c, "detect")) return cmd_detect(argc, argv);
+  if (!strcmp(c, "inpaint")) return cmd_inpaint(argc, argv);
+  if (!strcmp(c, "demo")) return cmd_demo(argc, argv);
+  fprintf(stderr, "unmask: unknown command '%s' (see unmask --help)\n", c);
+  return 1;
+}

@@ -1,0 +1,103 @@
+/* The pipeline with the shipped weights (weights/detector.safetensors and
+ * weights/inpainter.safetensors): the user hole is repainted by the network,
+ * everything outside it is bit-identical; grey images get grey fills;
+ * detection runs and agrees with unmask_detect().  Skips (77) while the
+ * weights are not committed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "image-util.h"
+#include "memio.h"
+#include "pipeline.h"
+#include "weights-util.h"
+
+static void run_hole(unmask_models *m, int w, int h, int grey, const char *what) {
+  nets_image *img = make_test_image(w, h, 5);
+  if (grey)
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+      float *p = img->data + i * 4;
+      p[0] = p[1] = p[2] = (p[0] + p[1] + p[2]) / 3;
+    }
+  nets_image *hole = nets_image_new(w, h, 1);
+  /* a "mask" over the lower half of the face ellipse, painted blue */
+  draw_soft_ellipse(hole, w * 0.5f, h * 0.62f, w * 0.17f, h * 0.13f);
+  for (size_t i = 0; i < (size_t)w * h; i++)
+    if (hole->data[i] > 0) {
+      float *p = img->data + i * 4;
+      p[0] = grey ? 0.6f : 0.2f, p[1] = grey ? 0.6f : 0.4f, p[2] = grey ? 0.6f : 0.9f;
+    }
+  nets_image *orig = nets_image_copy(img);
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, hole);
+  unmask_params p;
+  unmask_params_default(&p);
+  nets_error e = {0};
+  int n = unmask_run(m, &io, &p, NULL, NULL, &e);
+  CHECK(n == 1, "%s: one part expected, got %d (%s)", what, n, e.msg);
+  size_t outside = 0, inside = 0, changed = 0, nongrey = 0, bad = 0;
+  for (size_t i = 0; i < (size_t)w * h; i++) {
+    const float *a = orig->data + i * 4, *b = img->data + i * 4;
+    for (int c = 0; c < 4; c++) bad += !(b[c] >= 0 && b[c] <= 1);
+    if (hole->data[i] == 0.0f) {
+      outside += memcmp(a, b, sizeof(float) * 4) != 0;
+      continue;
+    }
+    if (a[3] != b[3]) outside++; /* alpha must be kept everywhere */
+    if (grey && (fabsf(b[0] - b[1]) > 1e-6f || fabsf(b[1] - b[2]) > 1e-6f)) nongrey++;
+    if (hole->data[i] < 1.0f) continue;
+    inside++;
+    changed += fabsf(a[0] - b[0]) + fabsf(a[1] - b[1]) + fabsf(a[2] - b[2]) > 0.02f;
+  }
+  CHECK(outside == 0, "%s: %zu pixels outside the hole (or alpha) changed", what, outside);
+  CHECK(bad == 0, "%s: %zu values out of range", what, bad);
+  CHECK(inside > 0 && changed > inside / 2, "%s: only %zu of %zu hole pixels changed", what,
+        changed, inside);
+  if (grey) CHECK(nongrey == 0, "%s: %zu non-grey fill pixels", what, nongrey);
+  printf("%s: %zu of %zu hole pixels repainted\n", what, changed, inside);
+  nets_image_free(img), nets_image_free(orig), nets_image_free(hole);
+}
+
+static void run_detection(unmask_models *m) {
+  int w = 300, h = 240;
+  nets_image *img = make_test_image(w, h, 9), *orig = nets_image_copy(img);
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+  unmask_params p;
+  unmask_params_default(&p);
+  p.sensitivity = 0.9; /* find something if at all possible */
+  unmask_face *f1 = NULL, *f2 = NULL;
+  int n1 = 0, n2 = 0;
+  nets_error e = {0};
+  int r1 = unmask_detect(m, &io, &p, &f1, &n1, &e);
+  CHECK(r1 >= 0, "detect: %s", e.msg);
+  CHECK(!memcmp(img->data, orig->data, sizeof(float) * 4 * w * h), "detect wrote");
+  int r2 = unmask_run(m, &io, &p, &f2, &n2, &e);
+  CHECK(r2 >= 0, "run: %s", e.msg);
+  CHECK(n1 == n2, "detect found %d faces, run %d", n1, n2);
+  for (int i = 0; i < n1 && i < n2; i++)
+    CHECK(!memcmp(&f1[i], &f2[i], sizeof f1[i]), "face %d differs between detect and run", i);
+  printf("detection on a synthetic image: %d face(s)\n", n1);
+  free(f1), free(f2);
+  nets_image_free(img), nets_image_free(orig);
+}
+
+int main(void) {
+  SKIP_WITHOUT_WEIGHTS();
+  nets_error e = {0};
+  unmask_models *m = unmask_models_load(UNMASK_SOURCE_WEIGHTS_DIR, &e);
+  CHECK(m != NULL, "loading the weights: %s", e.msg);
+  if (!m) return CHECK_DONE();
+  run_hole(m, 200, 220, 0, "small colour");  /* crop side < 128: upsampled crop */
+  run_hole(m, 700, 640, 0, "large colour");  /* scaled read + grain */
+  run_hole(m, 500, 520, 1, "large grey");
+  run_detection(m);
+  unmask_models_free(m);
+
+  /* a missing weights folder is an error naming the file */
+  e.msg[0] = 0;
+  CHECK(unmask_models_load("/nonexistent-weights", &e) == NULL, "load of a missing folder");
+  CHECK(strstr(e.msg, "detector.safetensors") != NULL, "message should name the file: %s", e.msg);
+  return CHECK_DONE();
+}
