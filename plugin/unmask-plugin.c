@@ -296,6 +296,9 @@ check_input (gint32 image_id, gint32 drawable_id, GeglBuffer *buffer)
   gint w = gimp_drawable_width (drawable_id);
   gint h = gimp_drawable_height (drawable_id);
 
+  if (gimp_drawable_is_indexed (drawable_id))
+    return g_strdup (_("Remove Face Mask works on RGB and grayscale layers. Convert the image "
+                       "with Image › Mode › RGB first. Nothing was changed."));
   if (w < MIN_SIZE || h < MIN_SIZE)
     return g_strdup_printf (_("The layer is too small (%d × %d pixels) to show a face. "
                               "Nothing was changed."), w, h);
