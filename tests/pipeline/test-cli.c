@@ -66,9 +66,10 @@ int main(int argc, char **argv) {
   CHECK(nets_image_save(tiny, small, 8, 95, &e) == 0, "save %s", e.msg);
 
   /* the round trip */
-  const char *extra = weights ? NULL : "--baseline";
+  const char *wd = weights_dir();
+  const char *extra = weights ? "--weights" : "--baseline", *extra2 = weights ? wd : NULL;
   if (!weights) printf("no weights committed: round trip with --baseline\n");
-  CHECK(run(NULL, "inpaint", in, holep, "-o", out, extra, NULL) == 0, "inpaint failed");
+  CHECK(run(NULL, "inpaint", in, holep, "-o", out, extra, extra2, NULL) == 0, "inpaint failed");
   nets_image *a = nets_image_load(in, &e), *b = nets_image_load(out, &e);
   nets_image *hl = nets_image_load(holep, &e);
   CHECK(a && b && hl, "reload: %s", e.msg);
@@ -104,12 +105,12 @@ int main(int argc, char **argv) {
         "missing weights must exit 1");
 
   if (weights) {
-    CHECK(run(NULL, "remove", in, "-o", out, NULL) == 0, "remove failed");
+    CHECK(run(NULL, "remove", in, "-o", out, "--weights", wd, NULL) == 0, "remove failed");
     b = nets_image_load(out, &e);
     CHECK(b && b->width == w && b->height == h, "remove output size");
     nets_image_free(b);
     gchar *json = NULL;
-    CHECK(run(&json, "detect", in, "--json", NULL) == 0, "detect failed");
+    CHECK(run(&json, "detect", in, "--json", "--weights", wd, NULL) == 0, "detect failed");
     JsonParser *jp = json_parser_new();
     GError *jerr = NULL;
     if (json && json_parser_load_from_data(jp, json, -1, &jerr)) {

@@ -86,7 +86,7 @@ static void run_detection(unmask_models *m) {
 int main(void) {
   SKIP_WITHOUT_WEIGHTS();
   nets_error e = {0};
-  unmask_models *m = unmask_models_load(UNMASK_SOURCE_WEIGHTS_DIR, &e);
+  unmask_models *m = unmask_models_load(weights_dir(), &e);
   CHECK(m != NULL, "loading the weights: %s", e.msg);
   if (!m) return CHECK_DONE();
   run_hole(m, 200, 220, 0, "small colour");  /* crop side < 128: upsampled crop */
