@@ -45,8 +45,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-glib/json-glib.h>
-
 #include "unmask-config.h"
 #include "image.h"
 #include "memio.h"
@@ -213,43 +211,28 @@ done:
   return rc;
 }
 
-static void print_json(const char *image, int w, int h, const unmask_face *f, int n) {
-  JsonBuilder *b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "image");
-  json_builder_add_string_value(b, image);
-  json_builder_set_member_name(b, "width");
-  json_builder_add_int_value(b, w);
-  json_builder_set_member_name(b, "height");
-  json_builder_add_int_value(b, h);
-  json_builder_set_member_name(b, "faces");
-  json_builder_begin_array(b);
-  for (int i = 0; i < n; i++) {
-    json_builder_begin_object(b);
-    const char *k[5] = {"x", "y", "w", "h", "mask_area"};
-    long v[5] = {f[i].x, f[i].y, f[i].w, f[i].h, f[i].mask_area};
-    for (int j = 0; j < 4; j++) {
-      json_builder_set_member_name(b, k[j]);
-      json_builder_add_int_value(b, v[j]);
-    }
-    json_builder_set_member_name(b, "score");
-    json_builder_add_double_value(b, (double)(int)(f[i].score * 1000 + 0.5) / 1000.0);
-    json_builder_set_member_name(b, k[4]);
-    json_builder_add_int_value(b, v[4]);
-    json_builder_end_object(b);
+/* A JSON string literal. */
+static void put_json_string(const char *str) {
+  putchar('"');
+  for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+    if (*c == '"' || *c == '\\') printf("\\%c", *c);
+    else if (*c == '\n') fputs("\\n", stdout);
+    else if (*c == '\t') fputs("\\t", stdout);
+    else if (*c < 0x20) printf("\\u%04x", *c);
+    else putchar(*c);
   }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  JsonNode *root = json_builder_get_root(b);
-  JsonGenerator *g = json_generator_new();
-  json_generator_set_root(g, root);
-  json_generator_set_pretty(g, TRUE);
-  gchar *s = json_generator_to_data(g, NULL);
-  puts(s);
-  g_free(s);
-  g_object_unref(g);
-  json_node_unref(root);
-  g_object_unref(b);
+  putchar('"');
+}
+
+static void print_json(const char *image, int w, int h, const unmask_face *f, int n) {
+  fputs("{\n  \"image\": ", stdout);
+  put_json_string(image);
+  printf(",\n  \"width\": %d,\n  \"height\": %d,\n  \"faces\": [", w, h);
+  for (int i = 0; i < n; i++)
+    printf("%s\n    {\"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"score\": %.3f, "
+           "\"mask_area\": %ld}",
+           i ? "," : "", f[i].x, f[i].y, f[i].w, f[i].h, f[i].score, f[i].mask_area);
+  fputs(n ? "\n  ]\n}\n" : "]\n}\n", stdout);
 }
 
 static int cmd_detect(int argc, char **argv) {
@@ -316,7 +299,10 @@ static int cmd_inpaint(int argc, char **argv) {
             h0->height, o.in, img->width, img->height);
     goto done;
   }
-  if (!(hole = nets_image_convert(h0, 1))) {
+  hole = nets_image_convert(h0, 1);
+  nets_image_free(h0);
+  h0 = NULL;
+  if (!hole) {
     fail("out of memory%s%s", "", "");
     goto done;
   }
