@@ -167,9 +167,8 @@ static int read_crop(const unmask_image_io *io, double cx, double cy, double sid
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
-  const unmask_face *f = &job->face;
   double cx, cy, side;
-  unmask_crop_from_hole_box(f->x, f->y, f->w, f->h, &cx, &cy, &side);
+  unmask_crop_from_hole_box(job->bx, job->by, job->bw, job->bh, &cx, &cy, &side);
 
   /* the job's rectangle plus a band around it, at full scale */
   int mg = clampi((int)ceil(side / 40.0), 3, 64);

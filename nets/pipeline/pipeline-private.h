@@ -13,6 +13,7 @@ struct unmask_models {
 /* One face (or user-hole component) being repainted. */
 typedef struct {
   unmask_face face;   /* covering box, score, area (full scale) */
+  double bx, by, bw, bh; /* hole box for unmask_crop_from_hole_box() */
   int x, y, w, h;     /* rectangle holding every pixel with alpha > 0 */
   float *alpha;       /* w*h blend alpha */
   float *orig;        /* w*h*4 original pixels of the rectangle (RESULT/OVERLAY) */
