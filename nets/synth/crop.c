@@ -1,0 +1,56 @@
+#include "crop.h"
+
+#include <math.h>
+#include <stddef.h>
+
+void unmask_crop_from_hole_box(double bx, double by, double bw, double bh, double *cx, double *cy,
+                               double *side) {
+  if (bw < 1.0) bw = 1.0;
+  if (bh < 1.0) bh = 1.0;
+  double s = fmax(UNMASK_CROP_SIDE_PER_W * bw, UNMASK_CROP_SIDE_PER_H * bh);
+  double bottom = by + bh + UNMASK_CROP_BOTTOM_MARGIN * s;
+  *cx = bx + 0.5 * bw;
+  *cy = bottom - 0.5 * s;
+  *side = s;
+}
+
+static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+void unmask_crop_read(const float *src, int w, int h, int channels, double cx, double cy,
+                      double side, int size, float *out) {
+  double step = side / size;               /* source pixels per output pixel */
+  int ss = (int)ceil(step - 1e-6);         /* supersampling per axis */
+  if (ss < 1) ss = 1;
+  if (ss > 6) ss = 6;
+  double x0 = cx - 0.5 * side, y0 = cy - 0.5 * side;
+  float inv = 1.0f / (float)(ss * ss);
+  for (int oy = 0; oy < size; oy++) {
+    for (int ox = 0; ox < size; ox++) {
+      float acc[4] = {0, 0, 0, 0};
+      for (int sy = 0; sy < ss; sy++) {
+        /* pixel centres: output pixel covers [o, o+1) * step, source centre at integer */
+        double fy = y0 + (oy + (sy + 0.5) / ss) * step - 0.5;
+        int iy = (int)floor(fy);
+        float ty = (float)(fy - iy);
+        int ya = clampi(iy, 0, h - 1), yb = clampi(iy + 1, 0, h - 1);
+        for (int sx = 0; sx < ss; sx++) {
+          double fx = x0 + (ox + (sx + 0.5) / ss) * step - 0.5;
+          int ix = (int)floor(fx);
+          float tx = (float)(fx - ix);
+          int xa = clampi(ix, 0, w - 1), xb = clampi(ix + 1, 0, w - 1);
+          const float *p00 = src + ((size_t)ya * w + xa) * channels;
+          const float *p01 = src + ((size_t)ya * w + xb) * channels;
+          const float *p10 = src + ((size_t)yb * w + xa) * channels;
+          const float *p11 = src + ((size_t)yb * w + xb) * channels;
+          for (int c = 0; c < channels; c++) {
+            float a = p00[c] + (p01[c] - p00[c]) * tx;
+            float b = p10[c] + (p11[c] - p10[c]) * tx;
+            acc[c] += a + (b - a) * ty;
+          }
+        }
+      }
+      float *o = out + ((size_t)oy * size + ox) * channels;
+      for (int c = 0; c < channels; c++) o[c] = acc[c] * inv;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/* The generator's face table and image cache (internal to nets/synth). */
+#ifndef UNMASK_SYNTH_DATA_H
+#define UNMASK_SYNTH_DATA_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "synth-private.h"
+
+enum { SRC_UTK, SRC_AAF, SRC_YTF, SRC_IBUG, SRC_OTHER };
+
+typedef struct {
+  char *name;
+  int w, h;          /* from the CSV; replaced by the decoded size */
+  int src, split;
+  uint8_t *pix;      /* RGB8, decoded lazily, then kept */
+  int first_face, n_faces; /* faces of this file: face indices [first, first+n) */
+} synth_file;
+
+typedef struct {
+  int file;
+  float lm[136];
+  double iod;
+} synth_face;
+
+typedef struct {
+  int *v;
+  int n;
+} synth_list;
+
+struct unmask_synth {
+  char *dir;
+  synth_file *files;
+  int n_files;
+  synth_face *faces;
+  int n_faces;
+  unmask_templates *templates;
+  pthread_mutex_t lock;
+  /* per split: */
+  synth_list inpaint[2]; /* faces large enough for the inpainter */
+  synth_list paste[2];   /* faces to paste into scenes (non-ibug) */
+  synth_list scenes[2];  /* files usable as whole-scene backgrounds (ibug) */
+  synth_list bgs[2];     /* files usable for background crops */
+};
+
+/* Decoded pixels of a file (cached).  NULL + err on failure. */
+const uint8_t *synth_file_pixels(unmask_synth *s, int file, int *w, int *h, nets_error *err);
+/* landmark index permutation for a horizontal flip */
+extern const int synth_flip_perm[68];
+/* random mask kind (template only when templates are loaded) */
+int synth_random_kind(unmask_synth *s, synth_rng *r);
+/* render kind on img (template or procedural) */
+int synth_render_any(unmask_synth *s, int kind, const float *lm, uint64_t seed, nets_image *img,
+                     float *coverage, float *shadow, nets_error *err);
+
+#endif

@@ -1,0 +1,102 @@
+/* Masked-face synthesis: the training data of both networks, generated on
+ * the fly from face photos + 68-point landmarks (faces.csv format).
+ *
+ *  - inpainter samples: (masked crop, hole, original crop) at
+ *    NETS_INPAINT_SIZE^2, the crop placed by unmask_crop_from_hole_box();
+ *  - detector scenes: several faces (masked or not, plus look-alike
+ *    distractors) on real backgrounds, with the per-pixel covering map and
+ *    one box per covering.
+ *
+ * Every sample is a pure function of (faces, split, seed, index): the same
+ * arguments give the same bytes whatever the thread count.  An unmask_synth
+ * may be used from several threads at once. */
+#ifndef UNMASK_SYNTH_H
+#define UNMASK_SYNTH_H
+
+#include <stdint.h>
+
+#include "../core/nets-error.h"
+#include "../io/image.h"
+
+/* ---- Mask kinds -------------------------------------------------------- */
+typedef enum {
+  UNMASK_MASK_SURGICAL = 0, /* pleated, ear loops; blue/white/green/black/pink */
+  UNMASK_MASK_KN95,         /* folded respirator, vertical seam, ear loops */
+  UNMASK_MASK_N95,          /* cup respirator, head straps, optional valve */
+  UNMASK_MASK_CLOTH,        /* plain or printed fabric, hem, ear loops */
+  UNMASK_MASK_DARK,         /* black / navy / charcoal cloth or surgical */
+  UNMASK_MASK_BELOW_NOSE,   /* worn wrongly: top edge under the nostrils */
+  UNMASK_MASK_CHIN,         /* worn wrongly: on the chin only */
+  UNMASK_MASK_TEMPLATE,     /* a MaskTheFace RGBA picture warped on the face */
+  UNMASK_MASK_N_KINDS
+} unmask_mask_kind;
+
+const char *unmask_mask_kind_name(int kind);
+
+/* ---- MaskTheFace templates (masks.cfg) -------------------------------- */
+typedef struct unmask_templates unmask_templates;
+/* Parses masks.cfg (this project's copy or an upstream MaskTheFace file:
+ * integer or decimal anchors, any key order, sections without template,
+ * paths relative to the file or "masks/templates/NAME.png") and loads the
+ * pictures (and the textures/ folder next to templates/, if any). */
+unmask_templates *unmask_templates_load(const char *cfg_path, nets_error *err);
+void unmask_templates_free(unmask_templates *t);
+int unmask_templates_count(const unmask_templates *t);
+const char *unmask_templates_name(const unmask_templates *t, int i);
+
+/* ---- Renderers (usable on any image, e.g. a synthetic test face) ------ */
+/* Draws a mask of `kind` (not UNMASK_MASK_TEMPLATE) on img (RGB, 3 channels)
+ * whose face has the landmarks lm[136] = x0,y0..x67,y67 in img pixels.
+ * coverage (img w*h, may be NULL) is updated with max(old, alpha of the mask
+ * incl. its straps/loops).  shadow (may be NULL) likewise receives the
+ * darkening put on the skin around it (0..1).  Deterministic in seed. */
+int unmask_synth_render_mask(const float *lm, int kind, uint64_t seed, nets_image *img,
+                             float *coverage, float *shadow, nets_error *err);
+/* Same with template `index` (or -1: chosen by seed, the _left/_right
+ * variant picked by the head's yaw). */
+int unmask_synth_render_template(const unmask_templates *t, int index, const float *lm,
+                                 uint64_t seed, nets_image *img, float *coverage, float *shadow,
+                                 nets_error *err);
+
+/* Head pose from landmarks: roll in radians (eye line, + = clockwise in the
+ * image), yaw in [-1, 1] (+ = nose tip towards image right). */
+void unmask_landmarks_pose(const float *lm, double *roll, double *yaw);
+
+/* ---- Generator -------------------------------------------------------- */
+typedef struct unmask_synth unmask_synth;
+
+typedef struct {
+  float x, y, w, h; /* covering box in scene pixels */
+} unmask_box;
+
+/* faces_dir: folder with the photos; csv_path: landmarks (faces.csv
+ * format); templates_cfg: masks.cfg or NULL (no template kind).  The
+ * train / held-out split: ytf faces by person (provenance.csv next to the
+ * CSV, when present), ibug by photo, others by file name; about 10% held out. */
+unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
+                               const char *templates_cfg, nets_error *err);
+void unmask_synth_free(unmask_synth *s);
+/* Number of annotated faces in a split (0 train, 1 held-out). */
+int unmask_synth_count(const unmask_synth *s, int split);
+
+/* One inpainter triple, NETS_INPAINT_SIZE^2 pixels each: masked and orig
+ * RGB (HWC), hole 0/1.  Camera noise and JPEG are applied to both masked and
+ * orig identically, so outside the hole they (nearly) agree. */
+int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                                float *masked, float *hole, float *orig, nets_error *err);
+
+/* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1), boxes of the
+ * coverings (n_boxes written, at most max_boxes; boxes may be NULL). */
+int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
+                       float *rgb, float *cover, unmask_box *boxes, int max_boxes, int *n_boxes,
+                       nets_error *err);
+
+/* Split of a face file name given its provenance source_path (may be NULL):
+ * 0 train, 1 held-out. */
+int unmask_synth_split_of(const char *file, const char *source_path);
+
+/* CLI: unmask-train synth --faces DIR --csv FILE [--templates CFG]
+ *      [--preview N] [--out DIR] [--seed S] [--bench] */
+int unmask_train_synth_main(int argc, char **argv);
+
+#endif

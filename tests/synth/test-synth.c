@@ -1,0 +1,362 @@
+/* Tests of nets/synth on a synthetic face drawn in code (no external data). */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crop.h"
+#include "homography.h"
+#include "models.h"
+#include "synth.h"
+
+static int failures = 0;
+#define CHECK(cond, ...)                                     \
+  do {                                                       \
+    if (!(cond)) {                                           \
+      failures++;                                            \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+      fprintf(stderr, __VA_ARGS__);                          \
+      fprintf(stderr, "\n");                                 \
+    }                                                        \
+  } while (0)
+
+/* ---- a synthetic face: head ellipse, eyes, nose, mouth + 68 landmarks --- */
+static void face_landmarks(float *lm, double ox, double oy, double sc) {
+  double p[136];
+  double cx = 100, cy = 85, rx = 70, ry = 100;
+  for (int k = 0; k <= 16; k++) {
+    double t = M_PI * k / 16;
+    p[2 * k] = cx - rx * cos(t), p[2 * k + 1] = cy + ry * sin(t);
+  }
+  for (int k = 0; k < 5; k++) { /* brows */
+    double x = 55 + 9 * k, y = 66 - 4 * sin(M_PI * k / 4);
+    p[2 * (17 + k)] = x, p[2 * (17 + k) + 1] = y;
+    p[2 * (26 - k)] = 200 - x, p[2 * (26 - k) + 1] = y;
+  }
+  for (int k = 0; k < 4; k++) p[2 * (27 + k)] = 100, p[2 * (27 + k) + 1] = 85 + 12 * k;
+  static const double nb[5][2] = {{88, 128}, {94, 130}, {100, 132}, {106, 130}, {112, 128}};
+  for (int k = 0; k < 5; k++) p[2 * (31 + k)] = nb[k][0], p[2 * (31 + k) + 1] = nb[k][1];
+  static const double eye[6][2] = {{-12, 0}, {-6, -4}, {6, -4}, {12, 0}, {6, 4}, {-6, 4}};
+  for (int k = 0; k < 6; k++) {
+    p[2 * (36 + k)] = 70 + eye[k][0], p[2 * (36 + k) + 1] = 85 + eye[k][1];
+    p[2 * (42 + k)] = 130 + eye[k][0], p[2 * (42 + k) + 1] = 85 + eye[k][1];
+  }
+  static const double mo[20][2] = {{78, 150}, {85, 145}, {93, 143}, {100, 144}, {107, 143},
+                                   {115, 145}, {122, 150}, {115, 156}, {107, 159}, {100, 160},
+                                   {93, 159},  {85, 156},  {82, 150},  {93, 148},  {100, 148},
+                                   {107, 148}, {118, 150}, {107, 152}, {100, 153}, {93, 152}};
+  for (int k = 0; k < 20; k++) p[2 * (48 + k)] = mo[k][0], p[2 * (48 + k) + 1] = mo[k][1];
+  for (int i = 0; i < 68; i++) {
+    lm[2 * i] = (float)(ox + (p[2 * i] - 100) * sc);
+    lm[2 * i + 1] = (float)(oy + (p[2 * i + 1] - 100) * sc);
+  }
+}
+
+static void fill_ellipse(nets_image *im, double cx, double cy, double rx, double ry,
+                         const float *c) {
+  for (int y = 0; y < im->height; y++)
+    for (int x = 0; x < im->width; x++) {
+      double u = (x - cx) / rx, v = (y - cy) / ry;
+      double d = sqrt(u * u + v * v);
+      double a = (1 - d) * fmin(rx, ry) + 0.5;
+      if (a <= 0) continue;
+      if (a > 1) a = 1;
+      float *p = im->data + ((size_t)y * im->width + x) * 3;
+      for (int k = 0; k < 3; k++) p[k] += (float)((c[k] - p[k]) * a);
+    }
+}
+
+/* draws the face whose landmarks face_landmarks(ox, oy, sc) gives */
+static nets_image *face_image(int w, int h, double ox, double oy, double sc) {
+  nets_image *im = nets_image_new(w, h, 3);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      float *p = im->data + ((size_t)y * w + x) * 3;
+      p[0] = 0.35f + 0.2f * y / h, p[1] = 0.45f, p[2] = 0.55f - 0.1f * x / w;
+    }
+  const float skin[3] = {0.86f, 0.66f, 0.55f}, white[3] = {0.95f, 0.95f, 0.95f},
+              dark[3] = {0.15f, 0.1f, 0.08f}, lip[3] = {0.7f, 0.3f, 0.3f}, hair[3] = {0.2f, 0.12f, 0.08f};
+#define T(v, o) ((o) + ((v) - 100) * sc)
+  fill_ellipse(im, T(100, ox), T(70, oy), 78 * sc, 80 * sc, hair);
+  fill_ellipse(im, T(100, ox), T(95, oy), 70 * sc, 92 * sc, skin);
+  for (int e = 0; e < 2; e++) {
+    fill_ellipse(im, T(70 + 60 * e, ox), T(85, oy), 12 * sc, 5 * sc, white);
+    fill_ellipse(im, T(70 + 60 * e, ox), T(85, oy), 4 * sc, 4 * sc, dark);
+    fill_ellipse(im, T(72 + 56 * e, ox), T(64, oy), 20 * sc, 3 * sc, hair);
+  }
+  const float nose[3] = {0.72f, 0.5f, 0.42f};
+  fill_ellipse(im, T(100, ox), T(120, oy), 5 * sc, 14 * sc, nose);
+  fill_ellipse(im, T(100, ox), T(130, oy), 12 * sc, 4 * sc, nose);
+  fill_ellipse(im, T(100, ox), T(151, oy), 22 * sc, 8 * sc, lip);
+#undef T
+  return im;
+}
+
+static int covered(const float *cov, int w, int h, float x, float y) {
+  int xi = (int)lroundf(x), yi = (int)lroundf(y);
+  if (xi < 0 || yi < 0 || xi >= w || yi >= h) return 0;
+  return cov[yi * w + xi] > 0.1f;
+}
+
+/* distance of (x, y) outside the polygon (0 inside) */
+static double outside_dist(const double *poly, int n, double x, double y) {
+  int inside = 0;
+  double best = 1e30;
+  for (int i = 0, j = n - 1; i < n; j = i++) {
+    double xi = poly[2 * i], yi = poly[2 * i + 1], xj = poly[2 * j], yj = poly[2 * j + 1];
+    if (((yi > y) != (yj > y)) && (x < (xj - xi) * (y - yi) / (yj - yi) + xi)) inside = !inside;
+    double dx = xj - xi, dy = yj - yi, l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? ((x - xi) * dx + (y - yi) * dy) / l2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double ex = xi + t * dx - x, ey = yi + t * dy - y;
+    best = fmin(best, sqrt(ex * ex + ey * ey));
+  }
+  return inside ? 0 : best;
+}
+
+static int finite_range(const float *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(v[i]) || v[i] < -1e-6f || v[i] > 1 + 1e-6f) return 0;
+  return 1;
+}
+
+static void test_kinds(void) {
+  float lm[136];
+  face_landmarks(lm, 100, 100, 1.0);
+  double iod = 60;
+  /* face outline: jaw 0..16 then up to the brows */
+  double poly[2 * 19];
+  for (int k = 0; k <= 16; k++) poly[2 * k] = lm[2 * k], poly[2 * k + 1] = lm[2 * k + 1];
+  poly[34] = lm[2 * 26], poly[35] = lm[2 * 26 + 1];
+  poly[36] = lm[2 * 17], poly[37] = lm[2 * 17 + 1];
+  for (int kind = 0; kind < UNMASK_MASK_TEMPLATE; kind++)
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+      nets_image *im = face_image(200, 240, 100, 100, 1.0);
+      float *cov = calloc(200 * 240, sizeof(float)), *sh = calloc(200 * 240, sizeof(float));
+      nets_error err = {0};
+      int rc = unmask_synth_render_mask(lm, kind, seed, im, cov, sh, &err);
+      CHECK(rc == 0, "kind %s seed %d: %s", unmask_mask_kind_name(kind), (int)seed, err.msg);
+      CHECK(finite_range(im->data, (size_t)200 * 240 * 3), "kind %d: image values", kind);
+      CHECK(finite_range(cov, 200 * 240), "kind %d: coverage values", kind);
+      long n = 0;
+      double worst = 0;
+      for (int y = 0; y < 240; y++)
+        for (int x = 0; x < 200; x++)
+          if (cov[y * 200 + x] > 0.5f) {
+            n++;
+            worst = fmax(worst, outside_dist(poly, 19, x, y));
+          }
+      CHECK(n > 500, "kind %s: coverage too small (%ld)", unmask_mask_kind_name(kind), n);
+      CHECK(worst <= 0.6 * iod, "kind %s seed %d: coverage %.1f px outside the face",
+            unmask_mask_kind_name(kind), (int)seed, worst);
+      if (kind <= UNMASK_MASK_DARK)
+        for (int i = 30; i <= 35; i++)
+          if (i != 30 || kind != UNMASK_MASK_DARK)
+            CHECK(covered(cov, 200, 240, lm[2 * i], lm[2 * i + 1]), "kind %s seed %d: nose %d",
+                  unmask_mask_kind_name(kind), (int)seed, i);
+      if (kind != UNMASK_MASK_CHIN)
+        for (int i = 48; i <= 67; i++)
+          CHECK(covered(cov, 200, 240, lm[2 * i], lm[2 * i + 1]), "kind %s seed %d: mouth %d",
+                unmask_mask_kind_name(kind), (int)seed, i);
+      else
+        for (int i = 7; i <= 9; i++)
+          CHECK(covered(cov, 200, 240, lm[2 * i], lm[2 * i + 1] - 3), "kind chin seed %d: chin %d",
+                (int)seed, i);
+      /* same seed, same bytes */
+      nets_image *im2 = face_image(200, 240, 100, 100, 1.0);
+      float *cov2 = calloc(200 * 240, sizeof(float));
+      unmask_synth_render_mask(lm, kind, seed, im2, cov2, NULL, NULL);
+      CHECK(!memcmp(im->data, im2->data, sizeof(float) * 200 * 240 * 3) &&
+                !memcmp(cov, cov2, sizeof(float) * 200 * 240),
+            "kind %d: not deterministic", kind);
+      nets_image_free(im), nets_image_free(im2);
+      free(cov), free(cov2), free(sh);
+    }
+}
+
+static char tmpdir[256];
+
+static void write_template_cfg(void) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/templates", tmpdir);
+  mkdir(p, 0755);
+  nets_image *t = nets_image_new(64, 48, 4);
+  for (int y = 0; y < 48; y++)
+    for (int x = 0; x < 64; x++) {
+      float *q = t->data + ((size_t)y * 64 + x) * 4;
+      double u = (x - 31.5) / 31, v = (y - 24) / 23;
+      double d = pow(pow(fabs(u), 3) + pow(fabs(v), 3), 1 / 3.0);
+      q[0] = 0.6f, q[1] = 0.78f, q[2] = 0.9f;
+      q[3] = (float)fmin(1, fmax(0, (1 - d) * 20));
+    }
+  snprintf(p, sizeof p, "%s/templates/tiny.png", tmpdir);
+  CHECK(nets_image_save(t, p, 8, 0, NULL) == 0, "save template");
+  nets_image_free(t);
+  /* upstream-style: integer anchors, mask_c first, root-relative path, [empty] */
+  snprintf(p, sizeof p, "%s/masks.cfg", tmpdir);
+  FILE *f = fopen(p, "w");
+  fprintf(f, "; test cfg\n[empty]\n\n[tiny]\ntemplate: masks/templates/tiny.png\n"
+             "mask_c: 60, 10\nmask_a: 4, 10\nmask_b: 32, 2\nmask_d: 6, 34\nmask_e: 32, 46\n"
+             "mask_f: 58, 34\n\n[inpaint]\n# nothing\n");
+  fclose(f);
+}
+
+static void test_template(void) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/masks.cfg", tmpdir);
+  nets_error err = {0};
+  unmask_templates *T = unmask_templates_load(p, &err);
+  CHECK(T != NULL, "templates: %s", err.msg);
+  if (!T) return;
+  CHECK(unmask_templates_count(T) == 1, "templates count %d", unmask_templates_count(T));
+  float lm[136];
+  face_landmarks(lm, 100, 100, 1.0);
+  nets_image *im = face_image(200, 240, 100, 100, 1.0);
+  float *cov = calloc(200 * 240, sizeof(float));
+  int rc = unmask_synth_render_template(T, -1, lm, 3, im, cov, NULL, &err);
+  CHECK(rc == 0, "render template: %s", err.msg);
+  for (int i = 31; i <= 35; i++) CHECK(covered(cov, 200, 240, lm[2 * i], lm[2 * i + 1]), "tpl nose %d", i);
+  for (int i = 48; i <= 67; i++) CHECK(covered(cov, 200, 240, lm[2 * i], lm[2 * i + 1]), "tpl mouth %d", i);
+  CHECK(finite_range(im->data, (size_t)200 * 240 * 3), "template image values");
+  nets_image_free(im);
+  free(cov);
+  unmask_templates_free(T);
+}
+
+static void test_crop_and_homography(void) {
+  for (int i = 0; i < 1000; i++) {
+    double bx = (i * 37) % 300 - 50, by = (i * 91) % 200 - 20;
+    double bw = 10 + (i * 13) % 200, bh = 8 + (i * 29) % 190;
+    double cx, cy, s;
+    unmask_crop_from_hole_box(bx, by, bw, bh, &cx, &cy, &s);
+    CHECK(cx - s / 2 <= bx + 1e-9 && cx + s / 2 >= bx + bw - 1e-9 && cy - s / 2 <= by + 1e-9 &&
+              cy + s / 2 >= by + bh - 1e-9,
+          "crop does not contain the box");
+    CHECK(fabs((cy + s / 2) - (by + bh) - 0.1 * s) < 1e-6, "bottom margin");
+  }
+  double H[9] = {1.2, 0.1, 5, -0.05, 0.9, 7, 0.0004, -0.0002, 1}, Hf[9];
+  double src[12] = {0, 0, 100, 3, 200, 0, 5, 120, 100, 160, 195, 118}, dst[12];
+  for (int i = 0; i < 6; i++) unmask_homography_apply(H, src[2 * i], src[2 * i + 1], &dst[2 * i], &dst[2 * i + 1]);
+  CHECK(unmask_homography_fit(src, dst, 6, Hf) == 0, "homography fit");
+  for (int i = 0; i < 6; i++) {
+    double x, y;
+    unmask_homography_apply(Hf, src[2 * i], src[2 * i + 1], &x, &y);
+    CHECK(hypot(x - dst[2 * i], y - dst[2 * i + 1]) < 1e-6, "homography reprojection %d", i);
+  }
+}
+
+/* ---- generator on a folder of synthetic faces -------------------------- */
+typedef struct {
+  unmask_synth *s;
+  int from, to;
+  float *out;
+} job;
+
+static void *run_job(void *arg) {
+  job *j = arg;
+  const int N = NETS_INPAINT_SIZE;
+  size_t per = (size_t)N * N * 7;
+  for (int i = j->from; i < j->to; i++) {
+    float *o = j->out + per * i;
+    unmask_synth_inpaint_sample(j->s, 0, 42, (uint64_t)i, o, o + N * N * 3, o + N * N * 4, NULL);
+  }
+  return NULL;
+}
+
+static void test_generator(void) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/faces", tmpdir);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/faces.csv", tmpdir);
+  FILE *csv = fopen(p, "w");
+  fprintf(csv, "file,width,height,source,licence");
+  for (int i = 0; i < 68; i++) fprintf(csv, ",x%d,y%d", i, i);
+  fprintf(csv, "\n");
+  for (int f = 0; f < 24; f++) {
+    int w = 160 + 8 * (f % 5), h = 200;
+    double sc = 0.7 + 0.03 * (f % 7), ox = w / 2.0 + (f % 3) - 1, oy = 95 + (f % 4);
+    nets_image *im = face_image(w, h, ox, oy, sc);
+    char name[64], fp[600];
+    snprintf(name, sizeof name, "test_%03d.%s", f, f % 2 ? "png" : "jpg");
+    snprintf(fp, sizeof fp, "%s/faces/%s", tmpdir, name);
+    CHECK(nets_image_save(im, fp, 8, 92, NULL) == 0, "save face");
+    nets_image_free(im);
+    float lm[136];
+    face_landmarks(lm, ox, oy, sc);
+    fprintf(csv, "%s,%d,%d,test,none", name, w, h);
+    for (int i = 0; i < 136; i++) fprintf(csv, ",%.1f", lm[i]);
+    fprintf(csv, "\n");
+  }
+  fclose(csv);
+  char dir[600], cfg[600];
+  snprintf(dir, sizeof dir, "%s/faces", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  nets_error err = {0};
+  unmask_synth *s = unmask_synth_new(dir, p, cfg, &err);
+  CHECK(s != NULL, "synth_new: %s", err.msg);
+  if (!s) return;
+  CHECK(unmask_synth_count(s, 0) + unmask_synth_count(s, 1) == 24, "split counts");
+  const int N = NETS_INPAINT_SIZE, n = 16;
+  size_t per = (size_t)N * N * 7;
+  float *a = calloc(per * n, sizeof(float)), *b = calloc(per * n, sizeof(float));
+  job j1 = {s, 0, n, a};
+  run_job(&j1);
+  for (int i = 0; i < n; i++) {
+    float *o = a + per * i;
+    CHECK(finite_range(o, per), "sample %d values", i);
+    long holes = 0;
+    for (int k = 0; k < N * N; k++) holes += o[N * N * 3 + k] > 0.5f;
+    CHECK(holes > N * N / 20 && holes < N * N * 3 / 4, "sample %d hole area %ld", i, holes);
+  }
+  /* two threads, interleaved ranges: identical bytes */
+  job t1 = {s, 0, n / 2, b}, t2 = {s, n / 2, n, b};
+  pthread_t th1, th2;
+  pthread_create(&th1, NULL, run_job, &t1);
+  pthread_create(&th2, NULL, run_job, &t2);
+  pthread_join(th1, NULL);
+  pthread_join(th2, NULL);
+  CHECK(!memcmp(a, b, sizeof(float) * per * n), "samples differ between thread layouts");
+  /* scenes */
+  float *rgb = malloc(sizeof(float) * 128 * 96 * 3), *cover = malloc(sizeof(float) * 128 * 96);
+  float *rgb2 = malloc(sizeof(float) * 128 * 96 * 3);
+  unmask_box boxes[16];
+  int total_boxes = 0;
+  for (int i = 0; i < 6; i++) {
+    int nb = 0;
+    int rc = unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb, cover, boxes, 16, &nb, &err);
+    CHECK(rc == 0, "scene %d: %s", i, err.msg);
+    CHECK(finite_range(rgb, 128 * 96 * 3) && finite_range(cover, 128 * 96), "scene values");
+    for (int k = 0; k < nb; k++)
+      CHECK(boxes[k].x >= 0 && boxes[k].y >= 0 && boxes[k].x + boxes[k].w <= 128 &&
+                boxes[k].y + boxes[k].h <= 96 && boxes[k].w > 0,
+            "scene box %d", k);
+    total_boxes += nb;
+    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, 0, NULL, NULL);
+    CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "scene %d not deterministic", i);
+  }
+  CHECK(total_boxes > 0, "no covering in 6 scenes");
+  free(rgb), free(rgb2), free(cover), free(a), free(b);
+  unmask_synth_free(s);
+}
+
+int main(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
+  if (!mkdtemp(tmpdir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  test_crop_and_homography();
+  test_kinds();
+  write_template_cfg();
+  test_template();
+  test_generator();
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
+  if (failures) fprintf(stderr, "%d failures\n", failures);
+  else printf("synth tests passed\n");
+  return failures ? 1 : 0;
+}
