@@ -67,13 +67,12 @@ typedef struct unmask_models unmask_models; /* loaded detector + inpainter */
  * inpainter.safetensors.  dir == NULL means the installed weights (then the
  * source tree's weights/ as a fallback for uninstalled builds). */
 unmask_models *unmask_models_load(const char *dir, nets_error *err);
-/* m may be NULL in unmask_run() only with p->baseline and a user hole. */
 void unmask_models_free(unmask_models *m);
 
 typedef struct {
   int x, y, w, h;  /* full-scale box of the covering */
   float score;
-  long mask_area;  /* pixels in the hole at full scale */
+  long mask_area;  /* pixels of the covering at full scale (before grow/feather) */
 } unmask_face;
 
 /* Holes (with a detected covering):
@@ -86,6 +85,9 @@ typedef struct {
  * not applied: a selection is repainted exactly as given).
  * unmask_face.x/y/w/h is the bounding box of the covering (the user hole's
  * pixels with coverage > 0) and mask_area the number of its pixels.
+ * Each face's inpainter crop comes from unmask_crop_from_hole_box() (synth/
+ * crop.h) on the box of the covering's body: thin loops/straps are eroded
+ * away first, as synth does when it makes the training crops.
  *
  * The io must leave pixels that are never written as the input (in-place,
  * or output pre-copied from input).  Each written rectangle is computed from
@@ -95,7 +97,10 @@ typedef struct {
 /* Run the pipeline.  On success returns the number of faces repainted (>= 0)
  * and, if faces/n_faces are given, a malloc'ed array the caller frees.
  * With a user hole (io->read_hole != NULL and hole_bounds succeeds) detection
- * is skipped and exactly that region is repainted. */
+ * is skipped and exactly that region is repainted.  m may be NULL only with
+ * p->baseline and a user hole.  Pixels whose blend alpha is 0 are never
+ * changed; only the rectangles holding alpha > 0 are written (the whole image
+ * for UNMASK_OUTPUT_MASK, plus the box outlines for OVERLAY). */
 int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                unmask_face **faces, int *n_faces, nets_error *err);
 
