@@ -326,8 +326,9 @@ static void body_color(const mask_params *m, const synth_light *L, double u, dou
     case ST_N95: {
       double dv = 2 * v - 1;
       s *= (float)(1.0 - 0.18 * dv * dv);
-      if (v < 0.08) { /* foam nose strip */
-        alb[0] = alb[1] = alb[2] = 0.75f;
+      if (v < 0.07 && au < 0.45) { /* foam nose strip, soft */
+        float t = (1 - synth_smooth(0.35f, 0.45f, (float)au)) * (1 - synth_smooth(0.05f, 0.07f, (float)v));
+        for (int c = 0; c < 3; c++) alb[c] += (0.8f * alb[c] + 0.12f - alb[c]) * t;
       }
       s *= 1.0f + 0.05f * noise_f + (float)m->wrinkle * 0.3f * low;
       break;

@@ -178,8 +178,9 @@ static int paste_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *
   double hx = 0.5 * (0.5 * (fc->lm[38] + fc->lm[48]) + fc->lm[16]);
   double hy = 0.5 * (0.5 * (fc->lm[39] + fc->lm[49]) + fc->lm[17]);
   pl.cx = hx, pl.cy = hy;
-  pl.tx = synth_range(r, -0.1, 1.1) * img->width;
-  pl.ty = synth_range(r, -0.05, 1.05) * img->height;
+  int edge = synth_chance(r, 0.2); /* partly outside the frame */
+  pl.tx = synth_range(r, edge ? -0.1 : 0.1, edge ? 1.1 : 0.9) * img->width;
+  pl.ty = synth_range(r, edge ? -0.05 : 0.1, edge ? 1.05 : 0.85) * img->height;
   /* ellipse in the head frame (source px): rx ~ jaw half width, ry ~ head height */
   double ry = 0.5 * (fc->lm[17] - 0.5 * (fc->lm[39] + fc->lm[49])) + 0.55 * f.iod;
   double rx = 0.5 * jaw_w * synth_range(r, 1.0, 1.2);

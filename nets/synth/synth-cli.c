@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../models/models.h"
-#include "synth.h"
+#include "synth-data.h"
 #include "unmask-config.h"
 
 static double now_s(void) {
@@ -20,10 +20,11 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: unmask-train synth [--faces DIR] [--csv FILE] [--templates masks.cfg|none]\n"
           "                          [--preview N] [--out DIR] [--seed S] [--split 0|1]\n"
-          "                          [--scene-size WxH] [--bench]\n"
+          "                          [--scene-size WxH] [--kinds N] [--bench]\n"
           "Generates masked-face training samples on the fly.  --preview writes\n"
           "OUT/synth-inpaint.png (rows: masked | hole | original) and OUT/synth-scenes.png\n"
-          "(scene | ground truth overlay).  --bench prints samples/s (one thread).\n"
+          "(scene | ground truth overlay).  --kinds N writes OUT/synth-kinds.png: N faces\n"
+          "(rows) with every mask kind (columns).  --bench prints samples/s (one thread).\n"
           "Defaults: the data folder ../shared/data next to the source tree, if present.\n");
 }
 
@@ -45,7 +46,7 @@ static void put(nets_image *sheet, int ox, int oy, const float *src, int w, int 
 
 int unmask_train_synth_main(int argc, char **argv) {
   const char *faces = NULL, *csv = NULL, *tpl = NULL, *out = "runs/synth";
-  int preview = 0, bench = 0, split = 0, sw = 256, sh = 256;
+  int preview = 0, bench = 0, kinds = 0, split = 0, sw = 256, sh = 256;
   uint64_t seed = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -54,6 +55,8 @@ int unmask_train_synth_main(int argc, char **argv) {
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return 0;
+    } else if (v && !strcmp(a, "--kinds")) {
+      kinds = atoi(v), i++;
     } else if (!strcmp(a, "--bench")) {
       bench = 1;
     } else if (v && !strcmp(a, "--faces")) faces = v, i++;
@@ -172,6 +175,21 @@ int unmask_train_synth_main(int argc, char **argv) {
     }
     snprintf(path, sizeof path, "%s/synth-scenes.png", out);
     if (sheet && rc == 0 && nets_image_save(sheet, path, 8, 0, &err) == 0) printf("wrote %s\n", path);
+    nets_image_free(sheet);
+  }
+  if (kinds > 0 && rc == 0) {
+    mkdir(out, 0755);
+    nets_image *sheet = nets_image_new(UNMASK_MASK_N_KINDS * N, kinds * N, 3);
+    for (int i = 0; i < kinds && sheet && rc == 0; i++)
+      for (int k = 0; k < UNMASK_MASK_N_KINDS && rc == 0; k++) {
+        /* same face in a row: the face is the first draw of the sample's rng */
+        rc = synth_inpaint_sample_kind(s, split, seed, (uint64_t)i, k, m, hole, o, &err);
+        if (rc == 0) put(sheet, k * N, i * N, m, N, N, 3);
+      }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/synth-kinds.png", out);
+    if (sheet && rc == 0 && nets_image_save(sheet, path, 8, 0, &err) == 0) printf("wrote %s\n", path);
+    if (rc) fprintf(stderr, "synth: %s\n", err.msg), rc = 1;
     nets_image_free(sheet);
   }
   if (bench && rc == 0) {

@@ -53,4 +53,9 @@ int synth_random_kind(unmask_synth *s, synth_rng *r);
 int synth_render_any(unmask_synth *s, int kind, const float *lm, uint64_t seed, nets_image *img,
                      float *coverage, float *shadow, nets_error *err);
 
+/* inpaint sample with a given kind (-1: random, as the public function) */
+int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                              int force_kind, float *masked, float *hole, float *orig,
+                              nets_error *err);
+
 #endif

@@ -322,6 +322,12 @@ static void make_hole(const float *cov, int n, float *hole) {
 
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                                 float *masked, float *hole, float *orig, nets_error *err) {
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, err);
+}
+
+int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                              int force_kind, float *masked, float *hole, float *orig,
+                              nets_error *err) {
   if (!s || split < 0 || split > 1 || !masked || !hole || !orig)
     return nets_error_set(err, NETS_ERR_ARG, "inpaint_sample: bad arguments");
   const synth_list *L = &s->inpaint[split];
@@ -351,6 +357,7 @@ int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint6
       lmg[2 * i + 1] = (float)(M[2] * dx + M[3] * dy + ccy);
     }
     int kind = synth_random_kind(s, &r);
+    if (force_kind >= 0 && (force_kind != UNMASK_MASK_TEMPLATE || s->templates)) kind = force_kind;
     uint64_t mseed = synth_next(&r);
     /* pass 1: the hole box on a small blank canvas (iod -> 24 px) */
     const int P = 160;
