@@ -270,15 +270,15 @@ drawable_is_empty (gint32 drawable_id, GeglBuffer *buffer)
   if (! gimp_drawable_has_alpha (drawable_id))
     return FALSE;
 
-  it = gegl_buffer_iterator_new (buffer, NULL, 0, babl_format ("A float"),
+  it = gegl_buffer_iterator_new (buffer, NULL, 0, babl_format ("YA float"),
                                  GEGL_ACCESS_READ, GEGL_ABYSS_NONE, 1);
   while (gegl_buffer_iterator_next (it))
     {
-      const gfloat *a = it->items[0].data;
+      const gfloat *ya = it->items[0].data;
       gint          i;
 
       for (i = 0; empty && i < it->length; i++)
-        if (a[i] > 0.0f)
+        if (ya[2 * i + 1] > 0.0f)
           empty = FALSE;
       if (! empty)
         {
