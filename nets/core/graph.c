@@ -305,12 +305,25 @@ static void add_into(float *dst, const float *src, size_t n) {
 }
 
 int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *err) {
+  return nets_graph_backward_multi(g, 1, &out, &dout, err);
+}
+
+int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const float *const *douts,
+                              nets_error *err) {
   if (!g->training) return nets_error_set(err, NETS_ERR_ARG, "graph not prepared for training");
-  if (out <= 0 || out >= g->n_nodes) return nets_error_set(err, NETS_ERR_ARG, "bad output node");
+  int last = 0;
+  for (int k = 0; k < n_out; k++) {
+    if (outs[k] <= 0 || outs[k] >= g->n_nodes)
+      return nets_error_set(err, NETS_ERR_ARG, "bad output node %d", outs[k]);
+    if (outs[k] > last) last = outs[k];
+  }
   const int n = g->n;
-  for (int i = 0; i <= out; i++) nets_tensor_zero(g->nodes[i].grad);
-  memcpy(g->nodes[out].grad->data, dout, nets_tensor_size(g->nodes[out].grad) * sizeof(float));
-  for (int i = out; i >= 1; i--) {
+  for (int i = 0; i <= last; i++) nets_tensor_zero(g->nodes[i].grad);
+  for (int k = 0; k < n_out; k++) {
+    nets_tensor *gt = g->nodes[outs[k]].grad;
+    add_into(gt->data, douts[k], nets_tensor_size(gt));
+  }
+  for (int i = last; i >= 1; i--) {
     nets_node *nd = &g->nodes[i];
     nets_node *a = &g->nodes[nd->src[0]];
     nets_node *b = nd->src[1] >= 0 ? &g->nodes[nd->src[1]] : NULL;

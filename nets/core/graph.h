@@ -87,6 +87,9 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
 int nets_graph_forward(nets_graph *g, const float *input, nets_error *err);
 /* Seeds the gradient of node `out` with dout (its full size) and runs back. */
 int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *err);
+/* The same with several outputs seeded at once (e.g. coarse and refined). */
+int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const float *const *douts,
+                              nets_error *err);
 void nets_graph_zero_grad(nets_graph *g);
 
 static inline nets_tensor *nets_graph_output(nets_graph *g, int node) { return g->nodes[node].out; }

@@ -1,0 +1,215 @@
+#include "train-common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/blas.h"
+#include "../core/tensor.h"
+#include "../io/image.h"
+#include "font.h"
+#include "unmask-config.h"
+
+double train_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int train_mkdirs(const char *dir) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(buf, 0755) && errno != EEXIST) return -1;
+      *p = '/';
+    }
+  return (mkdir(buf, 0755) && errno != EEXIST) ? -1 : 0;
+}
+
+int train_file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+const char *train_default_data_dir(void) {
+  const char *env = getenv("UNMASK_DATA");
+  if (env && *env) return env;
+  static char buf[4096];
+  snprintf(buf, sizeof buf, "%s/../../shared/data", UNMASK_SOURCE_WEIGHTS_DIR);
+  return buf;
+}
+
+int train_log_open(train_log *log, const char *path, const char *header, nets_error *err) {
+  int exists = train_file_exists(path);
+  log->f = fopen(path, "a");
+  if (!log->f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  log->n_cols = 1;
+  for (const char *p = header; *p; p++) log->n_cols += *p == ',';
+  if (!exists) fprintf(log->f, "%s\n", header);
+  fflush(log->f);
+  return NETS_OK;
+}
+
+void train_log_row(train_log *log, const double *values) {
+  for (int i = 0; i < log->n_cols; i++) fprintf(log->f, i ? ",%.6g" : "%.6g", values[i]);
+  fputc('\n', log->f);
+  fflush(log->f);
+}
+
+void train_log_close(train_log *log) {
+  if (log->f) fclose(log->f);
+  log->f = NULL;
+}
+
+static void fill_rect(nets_image *img, int x0, int y0, int x1, int y1, const float c[3]) {
+  for (int y = y0 < 0 ? 0 : y0; y < y1 && y < img->height; y++)
+    for (int x = x0 < 0 ? 0 : x0; x < x1 && x < img->width; x++)
+      memcpy(img->data + ((size_t)y * img->width + x) * 3, c, 3 * sizeof(float));
+}
+
+static void line(nets_image *img, double x0, double y0, double x1, double y1, const float c[3]) {
+  int steps = (int)(fabs(x1 - x0) + fabs(y1 - y0)) + 1;
+  for (int i = 0; i <= steps; i++) {
+    double t = (double)i / steps;
+    int x = (int)lround(x0 + t * (x1 - x0)), y = (int)lround(y0 + t * (y1 - y0));
+    fill_rect(img, x, y, x + 2, y + 2, c);
+  }
+}
+
+int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char *png_path,
+                   nets_error *err) {
+  FILE *f = fopen(csv_path, "r");
+  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot read %s", csv_path);
+  char line_buf[4096], header[4096];
+  if (!fgets(header, sizeof header, f)) {
+    fclose(f);
+    return nets_error_set(err, NETS_ERR_FORMAT, "%s is empty", csv_path);
+  }
+  header[strcspn(header, "\r\n")] = 0;
+  char *names[64];
+  int n_names = 0;
+  for (char *tok = strtok(header, ","); tok && n_names < 64; tok = strtok(NULL, ",")) names[n_names++] = tok;
+  size_t cap = 1024, n = 0;
+  double *data = malloc(cap * 64 * sizeof *data);
+  while (data && fgets(line_buf, sizeof line_buf, f)) {
+    if (n == cap) {
+      double *nd = realloc(data, cap * 2 * 64 * sizeof *data);
+      if (!nd) break;
+      data = nd;
+      cap *= 2;
+    }
+    char *p = line_buf;
+    for (int c = 0; c < n_names; c++) {
+      data[n * 64 + c] = strtod(p, &p);
+      if (*p == ',') p++;
+    }
+    n++;
+  }
+  fclose(f);
+  if (!data || n < 2) {
+    free(data);
+    return nets_error_set(err, NETS_ERR_FORMAT, "%s: not enough rows to plot", csv_path);
+  }
+  const int pw = 640, ph = 220, W = pw, H = ph * n_cols;
+  nets_image *img = nets_image_new(W, H, 3);
+  const float white[3] = {1, 1, 1}, grey[3] = {0.8f, 0.8f, 0.8f}, black[3] = {0, 0, 0};
+  const float raw[3] = {0.7f, 0.8f, 1.f}, smooth[3] = {0.1f, 0.3f, 0.8f};
+  fill_rect(img, 0, 0, W, H, white);
+  for (int k = 0; k < n_cols; k++) {
+    const int c = cols[k], oy = k * ph, left = 70, right = W - 10, top = oy + 24, bottom = oy + ph - 24;
+    if (c <= 0 || c >= n_names) continue;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      double v = data[i * 64 + c];
+      if (v > 0 && isfinite(v)) { lo = fmin(lo, v); hi = fmax(hi, v); }
+    }
+    int logy = lo > 0 && hi / lo > 20;
+    if (!isfinite(lo)) { /* no positive values: linear scale over all values */
+      lo = INFINITY; hi = -INFINITY;
+      for (size_t i = 0; i < n; i++) { lo = fmin(lo, data[i * 64 + c]); hi = fmax(hi, data[i * 64 + c]); }
+    }
+    if (!(hi > lo)) hi = lo + 1e-9;
+    const double x0 = data[0], x1 = data[(n - 1) * 64] > x0 ? data[(n - 1) * 64] : x0 + 1;
+#define MAPY(v) (logy ? bottom - (log(fmax(v, lo)) - log(lo)) / (log(hi) - log(lo)) * (bottom - top) \
+                      : bottom - ((v) - lo) / (hi - lo) * (bottom - top))
+#define MAPX(x) (left + ((x) - x0) / (x1 - x0) * (right - left))
+    line(img, left, top, left, bottom, grey);
+    line(img, left, bottom, right, bottom, grey);
+    double ema = data[c], prev_x = MAPX(data[0]), prev_y = MAPY(ema), prev_rx = prev_x, prev_ry = prev_y;
+    const double alpha = n > 200 ? 0.02 : 0.1;
+    for (size_t i = 1; i < n; i++) {
+      double v = data[i * 64 + c], x = MAPX(data[i * 64]);
+      if (!isfinite(v)) continue;
+      double ry = MAPY(v);
+      line(img, prev_rx, prev_ry, x, ry, raw);
+      prev_rx = x; prev_ry = ry;
+    }
+    for (size_t i = 1; i < n; i++) {
+      double v = data[i * 64 + c], x = MAPX(data[i * 64]);
+      if (!isfinite(v)) continue;
+      ema = ema + alpha * (v - ema);
+      double y = MAPY(ema);
+      line(img, prev_x, prev_y, x, y, smooth);
+      prev_x = x; prev_y = y;
+    }
+    char label[128];
+    snprintf(label, sizeof label, "%s (last %.4g, smoothed %.4g)%s", names[c], data[(n - 1) * 64 + c],
+             ema, logy ? " log scale" : "");
+    font_draw(img, left, oy + 6, 2, black, label);
+    snprintf(label, sizeof label, "%.3g", hi);
+    font_draw(img, 4, top, 1, black, label);
+    snprintf(label, sizeof label, "%.3g", lo);
+    font_draw(img, 4, bottom - 7, 1, black, label);
+    snprintf(label, sizeof label, "%s %.0f", names[0], x0);
+    font_draw(img, left, bottom + 6, 1, black, label);
+    snprintf(label, sizeof label, "%.0f", x1);
+    font_draw(img, right - font_width(label, 1), bottom + 6, 1, black, label);
+#undef MAPY
+#undef MAPX
+  }
+  free(data);
+  int rc = nets_image_save(img, png_path, 8, 90, err);
+  nets_image_free(img);
+  return rc;
+}
+
+int train_grid_png(const char *path, int rows, int cols, int s, const float *const *tiles,
+                   nets_error *err) {
+  const int gap = 2, W = cols * (s + gap) + gap, H = rows * (s + gap) + gap;
+  nets_image *img = nets_image_new(W, H, 3);
+  if (!img) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < (size_t)W * H * 3; i++) img->data[i] = 1.f;
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++) {
+      const float *t = tiles[r * cols + c];
+      if (!t) continue;
+      for (int y = 0; y < s; y++)
+        memcpy(img->data + (((size_t)(gap + r * (s + gap) + y)) * W + gap + c * (s + gap)) * 3,
+               t + (size_t)y * s * 3, (size_t)s * 3 * sizeof(float));
+    }
+  int rc = nets_image_save(img, path, 8, 90, err);
+  nets_image_free(img);
+  return rc;
+}
+
+double train_gemm_rate(void) {
+  const int m = 64, n = 16384, k = 576;
+  float *a = nets_alloc_floats((size_t)m * k), *b = nets_alloc_floats((size_t)k * n);
+  float *c = nets_alloc_floats((size_t)m * n);
+  if (!a || !b || !c) return 0;
+  for (size_t i = 0; i < (size_t)m * k; i++) a[i] = 0.001f * (float)(i % 97);
+  for (size_t i = 0; i < (size_t)k * n; i++) b[i] = 0.001f * (float)(i % 89);
+  nets_sgemm(0, 0, m, n, k, 1.f, a, k, b, n, 0.f, c, n);
+  double best = 1e9;
+  for (int r = 0; r < 5; r++) {
+    double t0 = train_now();
+    nets_sgemm(0, 0, m, n, k, 1.f, a, k, b, n, 0.f, c, n);
+    double dt = train_now() - t0;
+    if (dt < best) best = dt;
+  }
+  nets_free_floats(a); nets_free_floats(b); nets_free_floats(c);
+  return 2.0 * m * n * k / best * 1e-9;
+}

@@ -1,0 +1,404 @@
+/* unmask-train inpainter: trains the gated-convolution generator with L1 and
+ * (after a warm-up) the SN-PatchGAN hinge loss, on masked faces synthesised on
+ * the fly.  Resumable: everything needed to continue lives in the run folder. */
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/adam.h"
+#include "../core/blas.h"
+#include "../core/loss.h"
+#include "../core/parallel.h"
+#include "../core/weights.h"
+#include "../models/arch.h"
+#include "../synth/synth.h"
+#include "train-common.h"
+#include "train.h"
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+typedef struct {
+  const char *faces, *csv, *templates, *run, *init;
+  long steps;
+  int batch, save_every, sample_every, log_every, threads;
+  long gan_start;
+  float lr_g, lr_d, gan_weight, hole_weight, valid_weight;
+  double hours;
+  uint64_t seed;
+} inpaint_opts;
+
+static void usage(void) {
+  printf("usage: unmask-train inpainter [options]\n"
+         "  --faces DIR        face photos (default: $UNMASK_DATA or ../shared/data, faces/)\n"
+         "  --csv FILE         68-point landmarks in faces.csv format\n"
+         "  --templates CFG    MaskTheFace masks.cfg (default: mask-templates/masks.cfg beside the CSV)\n"
+         "  --run DIR          run folder: checkpoints, log.csv, loss.png, samples (default runs/inpainter)\n"
+         "  --init FILE        start from these weights (e.g. the shipped ones) when the run is new\n"
+         "  --steps N          train until step N (default 200000)\n"
+         "  --hours H          stop (with a checkpoint) after H hours of this session\n"
+         "  --batch B          images per step (default 8)\n"
+         "  --gan-start N      step at which the adversarial loss starts (default 3000)\n"
+         "  --gan-weight W     weight of the hinge loss (default 0.05)\n"
+         "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
+         "  --save-every N     checkpoint period in steps (default 250)\n"
+         "  --sample-every N   sample grid and loss plot period (default 250)\n"
+         "  --log-every N      log period in steps (default 10)\n"
+         "  --threads N        CPU threads (default: all)\n"
+         "  --seed S           data and initialisation seed (default 1)\n"
+         "Ctrl-C or SIGTERM stops after the current step and saves a checkpoint.\n");
+}
+
+static int parse(int argc, char **argv, inpaint_opts *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name) (strcmp(a, name) == 0 && v && ++i)
+    if (OPT("--faces")) o->faces = v;
+    else if (OPT("--csv")) o->csv = v;
+    else if (OPT("--templates")) o->templates = v;
+    else if (OPT("--run")) o->run = v;
+    else if (OPT("--init")) o->init = v;
+    else if (OPT("--steps")) o->steps = atol(v);
+    else if (OPT("--hours")) o->hours = atof(v);
+    else if (OPT("--batch")) o->batch = atoi(v);
+    else if (OPT("--gan-start")) o->gan_start = atol(v);
+    else if (OPT("--gan-weight")) o->gan_weight = (float)atof(v);
+    else if (OPT("--lr-g")) o->lr_g = (float)atof(v);
+    else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
+    else if (OPT("--save-every")) o->save_every = atoi(v);
+    else if (OPT("--sample-every")) o->sample_every = atoi(v);
+    else if (OPT("--threads")) o->threads = atoi(v);
+    else if (OPT("--log-every")) o->log_every = atoi(v);
+    else if (OPT("--seed")) o->seed = strtoull(v, NULL, 10);
+    else {
+      if (strcmp(a, "--help") && strcmp(a, "-h")) fprintf(stderr, "unknown or incomplete option %s\n", a);
+      usage();
+      return strcmp(a, "--help") && strcmp(a, "-h") ? 2 : 1;
+    }
+#undef OPT
+  }
+  if (o->batch < 1 || o->steps < 1 || o->log_every < 1 || o->save_every < 1 || o->sample_every < 1)
+    return 2;
+  return 0;
+}
+
+/* Horizontal flip of an HWC image (c channels) of s x s, in place. */
+static void flip(float *p, int s, int c) {
+  for (int y = 0; y < s; y++)
+    for (int x = 0; x < s / 2; x++)
+      for (int k = 0; k < c; k++) {
+        float *a = p + ((size_t)y * s + x) * c + k, *b = p + ((size_t)y * s + s - 1 - x) * c + k;
+        float t = *a; *a = *b; *b = t;
+      }
+}
+
+typedef struct {
+  int batch, s;
+  float *masked, *hole, *orig; /* per sample HWC */
+  float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
+} batch_buf;
+
+static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t first, batch_buf *b,
+                      int augment, nets_error *err) {
+  const int s = b->s, hw = s * s;
+  for (int i = 0; i < b->batch; i++) {
+    float *m = b->masked + (size_t)i * hw * 3, *h = b->hole + (size_t)i * hw, *o = b->orig + (size_t)i * hw * 3;
+    int rc = unmask_synth_inpaint_sample(syn, split, seed, first + i, m, h, o, err);
+    if (rc) return rc;
+    if (augment && ((first + i) * 0x9E3779B97F4A7C15ULL >> 63)) {
+      flip(m, s, 3); flip(h, s, 1); flip(o, s, 3);
+    }
+    inpainter_pack(m, h, s, b->x + (size_t)i * 4 * hw);
+    for (int p = 0; p < hw; p++) {
+      for (int c = 0; c < 3; c++) b->t[((size_t)i * 3 + c) * hw + p] = 2.f * o[p * 3 + c] - 1.f;
+      b->h[(size_t)i * hw + p] = h[p] > 0.5f ? 1.f : 0.f;
+    }
+  }
+  return NETS_OK;
+}
+
+/* critic input of sample i: rgb (NCHW, 3 x hw) and hole */
+static void critic_pack(const float *rgb, const float *hole, int hw, float *dst) {
+  memcpy(dst, rgb, sizeof(float) * 3 * hw);
+  memcpy(dst + 3 * hw, hole, sizeof(float) * hw);
+}
+
+static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
+                    long step, double wall, const inpaint_opts *o, nets_error *err) {
+  char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
+  snprintf(s_step, sizeof s_step, "%ld", step);
+  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->batch);
+  snprintf(s_wall, sizeof s_wall, "%.0f", wall);
+  snprintf(s_cfg, sizeof s_cfg,
+           "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
+           "hinge GAN weight %g from step %ld, seed %llu",
+           o->batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
+           (unsigned long long)o->seed);
+  const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
+                        "wall_seconds", s_wall, "training", s_cfg, "data", o->csv, NULL};
+  snprintf(path, sizeof path, "%s/inpainter.safetensors", run);
+  int rc = nets_graph_save(G->g, path, meta, err);
+  const char *dmeta[] = {"arch", CRITIC_ARCH, "step", s_step, NULL};
+  snprintf(path, sizeof path, "%s/critic.safetensors", run);
+  if (!rc) rc = nets_graph_save(D->g, path, dmeta, err);
+  snprintf(path, sizeof path, "%s/inpainter.optim.safetensors", run);
+  if (!rc && og->step) rc = nets_adam_save(og, G->g, path, err);
+  snprintf(path, sizeof path, "%s/critic.optim.safetensors", run);
+  if (!rc && od->step) rc = nets_adam_save(od, D->g, path, err);
+  snprintf(path, sizeof path, "%s/state.txt", run);
+  FILE *f = fopen(path, "w");
+  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
+  fprintf(f, "%ld %.1f\n", step, wall);
+  fclose(f);
+  return rc;
+}
+
+static int write_samples(const char *run, long step, unmask_synth *syn, inpainter_net *G,
+                         batch_buf *b, nets_error *err) {
+  /* held-out faces, fixed indices: masked | coarse | refined | original */
+  const int s = b->s, hw = s * s, rows = b->batch;
+  int rc = make_batch(syn, 1, 777, 0, b, 0, err);
+  if (rc) return rc;
+  if ((rc = nets_graph_forward(G->g, b->x, err))) return rc;
+  float *tiles = malloc(sizeof(float) * 2 * rows * hw * 3);
+  const float **grid = malloc(sizeof(float *) * rows * 4);
+  if (!tiles || !grid) {
+    free(tiles); free(grid);
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; i < rows; i++) {
+    float *c = tiles + (size_t)(2 * i) * hw * 3, *r = c + (size_t)hw * 3;
+    inpainter_unpack(nets_graph_output(G->g, G->coarse)->data + (size_t)i * 3 * hw, s, c);
+    inpainter_unpack(nets_graph_output(G->g, G->out)->data + (size_t)i * 3 * hw, s, r);
+    const float *h = b->hole + (size_t)i * hw, *o = b->orig + (size_t)i * hw * 3;
+    for (int p = 0; p < hw; p++)
+      for (int k = 0; k < 3; k++) {
+        c[p * 3 + k] = h[p] > 0.5f ? c[p * 3 + k] : o[p * 3 + k];
+        r[p * 3 + k] = h[p] > 0.5f ? r[p * 3 + k] : o[p * 3 + k];
+      }
+    grid[i * 4 + 0] = b->masked + (size_t)i * hw * 3;
+    grid[i * 4 + 1] = c;
+    grid[i * 4 + 2] = r;
+    grid[i * 4 + 3] = o;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/samples/step-%07ld.png", run, step);
+  rc = train_grid_png(path, rows, 4, s, grid, err);
+  free(tiles);
+  free(grid);
+  return rc;
+}
+
+int train_inpainter_main(int argc, char **argv) {
+  static char def_faces[4096], def_csv[4096], def_tpl[4096];
+  const char *data = train_default_data_dir();
+  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
+  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
+  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
+  inpaint_opts o = {def_faces, def_csv, NULL, "runs/inpainter", NULL, 200000, 8, 250, 250, 10, 0,
+                    3000, 2e-4f, 2e-4f, 0.05f, 1.f, 0.25f, 0, 1};
+  int prc = parse(argc, argv, &o);
+  if (prc) return prc == 1 ? 0 : 2;
+  if (!o.templates && train_file_exists(def_tpl)) o.templates = def_tpl;
+  if (o.threads > 0) {
+    nets_blas_set_threads(o.threads);
+    nets_parallel_set_threads(o.threads);
+  }
+  nets_error err = {0};
+  if (nets_blas_init(&err)) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    return 1;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/samples", o.run);
+  if (train_mkdirs(path)) {
+    fprintf(stderr, "unmask-train: cannot create %s\n", path);
+    return 1;
+  }
+  unmask_synth *syn = unmask_synth_new(o.faces, o.csv, o.templates, &err);
+  if (!syn) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    return 1;
+  }
+  inpainter_net G;
+  critic_net D;
+  if (inpainter_build(&G) || critic_build(&D)) {
+    fprintf(stderr, "unmask-train: cannot build the networks\n");
+    unmask_synth_free(syn);
+    return 1;
+  }
+  nets_graph_init_params(G.g, o.seed);
+  nets_graph_init_params(D.g, o.seed + 1);
+  nets_adam og, od;
+  nets_adam_default(&og, o.lr_g);
+  nets_adam_default(&od, o.lr_d);
+  og.beta1 = od.beta1 = 0.5f;
+  const int S = NETS_INPAINT_SIZE, B = o.batch, hw = S * S;
+  int rc = nets_graph_prepare(G.g, B, S, S, 1, &err);
+  if (!rc) rc = nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
+
+  /* resume */
+  long step = 0;
+  double wall_before = 0;
+  snprintf(path, sizeof path, "%s/state.txt", o.run);
+  FILE *sf = rc ? NULL : fopen(path, "r");
+  if (sf) {
+    if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
+    fclose(sf);
+    char p2[4096];
+    snprintf(p2, sizeof p2, "%s/inpainter.safetensors", o.run);
+    rc = nets_graph_load(G.g, p2, INPAINTER_ARCH, &err);
+    snprintf(p2, sizeof p2, "%s/critic.safetensors", o.run);
+    if (!rc) rc = nets_graph_load(D.g, p2, CRITIC_ARCH, &err);
+    snprintf(p2, sizeof p2, "%s/inpainter.optim.safetensors", o.run);
+    if (!rc && train_file_exists(p2)) rc = nets_adam_load(&og, G.g, p2, &err);
+    snprintf(p2, sizeof p2, "%s/critic.optim.safetensors", o.run);
+    if (!rc && train_file_exists(p2)) rc = nets_adam_load(&od, D.g, p2, &err);
+    if (!rc) printf("resuming %s at step %ld (%.1f h trained so far)\n", o.run, step, wall_before / 3600);
+  } else if (!rc && o.init) {
+    rc = nets_graph_load(G.g, o.init, INPAINTER_ARCH, &err);
+    if (!rc) printf("starting from %s\n", o.init);
+  }
+  if (rc) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    unmask_synth_free(syn);
+    nets_graph_free(G.g);
+    nets_graph_free(D.g);
+    return 1;
+  }
+
+  batch_buf b = {B, S};
+  b.masked = malloc(sizeof(float) * B * hw * 3);
+  b.orig = malloc(sizeof(float) * B * hw * 3);
+  b.hole = malloc(sizeof(float) * B * hw);
+  b.x = malloc(sizeof(float) * B * hw * 4);
+  b.t = malloc(sizeof(float) * B * hw * 3);
+  b.h = malloc(sizeof(float) * B * hw);
+  float *wmap = malloc(sizeof(float) * B * hw * 3), *gc = malloc(sizeof(float) * B * hw * 3);
+  float *gr = malloc(sizeof(float) * B * hw * 3), *rc_img = malloc(sizeof(float) * B * hw * 3);
+  float *din = malloc(sizeof(float) * 2 * B * hw * 4), *dlog = malloc(sizeof(float) * 2 * B * 64 * 4);
+
+  train_log log;
+  snprintf(path, sizeof path, "%s/log.csv", o.run);
+  if (train_log_open(&log, path,
+                     "step,total,l1_coarse,l1_refined,hinge_g,hinge_d,images_per_s,gemm_fraction,hours",
+                     &err)) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    return 1;
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  const double gemm = train_gemm_rate();
+  nets_graph_prepare(G.g, 1, S, S, 1, &err);
+  const double g_macs = nets_graph_macs(G.g);
+  nets_graph_prepare(D.g, 1, S, S, 1, &err);
+  const double d_macs = nets_graph_macs(D.g);
+  nets_graph_prepare(G.g, B, S, S, 1, &err);
+  printf("inpainter: %ld parameters, %.2f GMAC per crop; critic %ld parameters, %.2f GMAC\n",
+         nets_graph_param_count(G.g), g_macs * 1e-9, nets_graph_param_count(D.g), d_macs * 1e-9);
+  printf("SGEMM rate on this machine: %.0f GFLOP/s (OpenBLAS kernel %s); %d threads\n", gemm,
+         nets_blas_corename(), nets_parallel_get_threads());
+
+  const double t_start = train_now();
+  double acc[6] = {0}, t_log = train_now(), flops_log = 0;
+  int acc_n = 0;
+  const int out_ids[2] = {G.coarse, G.out};
+  while (step < o.steps && !stop_requested) {
+    if (o.hours > 0 && train_now() - t_start > o.hours * 3600) break;
+    const int gan = step >= o.gan_start && o.gan_weight > 0;
+    if ((rc = make_batch(syn, 0, o.seed, (uint64_t)step * B, &b, 1, &err))) break;
+    if ((rc = nets_graph_forward(G.g, b.x, &err))) break;
+    const float *C = nets_graph_output(G.g, G.coarse)->data, *R = nets_graph_output(G.g, G.out)->data;
+    for (int i = 0; i < B; i++)
+      for (int c = 0; c < 3; c++)
+        for (int p = 0; p < hw; p++) {
+          size_t k = ((size_t)i * 3 + c) * hw + p;
+          float h = b.h[(size_t)i * hw + p];
+          wmap[k] = h * o.hole_weight + (1.f - h) * o.valid_weight;
+          rc_img[k] = h * R[k] + (1.f - h) * b.t[k];
+        }
+    float l_hd = 0, l_hg = 0;
+    double step_flops = 3.0 * 2 * g_macs * B;
+    if (gan) {
+      /* critic step: real and completed fakes in one batch of 2B */
+      nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
+      D.g->want_input_grad = 0;
+      for (int i = 0; i < B; i++) {
+        critic_pack(b.t + (size_t)i * 3 * hw, b.h + (size_t)i * hw, hw, din + (size_t)i * 4 * hw);
+        critic_pack(rc_img + (size_t)i * 3 * hw, b.h + (size_t)i * hw, hw, din + (size_t)(B + i) * 4 * hw);
+      }
+      nets_graph_forward(D.g, din, &err);
+      const nets_tensor *lo = nets_graph_output(D.g, D.out);
+      const size_t half = nets_tensor_size(lo) / 2;
+      l_hd = nets_loss_hinge_d(lo->data, half, lo->data + half, half, 1.f, dlog, dlog + half);
+      nets_graph_zero_grad(D.g);
+      nets_graph_backward(D.g, D.out, dlog, &err);
+      nets_adam_step(&od, D.g, &err);
+      /* generator's adversarial gradient through the critic */
+      nets_graph_prepare(D.g, B, S, S, 1, &err);
+      D.g->want_input_grad = 1;
+      nets_graph_forward(D.g, din + (size_t)B * 4 * hw, &err);
+      const nets_tensor *lf = nets_graph_output(D.g, D.out);
+      l_hg = nets_loss_hinge_g(lf->data, nets_tensor_size(lf), o.gan_weight, dlog);
+      nets_graph_backward(D.g, D.out, dlog, &err);
+      step_flops += 3.0 * 2 * d_macs * 3 * B;
+    }
+    float l1c = nets_loss_l1(C, b.t, wmap, (size_t)B * 3 * hw, 1.f, gc);
+    float l1r = nets_loss_l1(R, b.t, wmap, (size_t)B * 3 * hw, 1.f, gr);
+    if (gan) {
+      const float *dx = nets_graph_input_grad(D.g)->data;
+      for (int i = 0; i < B; i++)
+        for (int c = 0; c < 3; c++)
+          for (int p = 0; p < hw; p++)
+            gr[((size_t)i * 3 + c) * hw + p] += b.h[(size_t)i * hw + p] * dx[((size_t)i * 4 + c) * hw + p];
+    }
+    const float *douts[2] = {gc, gr};
+    nets_graph_zero_grad(G.g);
+    if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
+    nets_adam_step(&og, G.g, &err);
+    step++;
+    flops_log += step_flops;
+    float total = l1c + l1r + (gan ? o.gan_weight * l_hg : 0.f);
+    acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
+    acc_n++;
+    if (step % o.log_every == 0) {
+      double now = train_now(), dt = now - t_log;
+      double ips = acc_n * B / dt, frac = flops_log / dt * 1e-9 / gemm;
+      double hours = (wall_before + now - t_start) / 3600;
+      double row[9] = {(double)step, acc[0] / acc_n, acc[1] / acc_n, acc[2] / acc_n,
+                       gan ? acc[3] / acc_n : NAN, gan ? acc[4] / acc_n : NAN, ips, frac, hours};
+      train_log_row(&log, row);
+      printf("step %7ld  loss %.4f  l1 coarse %.4f refined %.4f  hinge g %.3f d %.3f  %.1f img/s  "
+             "%.0f%% of GEMM  %.2f h\n", step, row[1], row[2], row[3], row[4], row[5], ips, 100 * frac, hours);
+      fflush(stdout);
+      memset(acc, 0, sizeof acc);
+      acc_n = 0;
+      t_log = now;
+      flops_log = 0;
+    }
+    if (step % o.sample_every == 0) {
+      const int cols[] = {1, 2, 3, 4, 5, 6};
+      char png[4096];
+      snprintf(png, sizeof png, "%s/loss.png", o.run);
+      if (train_plot_csv(path, cols, 6, png, &err)) fprintf(stderr, "plot: %s\n", err.msg);
+      if (write_samples(o.run, step, syn, &G, &b, &err)) fprintf(stderr, "samples: %s\n", err.msg);
+    }
+    if (step % o.save_every == 0 &&
+        save_all(o.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+      fprintf(stderr, "checkpoint: %s\n", err.msg);
+  }
+  if (rc) fprintf(stderr, "unmask-train: %s\n", err.msg);
+  if (save_all(o.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+    fprintf(stderr, "checkpoint: %s\n", err.msg);
+  else
+    printf("saved %s at step %ld\n", o.run, step);
+  train_log_close(&log);
+  free(b.masked); free(b.orig); free(b.hole); free(b.x); free(b.t); free(b.h);
+  free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
+  nets_graph_free(G.g);
+  nets_graph_free(D.g);
+  unmask_synth_free(syn);
+  return rc ? 1 : 0;
+}

@@ -1,0 +1,10 @@
+/* Subcommands of unmask-train. */
+#ifndef TRAIN_H
+#define TRAIN_H
+
+int train_inpainter_main(int argc, char **argv);
+int train_detector_main(int argc, char **argv);
+int eval_inpainter_main(int argc, char **argv);
+int eval_detector_main(int argc, char **argv);
+
+#endif
