@@ -18,7 +18,9 @@ static const struct {
 } commands[] = {
     {"synth", unmask_train_synth_main, "contact sheets and speed of the masked-face synthesis"},
     {"inpainter", train_inpainter_main, "train the face inpainter"},
-    /*@MORE@*/
+    {"detector", train_detector_main, "train the mask detector"},
+    {"eval-inpainter", eval_inpainter_main, "evaluate the inpainter on held-out crops"},
+    {"eval-detector", eval_detector_main, "evaluate the detector on held-out scenes"},
 };
 
 int main(int argc, char **argv) {

@@ -1,0 +1,38 @@
+#include "augment.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "../core/rng.h"
+
+void augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
+  nets_rng r;
+  nets_rng_seed(&r, seed);
+  const size_t n = (size_t)w * h;
+  if (nets_rng_uniform(&r) < 0.5f) { /* horizontal flip */
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w / 2; x++) {
+        size_t a = (size_t)y * w + x, b = (size_t)y * w + (w - 1 - x);
+        for (int c = 0; c < 3; c++) {
+          float t = rgb[a * 3 + c]; rgb[a * 3 + c] = rgb[b * 3 + c]; rgb[b * 3 + c] = t;
+        }
+        float t = cover[a]; cover[a] = cover[b]; cover[b] = t;
+      }
+  }
+  const float bright = nets_rng_range(&r, -0.12f, 0.12f), contrast = nets_rng_range(&r, 0.7f, 1.3f);
+  const float sat = nets_rng_uniform(&r) < 0.1f ? 0.f : nets_rng_range(&r, 0.6f, 1.4f);
+  const float gamma = expf(nets_rng_range(&r, -0.35f, 0.35f));
+  float gain[3];
+  for (int c = 0; c < 3; c++) gain[c] = nets_rng_range(&r, 0.88f, 1.12f); /* white balance */
+  for (size_t p = 0; p < n; p++) {
+    float *px = rgb + p * 3;
+    float lum = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
+    for (int c = 0; c < 3; c++) {
+      float v = lum + sat * (px[c] - lum);
+      v = (v - 0.5f) * contrast + 0.5f + bright;
+      v *= gain[c];
+      v = v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+      px[c] = powf(v, gamma);
+    }
+  }
+}

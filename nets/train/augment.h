@@ -1,0 +1,11 @@
+/* Photometric and geometric augmentation of detector scenes (on top of what
+ * the synthesis already varies: scale, position, noise, JPEG, blur). */
+#ifndef TRAIN_AUGMENT_H
+#define TRAIN_AUGMENT_H
+
+#include <stdint.h>
+
+/* rgb: w*h*3 in [0,1]; cover: w*h (flipped together with rgb). */
+void augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed);
+
+#endif

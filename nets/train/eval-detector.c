@@ -1,0 +1,116 @@
+/* unmask-train eval-detector: the detector on held-out synthetic scenes
+ * (built from faces training never uses).  Prints COCO-style box AP@[.5:.95],
+ * AP@0.5 and AR@10, the mean pixel IoU of the masks, and the rate of false
+ * detections on unmasked held-out faces. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../models/models.h"
+#include "../synth/synth.h"
+#include "metrics.h"
+#include "train-common.h"
+#include "train.h"
+#include "unmask-config.h"
+
+#define MAX_BOXES 64
+
+int eval_detector_main(int argc, char **argv) {
+  static char def_faces[4096], def_csv[4096], def_tpl[4096], def_w[4096];
+  const char *data = train_default_data_dir();
+  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
+  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
+  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
+  snprintf(def_w, sizeof def_w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
+  const char *faces = def_faces, *csv = def_csv, *tpl = NULL, *weights = def_w;
+  int n = 300, size = 256, n_faces = 500;
+  float thr = 0.5f;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--faces") && v) faces = argv[++i];
+    else if (!strcmp(a, "--csv") && v) csv = argv[++i];
+    else if (!strcmp(a, "--templates") && v) tpl = argv[++i];
+    else if (!strcmp(a, "--weights") && v) weights = argv[++i];
+    else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
+    else if (!strcmp(a, "--size") && v) size = atoi(argv[++i]);
+    else if (!strcmp(a, "--faces-n") && v) n_faces = atoi(argv[++i]);
+    else if (!strcmp(a, "--threshold") && v) thr = (float)atof(argv[++i]);
+    else {
+      printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
+             "       [--faces-n N] [--threshold T] [--faces DIR --csv FILE --templates CFG]\n");
+      return strcmp(a, "--help") ? 2 : 0;
+    }
+  }
+  if (!tpl && train_file_exists(def_tpl)) tpl = def_tpl;
+  nets_error err = {0};
+  nets_detector *det = nets_detector_load(weights, &err);
+  unmask_synth *syn = det ? unmask_synth_new(faces, csv, tpl, &err) : NULL;
+  if (!det || !syn) {
+    fprintf(stderr, "eval-detector: %s\n", err.msg);
+    nets_detector_free(det);
+    return 1;
+  }
+  const int hw = size * size;
+  const long min_area = 12;
+  float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
+  float *prob = malloc(sizeof(float) * hw);
+  metric_box *dets = malloc(sizeof *dets * (size_t)n * MAX_BOXES);
+  metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
+  int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
+  double iou_sum = 0, ms = 0;
+  for (int i = 0; i < n && !rc; i++) {
+    unmask_box gb[MAX_BOXES];
+    int ng = 0;
+    if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)))
+      break;
+    double t0 = train_now();
+    if ((rc = nets_detector_predict(det, rgb, size, size, prob, &err))) break;
+    nets_det_box db[MAX_BOXES];
+    int nd = nets_detector_boxes(prob, size, size, thr, min_area, db, MAX_BOXES, NULL);
+    ms += 1e3 * (train_now() - t0);
+    for (int k = 0; k < nd; k++)
+      dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
+                                    db[k].score, i};
+    for (int k = 0; k < ng; k++) gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
+    if (ng > 0) {
+      long inter = 0, uni = 0;
+      for (int p = 0; p < hw; p++) {
+        int a = prob[p] >= thr, b = cov[p] >= 0.5f;
+        inter += a && b;
+        uni += a || b;
+      }
+      iou_sum += uni ? (double)inter / uni : 1.0;
+      iou_n++;
+    }
+  }
+  /* false detections on unmasked held-out faces (the original crops) */
+  int flagged = 0, checked = 0;
+  const int S = NETS_INPAINT_SIZE;
+  float *m = malloc(sizeof(float) * S * S * 3), *h = malloc(sizeof(float) * S * S);
+  float *o = malloc(sizeof(float) * S * S * 3), *pf = malloc(sizeof(float) * S * S);
+  if (n_faces > unmask_synth_count(syn, 1)) n_faces = unmask_synth_count(syn, 1);
+  for (int i = 0; i < n_faces && !rc; i++) {
+    if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, &err))) break;
+    if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
+    flagged += nets_detector_boxes(pf, S, S, thr, min_area, NULL, MAX_BOXES, NULL) > 0;
+    checked++;
+  }
+  if (rc) {
+    fprintf(stderr, "eval-detector: %s\n", err.msg);
+  } else {
+    double ap, ap50, ar10;
+    metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
+    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f, weights %s\n\n", n, size,
+           size, n_gts, thr, weights);
+    printf("| metric | value |\n|---|---|\n");
+    printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
+    printf("| mean pixel IoU (scenes with masks) | %.3f |\n", iou_n ? iou_sum / iou_n : 0);
+    printf("| unmasked faces flagged | %.1f%% (%d of %d) |\n", 100.0 * flagged / (checked ? checked : 1),
+           flagged, checked);
+    printf("| detector time per %dx%d scene | %.1f ms |\n", size, size, ms / n);
+  }
+  free(rgb); free(cov); free(prob); free(dets); free(gts); free(m); free(h); free(o); free(pf);
+  nets_detector_free(det);
+  unmask_synth_free(syn);
+  return rc ? 1 : 0;
+}

@@ -1,0 +1,29 @@
+/* Evaluation metrics: PSNR, SSIM (optionally restricted to a region), and
+ * COCO-style box AP / AR. */
+#ifndef TRAIN_METRICS_H
+#define TRAIN_METRICS_H
+
+#include <stddef.h>
+
+/* Images are HWC RGB in [0,1].  region (w*h, may be NULL = whole image):
+ * only pixels with region > 0.5 count.  Returns the mean squared error
+ * (0..1 scale) and the mean absolute error (0..255 scale) over the region. */
+void metric_errors(const float *a, const float *b, int w, int h, const float *region, double *mse,
+                   double *mae255);
+double metric_psnr_from_mse(double mse);
+/* Mean SSIM (Gaussian window sigma 1.5, radius 5, on each channel) over the
+ * region (NULL = all pixels). */
+double metric_ssim(const float *a, const float *b, int w, int h, const float *region);
+
+typedef struct {
+  float x, y, w, h, score;
+  int image;
+} metric_box;
+
+/* COCO-style: AP averaged over IoU 0.50:0.05:0.95 (101-point interpolation),
+ * AP at IoU 0.5, and AR with at most 10 detections per image. */
+void metric_box_ap(const metric_box *dets, int n_dets, const metric_box *gts, int n_gts,
+                   int n_images, double *ap, double *ap50, double *ar10);
+double metric_box_iou(const metric_box *a, const metric_box *b);
+
+#endif

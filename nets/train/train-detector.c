@@ -1,0 +1,305 @@
+/* unmask-train detector: trains the per-pixel mask detector on synthetic
+ * scenes (several faces, masked or not, distractors, real backgrounds) with
+ * the focal loss.  Resumable from its run folder. */
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/adam.h"
+#include "../core/blas.h"
+#include "../core/loss.h"
+#include "../core/parallel.h"
+#include "../core/weights.h"
+#include "../models/arch.h"
+#include "../synth/synth.h"
+#include "augment.h"
+#include "train-common.h"
+#include "train.h"
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+typedef struct {
+  const char *faces, *csv, *templates, *run, *init;
+  long steps;
+  int batch, size, save_every, sample_every, log_every, threads;
+  float lr, gamma;
+  double hours;
+  uint64_t seed;
+} det_opts;
+
+static void usage(void) {
+  printf("usage: unmask-train detector [options]\n"
+         "  --faces DIR, --csv FILE, --templates CFG   data (as for 'unmask-train inpainter')\n"
+         "  --run DIR          run folder (default runs/detector)\n"
+         "  --init FILE        start from these weights when the run is new\n"
+         "  --steps N          train until step N (default 100000)\n"
+         "  --hours H          stop (with a checkpoint) after H hours of this session\n"
+         "  --batch B          scenes per step (default 8)\n"
+         "  --size S           scene size in pixels, a multiple of 32 (default 256)\n"
+         "  --lr LR            Adam learning rate (default 1e-3)\n"
+         "  --gamma G          focal-loss gamma (default 2)\n"
+         "  --save-every N, --sample-every N, --log-every N   periods in steps (250, 500, 20)\n"
+         "  --threads N        CPU threads (default: all)\n"
+         "  --seed S           seed (default 1)\n");
+}
+
+static int parse(int argc, char **argv, det_opts *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name) (strcmp(a, name) == 0 && v && ++i)
+    if (OPT("--faces")) o->faces = v;
+    else if (OPT("--csv")) o->csv = v;
+    else if (OPT("--templates")) o->templates = v;
+    else if (OPT("--run")) o->run = v;
+    else if (OPT("--init")) o->init = v;
+    else if (OPT("--steps")) o->steps = atol(v);
+    else if (OPT("--hours")) o->hours = atof(v);
+    else if (OPT("--batch")) o->batch = atoi(v);
+    else if (OPT("--size")) o->size = atoi(v);
+    else if (OPT("--lr")) o->lr = (float)atof(v);
+    else if (OPT("--gamma")) o->gamma = (float)atof(v);
+    else if (OPT("--save-every")) o->save_every = atoi(v);
+    else if (OPT("--sample-every")) o->sample_every = atoi(v);
+    else if (OPT("--log-every")) o->log_every = atoi(v);
+    else if (OPT("--threads")) o->threads = atoi(v);
+    else if (OPT("--seed")) o->seed = strtoull(v, NULL, 10);
+    else {
+      int help = !strcmp(a, "--help") || !strcmp(a, "-h");
+      if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
+      usage();
+      return help ? 1 : 2;
+    }
+#undef OPT
+  }
+  if (o->batch < 1 || o->size < 32 || o->size % DETECTOR_STRIDE || o->log_every < 1 ||
+      o->save_every < 1 || o->sample_every < 1) {
+    fprintf(stderr, "bad --batch/--size/period\n");
+    return 2;
+  }
+  return 0;
+}
+
+/* Area-average a w x h map by f into (w/f) x (h/f). */
+static void downsample(const float *src, int w, int h, int f, float *dst) {
+  const int ow = w / f, oh = h / f;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++) {
+      float s = 0;
+      for (int dy = 0; dy < f; dy++)
+        for (int dx = 0; dx < f; dx++) s += src[(size_t)(y * f + dy) * w + x * f + dx];
+      dst[(size_t)y * ow + x] = s / (f * f);
+    }
+}
+
+static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long step, double wall,
+                    nets_error *err) {
+  char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
+  snprintf(s_step, sizeof s_step, "%ld", step);
+  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->batch);
+  snprintf(s_wall, sizeof s_wall, "%.0f", wall);
+  snprintf(s_cfg, sizeof s_cfg, "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seed %llu",
+           o->size, o->size, o->batch, o->lr, o->gamma, (unsigned long long)o->seed);
+  const char *meta[] = {"arch", DETECTOR_ARCH, "step", s_step, "scenes_seen", s_imgs,
+                        "wall_seconds", s_wall, "training", s_cfg, "data", o->csv, NULL};
+  snprintf(path, sizeof path, "%s/detector.safetensors", o->run);
+  int rc = nets_graph_save(net->g, path, meta, err);
+  snprintf(path, sizeof path, "%s/detector.optim.safetensors", o->run);
+  if (!rc && opt->step) rc = nets_adam_save(opt, net->g, path, err);
+  snprintf(path, sizeof path, "%s/state.txt", o->run);
+  FILE *f = fopen(path, "w");
+  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
+  fprintf(f, "%ld %.1f\n", step, wall);
+  fclose(f);
+  return rc;
+}
+
+/* Grid of held-out scenes: image | ground truth overlay | prediction overlay. */
+static int write_samples(const det_opts *o, long step, unmask_synth *syn, detector_net *net,
+                         nets_error *err) {
+  const int S = o->size, rows = 4, hw = S * S;
+  float *buf = malloc(sizeof(float) * rows * hw * (3 * 3 + 1) + sizeof(float) * 3 * hw);
+  float *prob = malloc(sizeof(float) * hw);
+  const float **grid = malloc(sizeof(float *) * rows * 3);
+  if (!buf || !prob || !grid) {
+    free(buf); free(prob); free(grid);
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  }
+  int rc = NETS_OK;
+  float *x = buf + (size_t)rows * hw * 10;
+  for (int i = 0; i < rows && !rc; i++) {
+    float *rgb = buf + (size_t)i * hw * 10, *gt = rgb + hw * 3, *pr = gt + hw * 3, *cov = pr + hw * 3;
+    rc = unmask_synth_scene(syn, 1, 4242, (uint64_t)i, S, S, rgb, cov, NULL, 0, NULL, err);
+    if (rc) break;
+    detector_pack(rgb, S, S, S, S, x);
+    nets_graph_prepare(net->g, 1, S, S, 0, err);
+    if ((rc = nets_graph_forward(net->g, x, err))) break;
+    const nets_tensor *lo = nets_graph_output(net->g, net->out);
+    for (int y = 0; y < S; y++)
+      for (int xx = 0; xx < S; xx++) {
+        float v = lo->data[(size_t)(y / DETECTOR_OUT_SCALE) * lo->w + xx / DETECTOR_OUT_SCALE];
+        prob[(size_t)y * S + xx] = 1.f / (1.f + expf(-v));
+      }
+    for (int p = 0; p < hw; p++)
+      for (int c = 0; c < 3; c++) {
+        float red = c == 0 ? 1.f : 0.f;
+        gt[p * 3 + c] = rgb[p * 3 + c] * (1 - 0.6f * cov[p]) + 0.6f * cov[p] * red;
+        pr[p * 3 + c] = rgb[p * 3 + c] * (1 - 0.6f * prob[p]) + 0.6f * prob[p] * red;
+      }
+    grid[i * 3] = rgb;
+    grid[i * 3 + 1] = gt;
+    grid[i * 3 + 2] = pr;
+  }
+  if (!rc) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples/step-%07ld.png", o->run, step);
+    rc = train_grid_png(path, rows, 3, S, grid, err);
+  }
+  free(buf); free(prob); free(grid);
+  return rc;
+}
+
+int train_detector_main(int argc, char **argv) {
+  static char def_faces[4096], def_csv[4096], def_tpl[4096];
+  const char *data = train_default_data_dir();
+  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
+  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
+  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
+  det_opts o = {def_faces, def_csv, NULL, "runs/detector", NULL, 100000, 8, 256, 250, 500, 20, 0,
+                1e-3f, 2.f, 0, 1};
+  int prc = parse(argc, argv, &o);
+  if (prc) return prc == 1 ? 0 : 2;
+  if (!o.templates && train_file_exists(def_tpl)) o.templates = def_tpl;
+  if (o.threads > 0) {
+    nets_blas_set_threads(o.threads);
+    nets_parallel_set_threads(o.threads);
+  }
+  nets_error err = {0};
+  char path[4096];
+  snprintf(path, sizeof path, "%s/samples", o.run);
+  if (nets_blas_init(&err) || train_mkdirs(path)) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "cannot create the run folder");
+    return 1;
+  }
+  unmask_synth *syn = unmask_synth_new(o.faces, o.csv, o.templates, &err);
+  if (!syn) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    return 1;
+  }
+  detector_net net;
+  if (detector_build(&net)) {
+    unmask_synth_free(syn);
+    fprintf(stderr, "unmask-train: cannot build the detector\n");
+    return 1;
+  }
+  nets_graph_init_params(net.g, o.seed);
+  nets_adam opt;
+  nets_adam_default(&opt, o.lr);
+  const int S = o.size, B = o.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
+  long step = 0;
+  double wall_before = 0;
+  int rc = NETS_OK;
+  snprintf(path, sizeof path, "%s/state.txt", o.run);
+  FILE *sf = fopen(path, "r");
+  if (sf) {
+    if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
+    fclose(sf);
+    char p2[4096];
+    snprintf(p2, sizeof p2, "%s/detector.safetensors", o.run);
+    rc = nets_graph_load(net.g, p2, DETECTOR_ARCH, &err);
+    snprintf(p2, sizeof p2, "%s/detector.optim.safetensors", o.run);
+    if (!rc && train_file_exists(p2)) {
+      rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
+      if (!rc) rc = nets_adam_load(&opt, net.g, p2, &err);
+    }
+    if (!rc) printf("resuming %s at step %ld (%.2f h so far)\n", o.run, step, wall_before / 3600);
+  } else if (o.init) {
+    rc = nets_graph_load(net.g, o.init, DETECTOR_ARCH, &err);
+  }
+  if (rc) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    unmask_synth_free(syn);
+    nets_graph_free(net.g);
+    return 1;
+  }
+  float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
+  float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
+  float *grad = malloc(sizeof(float) * B * ls * ls);
+  train_log log;
+  snprintf(path, sizeof path, "%s/log.csv", o.run);
+  if (!rgb || !cov || !x || !t || !grad ||
+      train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", &err)) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
+    return 1;
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  nets_graph_prepare(net.g, 1, S, S, 1, &err);
+  printf("detector: %ld parameters, %.2f GMAC per %dx%d scene; %d threads, OpenBLAS %s\n",
+         nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
+         nets_parallel_get_threads(), nets_blas_corename());
+  const double t_start = train_now();
+  double acc_loss = 0, acc_inter = 0, acc_union = 0, t_log = train_now();
+  int acc_n = 0;
+  while (step < o.steps && !stop_requested) {
+    if (o.hours > 0 && train_now() - t_start > o.hours * 3600) break;
+    for (int i = 0; i < B && !rc; i++) {
+      uint64_t idx = (uint64_t)step * B + i;
+      rc = unmask_synth_scene(syn, 0, o.seed, idx, S, S, rgb, cov, NULL, 0, NULL, &err);
+      augment_scene(rgb, cov, S, S, o.seed * 0x9E3779B97F4A7C15ULL ^ idx);
+      detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
+      downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
+    }
+    if (rc) break;
+    if ((rc = nets_graph_prepare(net.g, B, S, S, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
+      break;
+    const float *lo = nets_graph_output(net.g, net.out)->data;
+    const size_t n = (size_t)B * ls * ls;
+    float l = nets_loss_focal(lo, t, NULL, n, o.gamma, -1.f, 1.f, grad);
+    for (size_t i = 0; i < n; i++) {
+      int p = lo[i] > 0.f, g = t[i] >= 0.5f;
+      acc_inter += p && g;
+      acc_union += p || g;
+    }
+    nets_graph_zero_grad(net.g);
+    if ((rc = nets_graph_backward(net.g, net.out, grad, &err))) break;
+    nets_adam_step(&opt, net.g, &err);
+    step++;
+    acc_loss += l;
+    acc_n++;
+    if (step % o.log_every == 0) {
+      double now = train_now();
+      double row[5] = {(double)step, acc_loss / acc_n, acc_union > 0 ? acc_inter / acc_union : 0,
+                       acc_n * B / (now - t_log), (wall_before + now - t_start) / 3600};
+      train_log_row(&log, row);
+      printf("step %7ld  focal %.5f  pixel IoU %.3f  %.1f scenes/s  %.2f h\n", step, row[1], row[2],
+             row[3], row[4]);
+      fflush(stdout);
+      acc_loss = acc_inter = acc_union = 0;
+      acc_n = 0;
+      t_log = now;
+    }
+    if (step % o.sample_every == 0) {
+      const int cols[] = {1, 2};
+      char png[4096];
+      snprintf(png, sizeof png, "%s/loss.png", o.run);
+      if (train_plot_csv(path, cols, 2, png, &err)) fprintf(stderr, "plot: %s\n", err.msg);
+      if (write_samples(&o, step, syn, &net, &err)) fprintf(stderr, "samples: %s\n", err.msg);
+    }
+    if (step % o.save_every == 0 &&
+        save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
+      fprintf(stderr, "checkpoint: %s\n", err.msg);
+  }
+  if (rc) fprintf(stderr, "unmask-train: %s\n", err.msg);
+  if (save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
+    fprintf(stderr, "checkpoint: %s\n", err.msg);
+  else
+    printf("saved %s at step %ld\n", o.run, step);
+  train_log_close(&log);
+  free(rgb); free(cov); free(x); free(t); free(grad);
+  nets_graph_free(net.g);
+  unmask_synth_free(syn);
+  return rc ? 1 : 0;
+}
