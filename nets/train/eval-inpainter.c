@@ -37,20 +37,16 @@ static void print_row(const char *name, const scores *s, int n) {
 }
 
 int eval_inpainter_main(int argc, char **argv) {
-  static char def_faces[4096], def_csv[4096], def_tpl[4096], def_w[4096];
-  const char *data = train_default_data_dir();
-  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
-  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
-  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
+  static char def_w[4096];
+  train_opts t;
+  train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
-  const char *faces = def_faces, *csv = def_csv, *tpl = NULL, *weights = def_w, *grid = NULL;
+  const char *weights = def_w, *grid = NULL;
   int n = 500;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--faces") && v) faces = argv[++i];
-    else if (!strcmp(a, "--csv") && v) csv = argv[++i];
-    else if (!strcmp(a, "--templates") && v) tpl = argv[++i];
-    else if (!strcmp(a, "--weights") && v) weights = argv[++i];
+    if (train_opts_parse(&t, argc, argv, &i)) continue;
+    if (!strcmp(a, "--weights") && v) weights = argv[++i];
     else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
     else {
@@ -60,10 +56,10 @@ int eval_inpainter_main(int argc, char **argv) {
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
-  if (!tpl && train_file_exists(def_tpl)) tpl = def_tpl;
+  if (train_opts_finish(&t)) return 2;
   nets_error err = {0};
   nets_inpainter *net = nets_inpainter_load(weights, &err);
-  unmask_synth *syn = net ? unmask_synth_new(faces, csv, tpl, &err) : NULL;
+  unmask_synth *syn = net ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
   if (!net || !syn) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
     nets_inpainter_free(net);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/blas.h"
+#include "../core/parallel.h"
 #include "../core/tensor.h"
 #include "../io/image.h"
 #include "font.h"
@@ -40,6 +41,61 @@ const char *train_default_data_dir(void) {
   static char buf[4096];
   snprintf(buf, sizeof buf, "%s/../../shared/data", UNMASK_SOURCE_WEIGHTS_DIR);
   return buf;
+}
+
+void train_opts_default(train_opts *o, const char *run, long steps) {
+  memset(o, 0, sizeof *o);
+  const char *data = train_default_data_dir();
+  snprintf(o->faces, sizeof o->faces, "%s/faces", data);
+  snprintf(o->csv, sizeof o->csv, "%s/faces.csv", data);
+  o->run = run;
+  o->steps = steps;
+  o->batch = 8;
+  o->save_every = 250;
+  o->sample_every = 500;
+  o->log_every = 20;
+  o->seed = 1;
+}
+
+int train_opts_parse(train_opts *o, int argc, char **argv, int *i) {
+  const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+  if (!v) return 0;
+  if (!strcmp(a, "--faces")) snprintf(o->faces, sizeof o->faces, "%s", v);
+  else if (!strcmp(a, "--csv")) snprintf(o->csv, sizeof o->csv, "%s", v);
+  else if (!strcmp(a, "--templates")) snprintf(o->templates, sizeof o->templates, "%s", v);
+  else if (!strcmp(a, "--run")) o->run = v;
+  else if (!strcmp(a, "--init")) o->init = v;
+  else if (!strcmp(a, "--steps")) o->steps = atol(v);
+  else if (!strcmp(a, "--hours")) o->hours = atof(v);
+  else if (!strcmp(a, "--batch")) o->batch = atoi(v);
+  else if (!strcmp(a, "--save-every")) o->save_every = atoi(v);
+  else if (!strcmp(a, "--sample-every")) o->sample_every = atoi(v);
+  else if (!strcmp(a, "--log-every")) o->log_every = atoi(v);
+  else if (!strcmp(a, "--threads")) o->threads = atoi(v);
+  else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
+  else return 0;
+  (*i)++;
+  return 1;
+}
+
+int train_opts_finish(train_opts *o) {
+  if (o->batch < 1 || o->steps < 0 || o->save_every < 1 || o->sample_every < 1 || o->log_every < 1) {
+    fprintf(stderr, "unmask-train: --batch and the periods must be positive\n");
+    return 2;
+  }
+  if (!o->templates[0]) {
+    /* masks.cfg beside the CSV's folder, as in ../shared/data */
+    const char *slash = strrchr(o->csv, '/');
+    int dir_len = slash ? (int)(slash - o->csv) : 1;
+    char cfg[sizeof o->csv + 32];
+    snprintf(cfg, sizeof cfg, "%.*s/mask-templates/masks.cfg", dir_len, slash ? o->csv : ".");
+    if (strlen(cfg) < sizeof o->templates && train_file_exists(cfg)) memcpy(o->templates, cfg, strlen(cfg) + 1);
+  }
+  if (o->threads > 0) {
+    nets_blas_set_threads(o->threads);
+    nets_parallel_set_threads(o->threads);
+  }
+  return 0;
 }
 
 int train_log_open(train_log *log, const char *path, const char *header, nets_error *err) {

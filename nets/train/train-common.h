@@ -15,6 +15,43 @@ int train_file_exists(const char *path);
  * $UNMASK_DATA, then ../shared/data beside the source tree. */
 const char *train_default_data_dir(void);
 
+/* Options shared by the training and evaluation commands. */
+typedef struct {
+  char faces[4096], csv[4096], templates[4096]; /* templates "" = none */
+  const char *run, *init;
+  long steps;
+  double hours;
+  int batch, save_every, sample_every, log_every, threads;
+  unsigned long long seed;
+} train_opts;
+
+#define TRAIN_OPTS_HELP                                                                          \
+  "  --faces DIR        face photos (default: $UNMASK_DATA or ../shared/data, faces/)\n"          \
+  "  --csv FILE         68-point landmarks in faces.csv format\n"                                \
+  "  --templates CFG    MaskTheFace masks.cfg (default: mask-templates/masks.cfg beside it)\n"   \
+  "  --run DIR          run folder: checkpoints, log.csv, loss.png, samples/\n"                  \
+  "  --init FILE        start from these weights when the run is new\n"                          \
+  "  --steps N          train until step N\n"                                                    \
+  "  --hours H          stop (with a checkpoint) after H hours of this session\n"                \
+  "  --batch B          samples per step (default 8)\n"                                          \
+  "  --save-every N, --sample-every N, --log-every N   periods in steps\n"                      \
+  "  --threads N        CPU threads (default: all)\n"                                            \
+  "  --seed S           data and initialisation seed (default 1)\n"                              \
+  "Ctrl-C or SIGTERM stops after the current step and saves a checkpoint; running the same\n"   \
+  "command again resumes from the run folder.\n"
+
+/* Defaults: data under train_default_data_dir(), the given run folder and step count. */
+void train_opts_default(train_opts *o, const char *run, long steps);
+/* If argv[*i] is a shared option, consume it (and its value) and return 1. */
+int train_opts_parse(train_opts *o, int argc, char **argv, int *i);
+/* After parsing: check values, pick the default templates if they exist, set
+ * the thread count.  Returns 0 or prints why not and returns 2. */
+int train_opts_finish(train_opts *o);
+/* The templates path for unmask_synth_new (NULL if none). */
+static inline const char *train_opts_templates(const train_opts *o) {
+  return o->templates[0] ? o->templates : NULL;
+}
+
 /* A loss log: a CSV file with a header line, appended to when resuming. */
 typedef struct {
   FILE *f;

@@ -22,50 +22,27 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 typedef struct {
-  const char *faces, *csv, *templates, *run, *init;
-  long steps;
-  int batch, size, save_every, sample_every, log_every, threads;
+  train_opts t;
+  int size;
   float lr, gamma;
-  double hours;
-  uint64_t seed;
 } det_opts;
 
 static void usage(void) {
-  printf("usage: unmask-train detector [options]\n"
-         "  --faces DIR, --csv FILE, --templates CFG   data (as for 'unmask-train inpainter')\n"
-         "  --run DIR          run folder (default runs/detector)\n"
-         "  --init FILE        start from these weights when the run is new\n"
-         "  --steps N          train until step N (default 100000)\n"
-         "  --hours H          stop (with a checkpoint) after H hours of this session\n"
-         "  --batch B          scenes per step (default 8)\n"
+  printf("usage: unmask-train detector [options]\n" TRAIN_OPTS_HELP
          "  --size S           scene size in pixels, a multiple of 32 (default 256)\n"
          "  --lr LR            Adam learning rate (default 1e-3)\n"
          "  --gamma G          focal-loss gamma (default 2)\n"
-         "  --save-every N, --sample-every N, --log-every N   periods in steps (250, 500, 20)\n"
-         "  --threads N        CPU threads (default: all)\n"
-         "  --seed S           seed (default 1)\n");
+         "Defaults: --run runs/detector --steps 100000.\n");
 }
 
 static int parse(int argc, char **argv, det_opts *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (train_opts_parse(&o->t, argc, argv, &i)) continue;
 #define OPT(name) (strcmp(a, name) == 0 && v && ++i)
-    if (OPT("--faces")) o->faces = v;
-    else if (OPT("--csv")) o->csv = v;
-    else if (OPT("--templates")) o->templates = v;
-    else if (OPT("--run")) o->run = v;
-    else if (OPT("--init")) o->init = v;
-    else if (OPT("--steps")) o->steps = atol(v);
-    else if (OPT("--hours")) o->hours = atof(v);
-    else if (OPT("--batch")) o->batch = atoi(v);
-    else if (OPT("--size")) o->size = atoi(v);
+    if (OPT("--size")) o->size = atoi(v);
     else if (OPT("--lr")) o->lr = (float)atof(v);
     else if (OPT("--gamma")) o->gamma = (float)atof(v);
-    else if (OPT("--save-every")) o->save_every = atoi(v);
-    else if (OPT("--sample-every")) o->sample_every = atoi(v);
-    else if (OPT("--log-every")) o->log_every = atoi(v);
-    else if (OPT("--threads")) o->threads = atoi(v);
-    else if (OPT("--seed")) o->seed = strtoull(v, NULL, 10);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -74,12 +51,11 @@ static int parse(int argc, char **argv, det_opts *o) {
     }
 #undef OPT
   }
-  if (o->batch < 1 || o->size < 32 || o->size % DETECTOR_STRIDE || o->log_every < 1 ||
-      o->save_every < 1 || o->sample_every < 1) {
-    fprintf(stderr, "bad --batch/--size/period\n");
+  if (o->size < 32 || o->size % DETECTOR_STRIDE) {
+    fprintf(stderr, "unmask-train: --size must be a multiple of %d\n", DETECTOR_STRIDE);
     return 2;
   }
-  return 0;
+  return train_opts_finish(&o->t);
 }
 
 /* Area-average a w x h map by f into (w/f) x (h/f). */
@@ -98,17 +74,17 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long s
                     nets_error *err) {
   char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
   snprintf(s_step, sizeof s_step, "%ld", step);
-  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->batch);
+  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg, "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seed %llu",
-           o->size, o->size, o->batch, o->lr, o->gamma, (unsigned long long)o->seed);
+           o->size, o->size, o->t.batch, o->lr, o->gamma, o->t.seed);
   const char *meta[] = {"arch", DETECTOR_ARCH, "step", s_step, "scenes_seen", s_imgs,
-                        "wall_seconds", s_wall, "training", s_cfg, "data", o->csv, NULL};
-  snprintf(path, sizeof path, "%s/detector.safetensors", o->run);
+                        "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
+  snprintf(path, sizeof path, "%s/detector.safetensors", o->t.run);
   int rc = nets_graph_save(net->g, path, meta, err);
-  snprintf(path, sizeof path, "%s/detector.optim.safetensors", o->run);
+  snprintf(path, sizeof path, "%s/detector.optim.safetensors", o->t.run);
   if (!rc && opt->step) rc = nets_adam_save(opt, net->g, path, err);
-  snprintf(path, sizeof path, "%s/state.txt", o->run);
+  snprintf(path, sizeof path, "%s/state.txt", o->t.run);
   FILE *f = fopen(path, "w");
   if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
   fprintf(f, "%ld %.1f\n", step, wall);
@@ -154,7 +130,7 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
   }
   if (!rc) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/samples/step-%07ld.png", o->run, step);
+    snprintf(path, sizeof path, "%s/samples/step-%07ld.png", o->t.run, step);
     rc = train_grid_png(path, rows, 3, S, grid, err);
   }
   free(buf); free(prob); free(grid);
@@ -162,28 +138,18 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
 }
 
 int train_detector_main(int argc, char **argv) {
-  static char def_faces[4096], def_csv[4096], def_tpl[4096];
-  const char *data = train_default_data_dir();
-  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
-  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
-  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
-  det_opts o = {def_faces, def_csv, NULL, "runs/detector", NULL, 100000, 8, 256, 250, 500, 20, 0,
-                1e-3f, 2.f, 0, 1};
+  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f};
+  train_opts_default(&o.t, "runs/detector", 100000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
-  if (!o.templates && train_file_exists(def_tpl)) o.templates = def_tpl;
-  if (o.threads > 0) {
-    nets_blas_set_threads(o.threads);
-    nets_parallel_set_threads(o.threads);
-  }
   nets_error err = {0};
   char path[4096];
-  snprintf(path, sizeof path, "%s/samples", o.run);
+  snprintf(path, sizeof path, "%s/samples", o.t.run);
   if (nets_blas_init(&err) || train_mkdirs(path)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "cannot create the run folder");
     return 1;
   }
-  unmask_synth *syn = unmask_synth_new(o.faces, o.csv, o.templates, &err);
+  unmask_synth *syn = unmask_synth_new(o.t.faces, o.t.csv, train_opts_templates(&o.t), &err);
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
@@ -194,29 +160,29 @@ int train_detector_main(int argc, char **argv) {
     fprintf(stderr, "unmask-train: cannot build the detector\n");
     return 1;
   }
-  nets_graph_init_params(net.g, o.seed);
+  nets_graph_init_params(net.g, o.t.seed);
   nets_adam opt;
   nets_adam_default(&opt, o.lr);
-  const int S = o.size, B = o.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
+  const int S = o.size, B = o.t.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
   long step = 0;
   double wall_before = 0;
   int rc = NETS_OK;
-  snprintf(path, sizeof path, "%s/state.txt", o.run);
+  snprintf(path, sizeof path, "%s/state.txt", o.t.run);
   FILE *sf = fopen(path, "r");
   if (sf) {
     if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
     fclose(sf);
     char p2[4096];
-    snprintf(p2, sizeof p2, "%s/detector.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/detector.safetensors", o.t.run);
     rc = nets_graph_load(net.g, p2, DETECTOR_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/detector.optim.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/detector.optim.safetensors", o.t.run);
     if (!rc && train_file_exists(p2)) {
       rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
       if (!rc) rc = nets_adam_load(&opt, net.g, p2, &err);
     }
-    if (!rc) printf("resuming %s at step %ld (%.2f h so far)\n", o.run, step, wall_before / 3600);
-  } else if (o.init) {
-    rc = nets_graph_load(net.g, o.init, DETECTOR_ARCH, &err);
+    if (!rc) printf("resuming %s at step %ld (%.2f h so far)\n", o.t.run, step, wall_before / 3600);
+  } else if (o.t.init) {
+    rc = nets_graph_load(net.g, o.t.init, DETECTOR_ARCH, &err);
   }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
@@ -228,7 +194,7 @@ int train_detector_main(int argc, char **argv) {
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
   train_log log;
-  snprintf(path, sizeof path, "%s/log.csv", o.run);
+  snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (!rgb || !cov || !x || !t || !grad ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
@@ -243,12 +209,12 @@ int train_detector_main(int argc, char **argv) {
   const double t_start = train_now();
   double acc_loss = 0, acc_inter = 0, acc_union = 0, t_log = train_now();
   int acc_n = 0;
-  while (step < o.steps && !stop_requested) {
-    if (o.hours > 0 && train_now() - t_start > o.hours * 3600) break;
+  while (step < o.t.steps && !stop_requested) {
+    if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
     for (int i = 0; i < B && !rc; i++) {
       uint64_t idx = (uint64_t)step * B + i;
-      rc = unmask_synth_scene(syn, 0, o.seed, idx, S, S, rgb, cov, NULL, 0, NULL, &err);
-      augment_scene(rgb, cov, S, S, o.seed * 0x9E3779B97F4A7C15ULL ^ idx);
+      rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, NULL, 0, NULL, &err);
+      augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx);
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
       downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
     }
@@ -269,7 +235,7 @@ int train_detector_main(int argc, char **argv) {
     step++;
     acc_loss += l;
     acc_n++;
-    if (step % o.log_every == 0) {
+    if (step % o.t.log_every == 0) {
       double now = train_now();
       double row[5] = {(double)step, acc_loss / acc_n, acc_union > 0 ? acc_inter / acc_union : 0,
                        acc_n * B / (now - t_log), (wall_before + now - t_start) / 3600};
@@ -281,14 +247,14 @@ int train_detector_main(int argc, char **argv) {
       acc_n = 0;
       t_log = now;
     }
-    if (step % o.sample_every == 0) {
+    if (step % o.t.sample_every == 0) {
       const int cols[] = {1, 2};
       char png[4096];
-      snprintf(png, sizeof png, "%s/loss.png", o.run);
+      snprintf(png, sizeof png, "%s/loss.png", o.t.run);
       if (train_plot_csv(path, cols, 2, png, &err)) fprintf(stderr, "plot: %s\n", err.msg);
       if (write_samples(&o, step, syn, &net, &err)) fprintf(stderr, "samples: %s\n", err.msg);
     }
-    if (step % o.save_every == 0 &&
+    if (step % o.t.save_every == 0 &&
         save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
       fprintf(stderr, "checkpoint: %s\n", err.msg);
   }
@@ -296,7 +262,7 @@ int train_detector_main(int argc, char **argv) {
   if (save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
     fprintf(stderr, "checkpoint: %s\n", err.msg);
   else
-    printf("saved %s at step %ld\n", o.run, step);
+    printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(rgb); free(cov); free(x); free(t); free(grad);
   nets_graph_free(net.g);

@@ -21,67 +21,37 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 typedef struct {
-  const char *faces, *csv, *templates, *run, *init;
-  long steps;
-  int batch, save_every, sample_every, log_every, threads;
+  train_opts t;
   long gan_start;
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight;
-  double hours;
-  uint64_t seed;
 } inpaint_opts;
 
 static void usage(void) {
-  printf("usage: unmask-train inpainter [options]\n"
-         "  --faces DIR        face photos (default: $UNMASK_DATA or ../shared/data, faces/)\n"
-         "  --csv FILE         68-point landmarks in faces.csv format\n"
-         "  --templates CFG    MaskTheFace masks.cfg (default: mask-templates/masks.cfg beside the CSV)\n"
-         "  --run DIR          run folder: checkpoints, log.csv, loss.png, samples (default runs/inpainter)\n"
-         "  --init FILE        start from these weights (e.g. the shipped ones) when the run is new\n"
-         "  --steps N          train until step N (default 200000)\n"
-         "  --hours H          stop (with a checkpoint) after H hours of this session\n"
-         "  --batch B          images per step (default 8)\n"
+  printf("usage: unmask-train inpainter [options]\n" TRAIN_OPTS_HELP
          "  --gan-start N      step at which the adversarial loss starts (default 3000)\n"
          "  --gan-weight W     weight of the hinge loss (default 0.05)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
-         "  --save-every N     checkpoint period in steps (default 250)\n"
-         "  --sample-every N   sample grid and loss plot period (default 250)\n"
-         "  --log-every N      log period in steps (default 10)\n"
-         "  --threads N        CPU threads (default: all)\n"
-         "  --seed S           data and initialisation seed (default 1)\n"
-         "Ctrl-C or SIGTERM stops after the current step and saves a checkpoint.\n");
+         "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
 }
 
 static int parse(int argc, char **argv, inpaint_opts *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (train_opts_parse(&o->t, argc, argv, &i)) continue;
 #define OPT(name) (strcmp(a, name) == 0 && v && ++i)
-    if (OPT("--faces")) o->faces = v;
-    else if (OPT("--csv")) o->csv = v;
-    else if (OPT("--templates")) o->templates = v;
-    else if (OPT("--run")) o->run = v;
-    else if (OPT("--init")) o->init = v;
-    else if (OPT("--steps")) o->steps = atol(v);
-    else if (OPT("--hours")) o->hours = atof(v);
-    else if (OPT("--batch")) o->batch = atoi(v);
-    else if (OPT("--gan-start")) o->gan_start = atol(v);
+    if (OPT("--gan-start")) o->gan_start = atol(v);
     else if (OPT("--gan-weight")) o->gan_weight = (float)atof(v);
     else if (OPT("--lr-g")) o->lr_g = (float)atof(v);
     else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
-    else if (OPT("--save-every")) o->save_every = atoi(v);
-    else if (OPT("--sample-every")) o->sample_every = atoi(v);
-    else if (OPT("--threads")) o->threads = atoi(v);
-    else if (OPT("--log-every")) o->log_every = atoi(v);
-    else if (OPT("--seed")) o->seed = strtoull(v, NULL, 10);
     else {
-      if (strcmp(a, "--help") && strcmp(a, "-h")) fprintf(stderr, "unknown or incomplete option %s\n", a);
+      int help = !strcmp(a, "--help") || !strcmp(a, "-h");
+      if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
       usage();
-      return strcmp(a, "--help") && strcmp(a, "-h") ? 2 : 1;
+      return help ? 1 : 2;
     }
 #undef OPT
   }
-  if (o->batch < 1 || o->steps < 1 || o->log_every < 1 || o->save_every < 1 || o->sample_every < 1)
-    return 2;
-  return 0;
+  return train_opts_finish(&o->t);
 }
 
 /* Horizontal flip of an HWC image (c channels) of s x s, in place. */
@@ -129,15 +99,15 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
                     long step, double wall, const inpaint_opts *o, nets_error *err) {
   char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
   snprintf(s_step, sizeof s_step, "%ld", step);
-  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->batch);
+  snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
            "hinge GAN weight %g from step %ld, seed %llu",
-           o->batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
-           (unsigned long long)o->seed);
+           o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
+           o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
-                        "wall_seconds", s_wall, "training", s_cfg, "data", o->csv, NULL};
+                        "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   snprintf(path, sizeof path, "%s/inpainter.safetensors", run);
   int rc = nets_graph_save(G->g, path, meta, err);
   const char *dmeta[] = {"arch", CRITIC_ARCH, "step", s_step, NULL};
@@ -192,32 +162,23 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 }
 
 int train_inpainter_main(int argc, char **argv) {
-  static char def_faces[4096], def_csv[4096], def_tpl[4096];
-  const char *data = train_default_data_dir();
-  snprintf(def_faces, sizeof def_faces, "%s/faces", data);
-  snprintf(def_csv, sizeof def_csv, "%s/faces.csv", data);
-  snprintf(def_tpl, sizeof def_tpl, "%s/mask-templates/masks.cfg", data);
-  inpaint_opts o = {def_faces, def_csv, NULL, "runs/inpainter", NULL, 200000, 8, 250, 250, 10, 0,
-                    3000, 2e-4f, 2e-4f, 0.05f, 1.f, 0.25f, 0, 1};
+  inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
+                    .hole_weight = 1.f, .valid_weight = 0.25f};
+  train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
-  if (!o.templates && train_file_exists(def_tpl)) o.templates = def_tpl;
-  if (o.threads > 0) {
-    nets_blas_set_threads(o.threads);
-    nets_parallel_set_threads(o.threads);
-  }
   nets_error err = {0};
   if (nets_blas_init(&err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
   }
   char path[4096];
-  snprintf(path, sizeof path, "%s/samples", o.run);
+  snprintf(path, sizeof path, "%s/samples", o.t.run);
   if (train_mkdirs(path)) {
     fprintf(stderr, "unmask-train: cannot create %s\n", path);
     return 1;
   }
-  unmask_synth *syn = unmask_synth_new(o.faces, o.csv, o.templates, &err);
+  unmask_synth *syn = unmask_synth_new(o.t.faces, o.t.csv, train_opts_templates(&o.t), &err);
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
@@ -229,37 +190,37 @@ int train_inpainter_main(int argc, char **argv) {
     unmask_synth_free(syn);
     return 1;
   }
-  nets_graph_init_params(G.g, o.seed);
-  nets_graph_init_params(D.g, o.seed + 1);
+  nets_graph_init_params(G.g, o.t.seed);
+  nets_graph_init_params(D.g, o.t.seed + 1);
   nets_adam og, od;
   nets_adam_default(&og, o.lr_g);
   nets_adam_default(&od, o.lr_d);
   og.beta1 = od.beta1 = 0.5f;
-  const int S = NETS_INPAINT_SIZE, B = o.batch, hw = S * S;
+  const int S = NETS_INPAINT_SIZE, B = o.t.batch, hw = S * S;
   int rc = nets_graph_prepare(G.g, B, S, S, 1, &err);
   if (!rc) rc = nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
 
   /* resume */
   long step = 0;
   double wall_before = 0;
-  snprintf(path, sizeof path, "%s/state.txt", o.run);
+  snprintf(path, sizeof path, "%s/state.txt", o.t.run);
   FILE *sf = rc ? NULL : fopen(path, "r");
   if (sf) {
     if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
     fclose(sf);
     char p2[4096];
-    snprintf(p2, sizeof p2, "%s/inpainter.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/inpainter.safetensors", o.t.run);
     rc = nets_graph_load(G.g, p2, INPAINTER_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/critic.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/critic.safetensors", o.t.run);
     if (!rc) rc = nets_graph_load(D.g, p2, CRITIC_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/inpainter.optim.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/inpainter.optim.safetensors", o.t.run);
     if (!rc && train_file_exists(p2)) rc = nets_adam_load(&og, G.g, p2, &err);
-    snprintf(p2, sizeof p2, "%s/critic.optim.safetensors", o.run);
+    snprintf(p2, sizeof p2, "%s/critic.optim.safetensors", o.t.run);
     if (!rc && train_file_exists(p2)) rc = nets_adam_load(&od, D.g, p2, &err);
-    if (!rc) printf("resuming %s at step %ld (%.1f h trained so far)\n", o.run, step, wall_before / 3600);
-  } else if (!rc && o.init) {
-    rc = nets_graph_load(G.g, o.init, INPAINTER_ARCH, &err);
-    if (!rc) printf("starting from %s\n", o.init);
+    if (!rc) printf("resuming %s at step %ld (%.1f h trained so far)\n", o.t.run, step, wall_before / 3600);
+  } else if (!rc && o.t.init) {
+    rc = nets_graph_load(G.g, o.t.init, INPAINTER_ARCH, &err);
+    if (!rc) printf("starting from %s\n", o.t.init);
   }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
@@ -281,7 +242,7 @@ int train_inpainter_main(int argc, char **argv) {
   float *din = malloc(sizeof(float) * 2 * B * hw * 4), *dlog = malloc(sizeof(float) * 2 * B * 64 * 4);
 
   train_log log;
-  snprintf(path, sizeof path, "%s/log.csv", o.run);
+  snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (train_log_open(&log, path,
                      "step,total,l1_coarse,l1_refined,hinge_g,hinge_d,images_per_s,gemm_fraction,hours",
                      &err)) {
@@ -305,10 +266,10 @@ int train_inpainter_main(int argc, char **argv) {
   double acc[6] = {0}, t_log = train_now(), flops_log = 0;
   int acc_n = 0;
   const int out_ids[2] = {G.coarse, G.out};
-  while (step < o.steps && !stop_requested) {
-    if (o.hours > 0 && train_now() - t_start > o.hours * 3600) break;
+  while (step < o.t.steps && !stop_requested) {
+    if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
     const int gan = step >= o.gan_start && o.gan_weight > 0;
-    if ((rc = make_batch(syn, 0, o.seed, (uint64_t)step * B, &b, 1, &err))) break;
+    if ((rc = make_batch(syn, 0, o.t.seed, (uint64_t)step * B, &b, 1, &err))) break;
     if ((rc = nets_graph_forward(G.g, b.x, &err))) break;
     const float *C = nets_graph_output(G.g, G.coarse)->data, *R = nets_graph_output(G.g, G.out)->data;
     for (int i = 0; i < B; i++)
@@ -363,7 +324,7 @@ int train_inpainter_main(int argc, char **argv) {
     float total = l1c + l1r + (gan ? o.gan_weight * l_hg : 0.f);
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;
-    if (step % o.log_every == 0) {
+    if (step % o.t.log_every == 0) {
       double now = train_now(), dt = now - t_log;
       double ips = acc_n * B / dt, frac = flops_log / dt * 1e-9 / gemm;
       double hours = (wall_before + now - t_start) / 3600;
@@ -378,22 +339,22 @@ int train_inpainter_main(int argc, char **argv) {
       t_log = now;
       flops_log = 0;
     }
-    if (step % o.sample_every == 0) {
+    if (step % o.t.sample_every == 0) {
       const int cols[] = {1, 2, 3, 4, 5, 6};
       char png[4096];
-      snprintf(png, sizeof png, "%s/loss.png", o.run);
+      snprintf(png, sizeof png, "%s/loss.png", o.t.run);
       if (train_plot_csv(path, cols, 6, png, &err)) fprintf(stderr, "plot: %s\n", err.msg);
-      if (write_samples(o.run, step, syn, &G, &b, &err)) fprintf(stderr, "samples: %s\n", err.msg);
+      if (write_samples(o.t.run, step, syn, &G, &b, &err)) fprintf(stderr, "samples: %s\n", err.msg);
     }
-    if (step % o.save_every == 0 &&
-        save_all(o.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+    if (step % o.t.save_every == 0 &&
+        save_all(o.t.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
       fprintf(stderr, "checkpoint: %s\n", err.msg);
   }
   if (rc) fprintf(stderr, "unmask-train: %s\n", err.msg);
-  if (save_all(o.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+  if (save_all(o.t.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
     fprintf(stderr, "checkpoint: %s\n", err.msg);
   else
-    printf("saved %s at step %ld\n", o.run, step);
+    printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(b.masked); free(b.orig); free(b.hole); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
