@@ -35,6 +35,7 @@
 #define MIN_SIZE       8     /* smaller layers cannot show a face */
 #define SCALE_WIDTH    200
 #define ENTRY_WIDTH    6
+#define PREVIEW_SIZE   360   /* the detector needs to see a whole face */
 
 typedef struct
 {
@@ -474,6 +475,35 @@ weights_reset (GtkWidget *button, GtkFileChooser *chooser)
   g_signal_emit_by_name (chooser, "selection-changed");
 }
 
+/* A bigger preview than GIMP's default 200 px (set after the preview's
+ * style-set, which sets its own size), started on the selection or else
+ * where a portrait's face usually is (centred, a third down), not on the
+ * layer's top-left corner. */
+static void
+center_preview (GimpScrolledPreview *preview, gint32 image_id, gint32 drawable_id)
+{
+  gint     w, h, x, y, off_x, off_y, x1, y1, x2, y2;
+  gboolean non_empty;
+
+  gtk_widget_set_size_request (gimp_preview_get_area (GIMP_PREVIEW (preview)),
+                               MIN (PREVIEW_SIZE, gimp_drawable_width (drawable_id)),
+                               MIN (PREVIEW_SIZE, gimp_drawable_height (drawable_id)));
+  while (gtk_events_pending ())
+    gtk_main_iteration ();
+
+  gimp_preview_get_size (GIMP_PREVIEW (preview), &w, &h);
+  x = gimp_drawable_width (drawable_id) / 2;
+  y = gimp_drawable_height (drawable_id) / 3;
+  gimp_selection_bounds (image_id, &non_empty, &x1, &y1, &x2, &y2);
+  if (non_empty)
+    {
+      gimp_drawable_offsets (drawable_id, &off_x, &off_y);
+      x = (x1 + x2) / 2 - off_x;
+      y = (y1 + y2) / 2 - off_y;
+    }
+  gimp_scrolled_preview_set_position (preview, MAX (0, x - w / 2), MAX (0, y - h / 2));
+}
+
 static GtkObject *
 add_scale (GtkWidget   *table,
            gint         row,
@@ -600,6 +630,7 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
   gtk_box_pack_start (GTK_BOX (hbox), reset, FALSE, FALSE, 0);
 
   gtk_widget_show_all (dialog);
+  center_preview (GIMP_SCROLLED_PREVIEW (state.preview), image_id, drawable_id);
 
   ok = (gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK);
 
