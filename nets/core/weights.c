@@ -36,36 +36,23 @@ static int shape_matches(const nets_st_tensor *st, const nets_tensor *t) {
   return 1;
 }
 
-/* Check that `f` holds exactly the tensors named "<param><suffix>" for the
- * selected params, then copy them into dst(param). */
-typedef nets_tensor *(*pick_fn)(nets_param *p);
-
-static nets_tensor *pick_value(nets_param *p) { return p->value; }
-
-static int copy_all(nets_graph *g, const nets_st_file *f, const char *path, const char *suffix,
-                    pick_fn pick, int trainable_only, nets_error *err) {
-  int expected = 0;
-  char name[96];
+/* Check that `f` holds exactly the graph's tensors with their shapes, then
+ * copy them in (nothing is changed unless every check passes). */
+static int copy_all(nets_graph *g, const nets_st_file *f, const char *path, nets_error *err) {
   for (int i = 0; i < g->n_params; i++) {
-    nets_param *p = &g->params[i];
-    if (trainable_only && !p->trainable) continue;
-    expected++;
-    snprintf(name, sizeof name, "%s%s", p->name, suffix);
-    const nets_st_tensor *st = nets_st_find(f, name);
-    if (!st) return nets_error_set(err, NETS_ERR_FORMAT, "%s: tensor '%s' is missing", path, name);
+    const nets_param *p = &g->params[i];
+    const nets_st_tensor *st = nets_st_find(f, p->name);
+    if (!st) return nets_error_set(err, NETS_ERR_FORMAT, "%s: tensor '%s' is missing", path, p->name);
     if (!shape_matches(st, p->value))
       return nets_error_set(err, NETS_ERR_SHAPE,
-                            "%s: tensor '%s' has the wrong shape for this model", path, name);
+                            "%s: tensor '%s' has the wrong shape for this model", path, p->name);
   }
-  if (f->n_tensors != expected)
+  if (f->n_tensors != g->n_params)
     return nets_error_set(err, NETS_ERR_FORMAT, "%s: holds %d tensors, the model has %d", path,
-                          f->n_tensors, expected);
+                          f->n_tensors, g->n_params);
   for (int i = 0; i < g->n_params; i++) {
-    nets_param *p = &g->params[i];
-    if (trainable_only && !p->trainable) continue;
-    snprintf(name, sizeof name, "%s%s", p->name, suffix);
-    nets_tensor *dst = pick(p);
-    memcpy(dst->data, nets_st_find(f, name)->data, nets_tensor_size(dst) * sizeof(float));
+    nets_tensor *dst = g->params[i].value;
+    memcpy(dst->data, nets_st_find(f, g->params[i].name)->data, nets_tensor_size(dst) * sizeof(float));
   }
   return NETS_OK;
 }
@@ -78,7 +65,7 @@ int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_erro
   if (arch && (!file_arch || strcmp(file_arch, arch) != 0))
     rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: made for model '%s', expected '%s'", path,
                         file_arch ? file_arch : "(none)", arch);
-  if (rc == NETS_OK) rc = copy_all(g, f, path, "", pick_value, 0, err);
+  if (rc == NETS_OK) rc = copy_all(g, f, path, err);
   nets_st_free(f);
   return rc;
 }
@@ -107,9 +94,6 @@ int nets_adam_save(const nets_adam *opt, const nets_graph *g, const char *path, 
   return rc;
 }
 
-static nets_tensor *pick_m(nets_param *p) { return p->m; }
-static nets_tensor *pick_v(nets_param *p) { return p->v; }
-
 int nets_adam_load(nets_adam *opt, nets_graph *g, const char *path, nets_error *err) {
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return err ? err->code : NETS_ERR_FORMAT;
@@ -135,7 +119,7 @@ int nets_adam_load(nets_adam *opt, nets_graph *g, const char *path, nets_error *
     for (int k = 0; k < 2 && rc == NETS_OK; k++) {
       snprintf(name, sizeof name, "%s.%s", p->name, k ? "adam_v" : "adam_m");
       const nets_st_tensor *st = nets_st_find(f, name);
-      nets_tensor *dst = k ? pick_v(p) : pick_m(p);
+      nets_tensor *dst = k ? p->v : p->m;
       if (!st || !shape_matches(st, dst))
         rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: '%s' missing or wrong shape", path, name);
       else
