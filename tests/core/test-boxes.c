@@ -1,0 +1,83 @@
+/* Detector post-processing (connected components -> boxes) and the box
+ * metrics used by eval-detector, on hand-made cases with known answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "metrics.h"
+#include "models.h"
+
+static void rect(float *p, int w, int x0, int y0, int x1, int y1, float v) {
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++) p[y * w + x] = v;
+}
+
+static void test_boxes(void) {
+  enum { W = 40, H = 30 };
+  float prob[W * H] = {0};
+  int labels[W * H];
+  rect(prob, W, 2, 3, 10, 8, 0.9f);   /* A: 8x5 = 40 px, score 0.9 */
+  rect(prob, W, 20, 10, 26, 20, 0.7f); /* B: an L shape, 6x10 + 4x2 */
+  rect(prob, W, 26, 18, 30, 20, 0.7f);
+  rect(prob, W, 35, 25, 37, 27, 0.95f); /* C: 4 px, below min_area */
+  rect(prob, W, 12, 3, 14, 5, 0.4f);  /* below threshold */
+  nets_det_box b[8];
+  int n = nets_detector_boxes(prob, W, H, 0.5f, 5, b, 8, labels);
+  CHECK(n == 2, "expected 2 boxes, got %d", n);
+  if (n == 2) {
+    CHECK(b[0].x == 2 && b[0].y == 3 && b[0].w == 8 && b[0].h == 5 && b[0].area == 40,
+          "box A: %d %d %d %d area %ld", b[0].x, b[0].y, b[0].w, b[0].h, b[0].area);
+    CHECK(b[1].x == 20 && b[1].y == 10 && b[1].w == 10 && b[1].h == 10 && b[1].area == 68,
+          "box B: %d %d %d %d area %ld", b[1].x, b[1].y, b[1].w, b[1].h, b[1].area);
+    CHECK(fabsf(b[0].score - 0.9f) < 1e-6f && fabsf(b[1].score - 0.7f) < 1e-6f, "scores %g %g",
+          b[0].score, b[1].score);
+    CHECK(labels[4 * W + 5] == 1 && labels[19 * W + 28] == 2 && labels[26 * W + 36] == 0 &&
+              labels[0] == 0,
+          "labels wrong");
+  }
+  printf("components -> boxes: %d boxes (A %dx%d, B %dx%d)\n", n, b[0].w, b[0].h, b[1].w, b[1].h);
+  int few = nets_detector_boxes(prob, W, H, 0.5f, 5, b, 1, NULL);
+  CHECK(few == 1 && b[0].area == 40, "max_boxes 1 should keep the best box");
+}
+
+static void test_ap(void) {
+  /* two images; three ground-truth boxes; detections: a perfect hit, a
+   * slightly shifted hit, a false positive and a miss. */
+  metric_box gt[3] = {{0, 0, 10, 10, 1, 0}, {20, 20, 10, 10, 1, 0}, {5, 5, 8, 8, 1, 1}};
+  metric_box det[3] = {{0, 0, 10, 10, 0.9f, 0}, {21, 20, 10, 10, 0.8f, 0}, {50, 50, 5, 5, 0.95f, 1}};
+  double ap, ap50, ar10;
+  metric_box_ap(det, 3, gt, 3, 2, &ap, &ap50, &ar10);
+  /* at IoU 0.5: ranking FP(0.95), TP, TP -> precision at recall 2/3 is 2/3,
+   * nothing beyond: AP = (67 recall points up to 0.66) ... computed by hand: */
+  double iou = metric_box_iou(&det[1], &gt[1]);
+  CHECK(fabs(iou - 90.0 / 110.0) < 1e-6, "IoU %g", iou);
+  /* 101-point AP50: recall points 0..0.66 (67 points) have precision 2/3 */
+  CHECK(fabs(ap50 - 67.0 * (2.0 / 3.0) / 101.0) < 1e-6, "AP50 %g", ap50);
+  /* the shifted box (IoU 0.818) counts up to threshold 0.80, i.e. 7 of 10 thresholds */
+  double expect = (7 * ap50 + 3 * (34.0 * 0.5 / 101.0)) / 10.0;
+  CHECK(fabs(ap - expect) < 1e-6, "AP %g, expected %g", ap, expect);
+  CHECK(fabs(ar10 - (7 * (2.0 / 3) + 3 * (1.0 / 3)) / 10.0) < 1e-6, "AR10 %g", ar10);
+  printf("box metrics: IoU %.3f, AP50 %.4f, AP %.4f, AR10 %.4f\n", iou, ap50, ap, ar10);
+
+  double mse, mae;
+  float a[12] = {0}, b2[12] = {0}, region[4] = {1, 0, 0, 0};
+  b2[0] = 0.5f;
+  metric_errors(a, b2, 2, 2, NULL, &mse, &mae);
+  CHECK(fabs(mse - 0.25 / 12) < 1e-9 && fabs(mae - 255 * 0.5 / 12) < 1e-6, "errors %g %g", mse, mae);
+  metric_errors(a, b2, 2, 2, region, &mse, &mae);
+  CHECK(fabs(mse - 0.25 / 3) < 1e-9, "region mse %g", mse);
+  CHECK(fabs(metric_psnr_from_mse(0.01) - 20.0) < 1e-9, "psnr");
+  float img[16 * 16 * 3];
+  for (int i = 0; i < 16 * 16 * 3; i++) img[i] = (float)((i * 37) % 101) / 100.f;
+  CHECK(fabs(metric_ssim(img, img, 16, 16, NULL) - 1.0) < 1e-9, "SSIM of identical images");
+  float noisy[16 * 16 * 3];
+  for (int i = 0; i < 16 * 16 * 3; i++) noisy[i] = img[i] * 0.5f + 0.25f;
+  double s = metric_ssim(img, noisy, 16, 16, NULL);
+  CHECK(s < 0.99 && s > 0.0, "SSIM of a contrast-halved image %g", s);
+}
+
+int main(void) {
+  test_boxes();
+  test_ap();
+  return check_report("test-boxes");
+}
