@@ -15,6 +15,7 @@
 #include "pipeline-private.h"
 
 #define VIEW_MAX 1024  /* long side of the detection view */
+#define COARSE_MAX 320 /* long side of the second, coarse detection view */
 #define MAX_FACES 64   /* detected faces per image */
 #define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */
 #define STRIP 64       /* rows per strip when scanning the whole image */
@@ -163,7 +164,12 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
       }
   memset(job, 0, sizeof *job);
   if (!area) return 0;
-  double grow = p->grow_px > 0 ? p->grow_px : 0, feather = p->feather_px > 0 ? p->feather_px : 0;
+  /* The detector's map is coarse (4 view pixels per cell) and a mask's
+   * shadow and edge scale with the face: grow and feather by a share of the
+   * covering's size on top of the user's pixels. */
+  const int size = x1 - x0 + 1 > y1 - y0 + 1 ? x1 - x0 + 1 : y1 - y0 + 1;
+  double grow = (p->grow_px > 0 ? p->grow_px : 0) + UNMASK_GROW_SHARE * size;
+  double feather = (p->feather_px > 0 ? p->feather_px : 0) + UNMASK_FEATHER_SHARE * size;
   int reach = (int)ceil(grow + feather) + 1;
   job->face.x = rx + x0;
   job->face.y = ry + y0;
@@ -203,6 +209,55 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
 
 /* ---- Finding the holes: detector --------------------------------------- */
 
+/* Reads the image at `scale` as a w x h RGB view (clamped to [0,1]). */
+static int read_rgb_view(const unmask_image_io *io, int w, int h, double scale, float *view) {
+  if (io->read(io->user, 0, 0, w, h, scale, view)) return -1;
+  for (size_t i = 0; i < (size_t)w * h; i++) /* RGBA -> RGB in place */
+    for (int c = 0; c < 3; c++) {
+      float v = view[i * 4 + c];
+      view[i * 3 + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  return 0;
+}
+
+/* The detector was trained on scenes of 256 px with faces up to the full
+ * frame; a face that fills a 1024-px view is bigger than any it has seen.  A
+ * second pass on a view of COARSE_MAX px finds such faces; its map is
+ * upsampled to the main view and merged by maximum. */
+static int coarse_pass(unmask_models *m, const unmask_image_io *io, int vw, int vh, float *prob,
+                       nets_error *err) {
+  const int L = io->width > io->height ? io->width : io->height;
+  const double s2 = (double)COARSE_MAX / L;
+  const int cw = clampi((int)lround(io->width * s2), 1, COARSE_MAX);
+  const int ch = clampi((int)lround(io->height * s2), 1, COARSE_MAX);
+  float *view = malloc(sizeof(float) * 4 * cw * ch), *p2 = malloc(sizeof(float) * cw * ch);
+  int rc = NETS_OK;
+  if (!view || !p2) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  else if (read_rgb_view(io, cw, ch, s2, view))
+    rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+  else
+    rc = nets_detector_predict(m->detector, view, cw, ch, p2, err);
+  for (int y = 0; !rc && y < vh; y++) {
+    float fy = (y + 0.5f) * ch / vh - 0.5f;
+    fy = fy < 0 ? 0 : fy;
+    int y0 = (int)fy < ch - 1 ? (int)fy : ch - 1, y1 = y0 + 1 < ch ? y0 + 1 : y0;
+    float ty = fy - y0 > 1 ? 1 : fy - y0;
+    for (int x = 0; x < vw; x++) {
+      float fx = (x + 0.5f) * cw / vw - 0.5f;
+      fx = fx < 0 ? 0 : fx;
+      int x0 = (int)fx < cw - 1 ? (int)fx : cw - 1, x1 = x0 + 1 < cw ? x0 + 1 : x0;
+      float tx = fx - x0 > 1 ? 1 : fx - x0;
+      const float *r0 = p2 + (size_t)y0 * cw, *r1 = p2 + (size_t)y1 * cw;
+      float v = (1 - ty) * (r0[x0] + (r0[x1] - r0[x0]) * tx) + ty * (r1[x0] + (r1[x1] - r1[x0]) * tx);
+      float *d = prob + (size_t)y * vw + x;
+      if (v > *d) *d = v;
+    }
+  }
+  free(view);
+  free(p2);
+  return rc;
+}
+
 static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                         unmask_job **out, int *n_out, nets_error *err) {
   int W = io->width, H = io->height, L = W > H ? W : H;
@@ -224,18 +279,15 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
     goto done;
   }
-  if (io->read(io->user, 0, 0, vw, vh, s, view)) {
+  if (read_rgb_view(io, vw, vh, s, view)) {
     rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
     goto done;
   }
-  for (size_t i = 0; i < vn; i++) /* RGBA -> RGB in place */
-    for (int c = 0; c < 3; c++) {
-      float v = view[i * 4 + c];
-      view[i * 3 + c] = v < 0 ? 0 : v > 1 ? 1 : v;
-    }
   if ((rc = nets_detector_predict(m->detector, view, vw, vh, prob, err))) goto done;
   free(view);
   view = NULL;
+  if ((vw > 2 * COARSE_MAX || vh > 2 * COARSE_MAX) && (rc = coarse_pass(m, io, vw, vh, prob, err)))
+    goto done;
   if (progress(p, 0.3, "Detecting face masks")) {
     rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
     goto done;

@@ -35,6 +35,11 @@ typedef enum {
   UNMASK_OUTPUT_OVERLAY = 2, /* the image with the hole tinted red and boxes drawn */
 } unmask_output;
 
+/* Detected holes grow and feather by these shares of the covering's larger
+ * side on top of grow_px and feather_px. */
+#define UNMASK_GROW_SHARE 0.02
+#define UNMASK_FEATHER_SHARE 0.01
+
 typedef struct {
   double sensitivity; /* detection threshold in (0,1): higher finds more; default 0.5 */
   double grow_px;     /* grow the hole by this many pixels (full-scale) ; default 4 */
@@ -79,8 +84,9 @@ typedef struct {
  *   covering = detector probability upsampled bilinearly to full scale,
  *              >= threshold (1 - sensitivity), restricted to the face's
  *              connected component;
- *   alpha    = 1 within grow_px of the covering, smooth ramp to 0 at
- *              grow_px + feather_px (hole.h).
+ *   alpha    = 1 within grow of the covering, smooth ramp to 0 at
+ *              grow + feather (hole.h), where grow = grow_px + 2% and
+ *              feather = feather_px + 1% of the covering's larger side.
  * With a user hole, alpha is the user's coverage itself (grow/feather are
  * not applied: a selection is repainted exactly as given).
  * unmask_face.x/y/w/h is the bounding box of the covering (the user hole's
