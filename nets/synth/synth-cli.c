@@ -124,7 +124,7 @@ int unmask_train_synth_main(int argc, char **argv) {
     }
     nets_image *sheet = nets_image_new(3 * N, preview * N, 3);
     for (int i = 0; i < preview && sheet; i++) {
-      if (unmask_synth_inpaint_sample(s, split, seed, (uint64_t)i, m, hole, o, &err)) {
+      if (unmask_synth_inpaint_sample(s, split, seed, (uint64_t)i, m, hole, o, NULL, &err)) {
         fprintf(stderr, "synth: sample %d: %s\n", i, err.msg);
         rc = 1;
         break;
@@ -183,7 +183,7 @@ int unmask_train_synth_main(int argc, char **argv) {
     for (int i = 0; i < kinds && sheet && rc == 0; i++)
       for (int k = 0; k < UNMASK_MASK_N_KINDS && rc == 0; k++) {
         /* same face in a row: the face is the first draw of the sample's rng */
-        rc = synth_inpaint_sample_kind(s, split, seed, (uint64_t)i, k, m, hole, o, &err);
+        rc = synth_inpaint_sample_kind(s, split, seed, (uint64_t)i, k, m, hole, o, NULL, &err);
         if (rc == 0) put(sheet, k * N, i * N, m, N, N, 3);
       }
     char path[1200];
@@ -196,10 +196,10 @@ int unmask_train_synth_main(int argc, char **argv) {
     /* warm the image cache with the faces the benchmark will use */
     int n = 300;
     for (int i = 0; i < n && rc == 0; i++)
-      rc = unmask_synth_inpaint_sample(s, split, seed + 7, (uint64_t)i, m, hole, o, &err);
+      rc = unmask_synth_inpaint_sample(s, split, seed + 7, (uint64_t)i, m, hole, o, NULL, &err);
     double t0 = now_s();
     for (int i = 0; i < n && rc == 0; i++)
-      rc = unmask_synth_inpaint_sample(s, split, seed + 7, (uint64_t)i, m, hole, o, &err);
+      rc = unmask_synth_inpaint_sample(s, split, seed + 7, (uint64_t)i, m, hole, o, NULL, &err);
     double t1 = now_s();
     if (rc == 0) printf("bench: inpaint samples: %.1f /s (cached images)\n", n / (t1 - t0));
     int ns = 60;

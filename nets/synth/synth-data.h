@@ -56,6 +56,6 @@ int synth_render_any(unmask_synth *s, int kind, const float *lm, uint64_t seed, 
 /* inpaint sample with a given kind (-1: random, as the public function) */
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              nets_error *err);
+                              float *valid, nets_error *err);
 
 #endif

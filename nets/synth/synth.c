@@ -321,13 +321,23 @@ static void make_hole(const float *cov, int n, float *hole) {
 }
 
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
-                                float *masked, float *hole, float *orig, nets_error *err) {
-  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, err);
+                                float *masked, float *hole, float *orig, float *valid,
+                                nets_error *err) {
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, err);
+}
+
+/* 1 where crop pixel (x, y) samples the photo (A maps crop -> source), 0 past its edge. */
+static void crop_validity(const double A[6], int fw, int fh, int n, float *valid) {
+  for (int y = 0; y < n; y++)
+    for (int x = 0; x < n; x++) {
+      double sx = A[0] * x + A[1] * y + A[2], sy = A[3] * x + A[4] * y + A[5];
+      valid[y * n + x] = sx >= -1.0 && sy >= -1.0 && sx <= fw && sy <= fh;
+    }
 }
 
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              nets_error *err) {
+                              float *valid, nets_error *err) {
   if (!s || split < 0 || split > 1 || !masked || !hole || !orig)
     return nets_error_set(err, NETS_ERR_ARG, "inpaint_sample: bad arguments");
   const synth_list *L = &s->inpaint[split];
@@ -437,6 +447,7 @@ int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_
       if (rc == 0) {
         memcpy(masked, im_m->data, sizeof(float) * N * N * 3);
         memcpy(orig, im_o->data, sizeof(float) * N * N * 3);
+        if (valid) crop_validity(A, fw, fh, N, valid);
       }
     }
     nets_image_free(im_o), nets_image_free(im_m), free(cov);

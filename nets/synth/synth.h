@@ -81,9 +81,13 @@ int unmask_synth_count(const unmask_synth *s, int split);
 
 /* One inpainter triple, NETS_INPAINT_SIZE^2 pixels each: masked and orig
  * RGB (HWC), hole 0/1.  Camera noise and JPEG are applied to both masked and
- * orig identically, so outside the hole they (nearly) agree. */
+ * orig identically, so outside the hole they (nearly) agree.  valid (may be
+ * NULL) receives 1 where the crop pixel comes from inside the photo and 0
+ * where the crop reached past its edge (those pixels are edge smear, not
+ * face: training and evaluation leave them out). */
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
-                                float *masked, float *hole, float *orig, nets_error *err);
+                                float *masked, float *hole, float *orig, float *valid,
+                                nets_error *err);
 
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1), boxes of the
  * coverings (n_boxes written, at most max_boxes; boxes may be NULL). */

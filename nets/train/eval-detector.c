@@ -86,7 +86,7 @@ int eval_detector_main(int argc, char **argv) {
   float *o = malloc(sizeof(float) * S * S * 3), *pf = malloc(sizeof(float) * S * S);
   if (n_faces > unmask_synth_count(syn, 1)) n_faces = unmask_synth_count(syn, 1);
   for (int i = 0; i < n_faces && !rc; i++) {
-    if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, &err))) break;
+    if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
     if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
     flagged += nets_detector_boxes(pf, S, S, thr, min_area, NULL, MAX_BOXES, NULL) > 0;
     checked++;

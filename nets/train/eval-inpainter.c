@@ -1,6 +1,6 @@
 /* unmask-train eval-inpainter: the inpainter on held-out masked crops (faces
  * that training never sees), against a classical diffusion fill on the same
- * crops.  Prints PSNR and SSIM over the whole crop and over the hole, and the
+ * crops.  Pixels of a crop that reach past the photo's edge are left out.  Prints PSNR and SSIM over the whole crop and over the hole, and the
  * mean absolute error in the hole (0-255). */
 #include <math.h>
 #include <stdlib.h>
@@ -19,16 +19,18 @@ typedef struct {
   double psnr_all, ssim_all, psnr_hole, ssim_hole, mae_hole, ms;
 } scores;
 
-static void score(const float *out, const float *orig, const float *hole, scores *s) {
+/* valid: the crop inside the photo; hole_valid: the hole inside the photo. */
+static void score(const float *out, const float *orig, const float *valid, const float *hole_valid,
+                  scores *s) {
   const int S = NETS_INPAINT_SIZE;
   double mse, mae;
-  metric_errors(out, orig, S, S, NULL, &mse, &mae);
+  metric_errors(out, orig, S, S, valid, &mse, &mae);
   s->psnr_all += metric_psnr_from_mse(mse);
-  s->ssim_all += metric_ssim(out, orig, S, S, NULL);
-  metric_errors(out, orig, S, S, hole, &mse, &mae);
+  s->ssim_all += metric_ssim(out, orig, S, S, valid);
+  metric_errors(out, orig, S, S, hole_valid, &mse, &mae);
   s->psnr_hole += metric_psnr_from_mse(mse);
   s->mae_hole += mae;
-  s->ssim_hole += metric_ssim(out, orig, S, S, hole);
+  s->ssim_hole += metric_ssim(out, orig, S, S, hole_valid);
 }
 
 static void print_row(const char *name, const scores *s, int n) {
@@ -70,12 +72,15 @@ int eval_inpainter_main(int argc, char **argv) {
   float *masked = malloc(sizeof(float) * hw * 3), *orig = malloc(sizeof(float) * hw * 3);
   float *hole = malloc(sizeof(float) * hw), *out = malloc(sizeof(float) * hw * 3);
   float *base = malloc(sizeof(float) * hw * 3);
+  float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, base_s = {0}, none_s = {0};
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) {
-    if ((rc = unmask_synth_inpaint_sample(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, &err))) break;
+    if ((rc = unmask_synth_inpaint_sample(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &err)))
+      break;
+    for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
     double t0 = train_now();
     if ((rc = nets_inpainter_predict(net, masked, hole, out, &err))) break;
     for (int p = 0; p < hw; p++)
@@ -85,9 +90,9 @@ int eval_inpainter_main(int argc, char **argv) {
     t0 = train_now();
     unmask_diffuse_fill(base, S, S, 3, hole);
     base_s.ms += 1e3 * (train_now() - t0);
-    score(out, orig, hole, &net_s);
-    score(base, orig, hole, &base_s);
-    score(masked, orig, hole, &none_s);
+    score(out, orig, valid, hole_valid, &net_s);
+    score(base, orig, valid, hole_valid, &base_s);
+    score(masked, orig, valid, hole_valid, &none_s);
     if (tiles && i < grid_rows) {
       memcpy(tiles + (size_t)(i * 4 + 0) * hw * 3, masked, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
@@ -113,7 +118,8 @@ int eval_inpainter_main(int argc, char **argv) {
         printf("\ngrid (masked | diffusion | network | original): %s\n", grid);
     }
   }
-  free(masked); free(orig); free(hole); free(out); free(base); free(tiles);
+  free(masked); free(orig); free(hole); free(out); free(base); free(tiles); free(valid);
+  free(hole_valid);
   nets_inpainter_free(net);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

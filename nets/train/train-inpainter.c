@@ -66,7 +66,7 @@ static void flip(float *p, int s, int c) {
 
 typedef struct {
   int batch, s;
-  float *masked, *hole, *orig; /* per sample HWC */
+  float *masked, *hole, *orig, *valid; /* per sample HWC */
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
@@ -75,10 +75,11 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
   const int s = b->s, hw = s * s;
   for (int i = 0; i < b->batch; i++) {
     float *m = b->masked + (size_t)i * hw * 3, *h = b->hole + (size_t)i * hw, *o = b->orig + (size_t)i * hw * 3;
-    int rc = unmask_synth_inpaint_sample(syn, split, seed, first + i, m, h, o, err);
+    float *v = b->valid + (size_t)i * hw;
+    int rc = unmask_synth_inpaint_sample(syn, split, seed, first + i, m, h, o, v, err);
     if (rc) return rc;
     if (augment && ((first + i) * 0x9E3779B97F4A7C15ULL >> 63)) {
-      flip(m, s, 3); flip(h, s, 1); flip(o, s, 3);
+      flip(m, s, 3); flip(h, s, 1); flip(o, s, 3); flip(v, s, 1);
     }
     inpainter_pack(m, h, s, b->x + (size_t)i * 4 * hw);
     for (int p = 0; p < hw; p++) {
@@ -234,6 +235,7 @@ int train_inpainter_main(int argc, char **argv) {
   b.masked = malloc(sizeof(float) * B * hw * 3);
   b.orig = malloc(sizeof(float) * B * hw * 3);
   b.hole = malloc(sizeof(float) * B * hw);
+  b.valid = malloc(sizeof(float) * B * hw);
   b.x = malloc(sizeof(float) * B * hw * 4);
   b.t = malloc(sizeof(float) * B * hw * 3);
   b.h = malloc(sizeof(float) * B * hw);
@@ -276,8 +278,9 @@ int train_inpainter_main(int argc, char **argv) {
       for (int c = 0; c < 3; c++)
         for (int p = 0; p < hw; p++) {
           size_t k = ((size_t)i * 3 + c) * hw + p;
-          float h = b.h[(size_t)i * hw + p];
-          wmap[k] = h * o.hole_weight + (1.f - h) * o.valid_weight;
+          /* crop pixels past the photo's edge are smear: no loss there */
+          float h = b.h[(size_t)i * hw + p], v = b.valid[(size_t)i * hw + p];
+          wmap[k] = v * (h * o.hole_weight + (1.f - h) * o.valid_weight);
           rc_img[k] = h * R[k] + (1.f - h) * b.t[k];
         }
     float l_hd = 0, l_hg = 0;
@@ -356,7 +359,7 @@ int train_inpainter_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(b.masked); free(b.orig); free(b.hole); free(b.x); free(b.t); free(b.h);
+  free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
   nets_graph_free(G.g);
   nets_graph_free(D.g);

@@ -261,7 +261,7 @@ static void *run_job(void *arg) {
   size_t per = (size_t)N * N * 7;
   for (int i = j->from; i < j->to; i++) {
     float *o = j->out + per * i;
-    unmask_synth_inpaint_sample(j->s, 0, 42, (uint64_t)i, o, o + N * N * 3, o + N * N * 4, NULL);
+    unmask_synth_inpaint_sample(j->s, 0, 42, (uint64_t)i, o, o + N * N * 3, o + N * N * 4, NULL, NULL);
   }
   return NULL;
 }
