@@ -70,6 +70,22 @@ int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_erro
   return rc;
 }
 
+int nets_graph_load_matching(nets_graph *g, const char *path, int *n_loaded, nets_error *err) {
+  nets_st_file *f = nets_st_load(path, err);
+  if (!f) return err ? err->code : NETS_ERR_FORMAT;
+  int n = 0;
+  for (int i = 0; i < g->n_params; i++) {
+    nets_tensor *dst = g->params[i].value;
+    const nets_st_tensor *st = nets_st_find(f, g->params[i].name);
+    if (!st || !shape_matches(st, dst)) continue;
+    memcpy(dst->data, st->data, nets_tensor_size(dst) * sizeof(float));
+    n++;
+  }
+  nets_st_free(f);
+  if (n_loaded) *n_loaded = n;
+  return NETS_OK;
+}
+
 int nets_adam_save(const nets_adam *opt, const nets_graph *g, const char *path, nets_error *err) {
   nets_st_writer *w = nets_st_writer_new();
   if (!w) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");

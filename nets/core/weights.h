@@ -15,6 +15,11 @@ int nets_graph_save(const nets_graph *g, const char *path, const char *const *me
  * On failure the graph is left unchanged. */
 int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_error *err);
 
+/* Load the tensors of `path` whose name and shape match the graph's and
+ * leave the others as they are (to start a changed architecture from a
+ * trained one).  *n_loaded receives how many were taken. */
+int nets_graph_load_matching(nets_graph *g, const char *path, int *n_loaded, nets_error *err);
+
 /* Optimiser state for resuming training (never shipped): Adam moments + step. */
 int nets_adam_save(const nets_adam *opt, const nets_graph *g, const char *path, nets_error *err);
 int nets_adam_load(nets_adam *opt, nets_graph *g, const char *path, nets_error *err);

@@ -9,7 +9,7 @@
 
 #define INPAINTER_ARCH "unmask-inpainter-v1"
 #define CRITIC_ARCH "unmask-critic-v1"
-#define DETECTOR_ARCH "unmask-detector-v1"
+#define DETECTOR_ARCH "unmask-detector-v2"
 
 /* Inpainter: input 4 x S x S (S = NETS_INPAINT_SIZE): RGB in [-1,1] with the
  * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse and
@@ -33,10 +33,10 @@ typedef struct {
 int critic_build(critic_net *net);
 
 /* Detector: input 3 x H x W (RGB in [-1,1]; H, W multiples of
- * DETECTOR_STRIDE), output 1 x H/4 x W/4 logits of "this pixel is covered by
+ * DETECTOR_STRIDE), output 1 x H/2 x W/2 logits of "this pixel is covered by
  * a face mask". */
 #define DETECTOR_STRIDE 32
-#define DETECTOR_OUT_SCALE 4
+#define DETECTOR_OUT_SCALE 2
 typedef struct {
   nets_graph *g;
   int out;

@@ -1,5 +1,5 @@
 /* The mask detector: a small fully convolutional encoder-decoder that labels
- * every pixel (at 1/4 resolution) as covered by a face mask or not.  Boxes
+ * every pixel (at 1/2 resolution) as covered by a face mask or not.  Boxes
  * and scores come from the connected components of that map
  * (nets_detector_boxes), so boxes and pixel masks always agree. */
 #include <stddef.h>
@@ -27,6 +27,8 @@ int detector_build(detector_net *net) {
   u = nets_graph_conv(g, "u2", nets_graph_concat(g, u, c5), 48, 3, 1, 1, A, 0);
   u = nets_graph_up2(g, u);                                    /* 1/4 */
   u = nets_graph_conv(g, "u3", nets_graph_concat(g, u, c3), 16, 3, 1, 1, A, 0);
+  u = nets_graph_up2(g, u);                                    /* 1/2 */
+  u = nets_graph_conv(g, "u4", nets_graph_concat(g, u, c1), 16, 3, 1, 1, A, 0);
   int out = nets_graph_conv(g, "logit", u, 1, 1, 1, 1, NETS_ACT_NONE, 0);
   if (out < 0) {
     nets_graph_free(g);

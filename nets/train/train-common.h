@@ -30,7 +30,8 @@ typedef struct {
   "  --csv FILE         68-point landmarks in faces.csv format\n"                                \
   "  --templates CFG    MaskTheFace masks.cfg (default: mask-templates/masks.cfg beside it)\n"   \
   "  --run DIR          run folder: checkpoints, log.csv, loss.png, samples/\n"                  \
-  "  --init FILE        start from these weights when the run is new\n"                          \
+  "  --init FILE        start a new run from these weights (tensors whose name and shape\n"     \
+  "                     match; the rest keep their initialisation)\n"                         \
   "  --steps N          train until step N\n"                                                    \
   "  --hours H          stop (with a checkpoint) after H hours of this session\n"                \
   "  --batch B          samples per step (default 8)\n"                                          \

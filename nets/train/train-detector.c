@@ -25,6 +25,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma;
+  long lr_decay_step;
 } det_opts;
 
 static void usage(void) {
@@ -32,6 +33,7 @@ static void usage(void) {
          "  --size S           scene size in pixels, a multiple of 32 (default 256)\n"
          "  --lr LR            Adam learning rate (default 1e-3)\n"
          "  --gamma G          focal-loss gamma (default 2)\n"
+         "  --lr-decay-step N  from step N on, the learning rate is 10x lower (default: never)\n"
          "Defaults: --run runs/detector --steps 100000.\n");
 }
 
@@ -43,6 +45,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     if (OPT("--size")) o->size = atoi(v);
     else if (OPT("--lr")) o->lr = (float)atof(v);
     else if (OPT("--gamma")) o->gamma = (float)atof(v);
+    else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -182,7 +185,9 @@ int train_detector_main(int argc, char **argv) {
     }
     if (!rc) printf("resuming %s at step %ld (%.2f h so far)\n", o.t.run, step, wall_before / 3600);
   } else if (o.t.init) {
-    rc = nets_graph_load(net.g, o.t.init, DETECTOR_ARCH, &err);
+    int taken = 0;
+    rc = nets_graph_load_matching(net.g, o.t.init, &taken, &err);
+    if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, net.g->n_params);
   }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
@@ -231,6 +236,7 @@ int train_detector_main(int argc, char **argv) {
     }
     nets_graph_zero_grad(net.g);
     if ((rc = nets_graph_backward(net.g, net.out, grad, &err))) break;
+    opt.lr = o.lr_decay_step > 0 && step >= o.lr_decay_step ? 0.1f * o.lr : o.lr;
     nets_adam_step(&opt, net.g, &err);
     step++;
     acc_loss += l;

@@ -220,8 +220,9 @@ int train_inpainter_main(int argc, char **argv) {
     if (!rc && train_file_exists(p2)) rc = nets_adam_load(&od, D.g, p2, &err);
     if (!rc) printf("resuming %s at step %ld (%.1f h trained so far)\n", o.t.run, step, wall_before / 3600);
   } else if (!rc && o.t.init) {
-    rc = nets_graph_load(G.g, o.t.init, INPAINTER_ARCH, &err);
-    if (!rc) printf("starting from %s\n", o.t.init);
+    int taken = 0;
+    rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
+    if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
   }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
