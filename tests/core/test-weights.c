@@ -50,6 +50,16 @@ int main(void) {
   CHECK(nets_graph_load(h, other, "toy-v1", &err) != 0 && err.msg[0], "wrong shapes accepted");
   printf("wrong shapes rejected: %s\n", err.msg);
 
+  /* partial load: only head.bias and head.sn_u have the same name and shape */
+  int taken = -1;
+  float keep = h->params[0].value->data[0];
+  CHECK(nets_graph_load_matching(h, other, &taken, &err) == 0, "load_matching: %s", err.msg);
+  CHECK(taken == 2, "load_matching took %d tensors, expected 2", taken);
+  CHECK(h->params[0].value->data[0] == keep, "a mismatched tensor was overwritten");
+  nets_param *hb = nets_graph_find_param(h, "head.bias"), *wb = nets_graph_find_param(wide, "head.bias");
+  CHECK(memcmp(hb->value->data, wb->value->data, 2 * sizeof(float)) == 0, "head.bias not taken");
+  printf("partial load: %d matching tensors taken\n", taken);
+
   /* optimiser state */
   nets_adam opt;
   nets_adam_default(&opt, 1e-3f);
