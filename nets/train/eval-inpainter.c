@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/blas.h"
+#include "../io/image.h"
 #include "../models/models.h"
 #include "../pipeline/diffuse.h"
 #include "../synth/synth.h"
@@ -34,8 +34,10 @@ static void score(const float *out, const float *orig, const float *valid, const
 }
 
 static void print_row(const char *name, const scores *s, int n) {
-  printf("| %-26s | %8.2f | %6.4f | %8.2f | %6.4f | %8.2f | %8.1f |\n", name, s->psnr_all / n,
-         s->ssim_all / n, s->psnr_hole / n, s->ssim_hole / n, s->mae_hole / n, s->ms / n);
+  char ms[32] = "-"; /* not timed for results made by other tools */
+  if (s->ms > 0) snprintf(ms, sizeof ms, "%.1f", s->ms / n);
+  printf("| %-26s | %8.2f | %6.4f | %8.2f | %6.4f | %8.2f | %8s |\n", name, s->psnr_all / n,
+         s->ssim_all / n, s->psnr_hole / n, s->ssim_hole / n, s->mae_hole / n, ms);
 }
 
 int eval_inpainter_main(int argc, char **argv) {
@@ -44,6 +46,7 @@ int eval_inpainter_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
+  const char *export_dir = NULL, *compare = NULL;
   int n = 500;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -51,10 +54,16 @@ int eval_inpainter_main(int argc, char **argv) {
     if (!strcmp(a, "--weights") && v) weights = argv[++i];
     else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
+    else if (!strcmp(a, "--export") && v) export_dir = argv[++i];
+    else if (!strcmp(a, "--compare") && v) compare = argv[++i];
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
-             "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n");
+             "       [--export DIR] [--compare DIR[:NAME]]\n"
+             "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
+             "--export writes each crop as DIR/NNNN-masked.png and its hole as DIR/NNNN-hole.png\n"
+             "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
+             "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -75,7 +84,16 @@ int eval_inpainter_main(int argc, char **argv) {
   float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
-  scores net_s = {0}, base_s = {0}, none_s = {0};
+  scores net_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
+  char ext_dir[4096] = "", ext_name[256] = "external";
+  if (compare) {
+    snprintf(ext_dir, sizeof ext_dir, "%s", compare);
+    char *colon = strrchr(ext_dir, ':');
+    if (colon) {
+      snprintf(ext_name, sizeof ext_name, "%s", colon + 1);
+      *colon = 0;
+    }
+  }
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &err)))
@@ -90,6 +108,31 @@ int eval_inpainter_main(int argc, char **argv) {
     t0 = train_now();
     unmask_diffuse_fill(base, S, S, 3, hole);
     base_s.ms += 1e3 * (train_now() - t0);
+    char path[4200];
+    if (export_dir) {
+      nets_image im = {S, S, 3, masked}, hm = {S, S, 1, hole};
+      snprintf(path, sizeof path, "%s/%04d-masked.png", export_dir, i);
+      rc = nets_image_save(&im, path, 8, 0, &err);
+      snprintf(path, sizeof path, "%s/%04d-hole.png", export_dir, i);
+      if (!rc) rc = nets_image_save(&hm, path, 8, 0, &err);
+      if (rc) break;
+    }
+    if (compare) {
+      snprintf(path, sizeof path, "%s/%04d-out.png", ext_dir, i);
+      nets_image *ext = nets_image_load(path, &err), *rgb = ext ? nets_image_convert(ext, 3) : NULL;
+      if (!rgb || rgb->width != S || rgb->height != S) {
+        if (rgb) nets_error_set(&err, NETS_ERR_SHAPE, "%s is not %dx%d", path, S, S);
+        nets_image_free(ext);
+        nets_image_free(rgb);
+        rc = NETS_ERR_IO;
+        break;
+      }
+      for (int p = 0; p < hw; p++)
+        if (hole[p] <= 0.5f) memcpy(rgb->data + p * 3, masked + p * 3, 3 * sizeof(float));
+      score(rgb->data, orig, valid, hole_valid, &ext_s);
+      nets_image_free(ext);
+      nets_image_free(rgb);
+    }
     score(out, orig, valid, hole_valid, &net_s);
     score(base, orig, valid, hole_valid, &base_s);
     score(masked, orig, valid, hole_valid, &none_s);
@@ -108,6 +151,7 @@ int eval_inpainter_main(int argc, char **argv) {
     printf("|----------------------------|----------|--------|----------|--------|----------|----------|\n");
     print_row("inpainter (this network)", &net_s, n);
     print_row("diffusion fill (baseline)", &base_s, n);
+    if (compare) print_row(ext_name, &ext_s, n);
     print_row("masked input, no repair", &none_s, n);
     if (tiles) {
       const float *ptr[4 * 8];
