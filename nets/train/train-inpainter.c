@@ -13,6 +13,7 @@
 #include "../core/parallel.h"
 #include "../core/weights.h"
 #include "../models/arch.h"
+#include "../pipeline/hole.h"
 #include "../synth/synth.h"
 #include "train-common.h"
 #include "train.h"
@@ -67,6 +68,7 @@ static void flip(float *p, int s, int c) {
 typedef struct {
   int batch, s;
   float *masked, *hole, *orig, *valid; /* per sample HWC */
+  unsigned char *hole8;                /* scratch for growing a hole */
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
@@ -80,6 +82,16 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
     if (rc) return rc;
     if (augment && ((first + i) * 0x9E3779B97F4A7C15ULL >> 63)) {
       flip(m, s, 3); flip(h, s, 1); flip(o, s, 3); flip(v, s, 1);
+    }
+    if (augment) {
+      /* inference grows detected holes over the mask's shadow and edge:
+       * grow training holes by 0-3 px too, so both see the same kind of hole */
+      const int r = (int)(((first + i) * 0xD1B54A32D192ED03ULL >> 60) % 4);
+      if (r > 0) {
+        for (int p = 0; p < hw; p++) b->hole8[p] = h[p] > 0.5f;
+        if (unmask_hole_dilate(b->hole8, s, s, r) == 0)
+          for (int p = 0; p < hw; p++) h[p] = b->hole8[p];
+      }
     }
     inpainter_pack(m, h, s, b->x + (size_t)i * 4 * hw);
     for (int p = 0; p < hw; p++) {
@@ -237,6 +249,7 @@ int train_inpainter_main(int argc, char **argv) {
   b.orig = malloc(sizeof(float) * B * hw * 3);
   b.hole = malloc(sizeof(float) * B * hw);
   b.valid = malloc(sizeof(float) * B * hw);
+  b.hole8 = malloc((size_t)hw);
   b.x = malloc(sizeof(float) * B * hw * 4);
   b.t = malloc(sizeof(float) * B * hw * 3);
   b.h = malloc(sizeof(float) * B * hw);
@@ -360,7 +373,7 @@ int train_inpainter_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.x); free(b.t); free(b.h);
+  free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
   nets_graph_free(G.g);
   nets_graph_free(D.g);
