@@ -319,6 +319,17 @@ static void test_generator(void) {
   pthread_join(th1, NULL);
   pthread_join(th2, NULL);
   CHECK(!memcmp(a, b, sizeof(float) * per * n), "samples differ between thread layouts");
+  /* validity map: 0/1, the crop centre is always inside the photo, and the
+   * pixels are the same with or without asking for it */
+  float *v = malloc(sizeof(float) * N * N), *c = malloc(sizeof(float) * per);
+  for (int i = 0; i < n; i++) {
+    unmask_synth_inpaint_sample(s, 0, 42, (uint64_t)i, c, c + N * N * 3, c + N * N * 4, v, NULL);
+    long ones = 0, other = 0;
+    for (int k = 0; k < N * N; k++) ones += v[k] == 1.f, other += v[k] != 0.f && v[k] != 1.f;
+    CHECK(other == 0 && v[(N / 2) * N + N / 2] == 1.f && ones > N * N / 2, "sample %d validity", i);
+    CHECK(!memcmp(c, a + per * i, sizeof(float) * per), "sample %d changed by the validity map", i);
+  }
+  free(v), free(c);
   /* scenes */
   float *rgb = malloc(sizeof(float) * 128 * 96 * 3), *cover = malloc(sizeof(float) * 128 * 96);
   float *rgb2 = malloc(sizeof(float) * 128 * 96 * 3);
