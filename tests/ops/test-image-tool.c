@@ -7,6 +7,11 @@
  *   test-image-tool plain OUT.png W H     a landscape with no face (RGB)
  *   test-image-tool empty OUT.png W H     a fully transparent RGBA picture
  *   test-image-tool rect OUT.png W H X Y RW RH   white rectangle on black
+ *   test-image-tool cover ORIG.png MASKED.png COVER.png
+ *       the coverage of a mask drawn onto ORIG (e.g. by `unmask demo`): white
+ *       where MASKED differs from ORIG by more than 6/255 in any channel;
+ *       prints "pixels=N" (fails when N = 0)
+ *   test-image-tool grey IN.png OUT.png   the picture as one grey channel
  *   test-image-tool diff A.png B.png [MASK.png DILATE]
  *       prints "differ=N inside=N inside_mad=F outside=N": pixels that differ
  *       at 8 bits overall, inside MASK, the mean absolute difference (0..255)
@@ -187,6 +192,71 @@ make_rect (const char *out, int w, int h, int rx, int ry, int rw, int rh)
 }
 
 static nets_image *
+load4 (const char *path);
+
+static int
+make_cover (const char *orig, const char *masked, const char *out)
+{
+  nets_image *a = load4 (orig), *b = load4 (masked), *cov = NULL;
+  nets_error  err = { 0 };
+  long        n = 0;
+  size_t      i;
+  int         rc = 1;
+
+  if (! a || ! b)
+    goto done;
+  if (a->width != b->width || a->height != b->height)
+    {
+      fprintf (stderr, "test-image-tool: sizes differ: %dx%d vs %dx%d\n",
+               a->width, a->height, b->width, b->height);
+      goto done;
+    }
+  if (! (cov = nets_image_new (a->width, a->height, 1)))
+    goto done;
+  for (i = 0; i < (size_t) a->width * a->height; i++)
+    {
+      int c, d = 0;
+
+      for (c = 0; c < 3; c++)
+        d |= labs (lroundf (a->data[i * 4 + c] * 255.0f) - lroundf (b->data[i * 4 + c] * 255.0f)) > 6;
+      cov->data[i] = d ? 1.0f : 0.0f;
+      n += d;
+    }
+  printf ("pixels=%ld\n", n);
+  if (n == 0)
+    fprintf (stderr, "test-image-tool: %s and %s are identical: no mask drawn\n", orig, masked);
+  else if (nets_image_save (cov, out, 8, 95, &err))
+    fprintf (stderr, "test-image-tool: %s\n", err.msg);
+  else
+    rc = 0;
+done:
+  nets_image_free (a);
+  nets_image_free (b);
+  nets_image_free (cov);
+  return rc;
+}
+
+static int
+make_grey (const char *in, const char *out)
+{
+  nets_image *a = load4 (in), *g;
+  nets_error  err = { 0 };
+  int         rc;
+
+  if (! a)
+    return 1;
+  g = nets_image_convert (a, 1);
+  nets_image_free (a);
+  if (! g)
+    return 1;
+  rc = nets_image_save (g, out, 8, 95, &err);
+  if (rc)
+    fprintf (stderr, "test-image-tool: %s\n", err.msg);
+  nets_image_free (g);
+  return rc ? 1 : 0;
+}
+
+static nets_image *
 load4 (const char *path)
 {
   nets_error  err = { 0 };
@@ -299,6 +369,10 @@ main (int argc, char **argv)
   if (argc == 9 && ! strcmp (argv[1], "rect"))
     return make_rect (argv[2], atoi (argv[3]), atoi (argv[4]), atoi (argv[5]),
                       atoi (argv[6]), atoi (argv[7]), atoi (argv[8]));
+  if (argc == 5 && ! strcmp (argv[1], "cover"))
+    return make_cover (argv[2], argv[3], argv[4]);
+  if (argc == 4 && ! strcmp (argv[1], "grey"))
+    return make_grey (argv[2], argv[3]);
   if ((argc == 4 || argc == 6) && ! strcmp (argv[1], "diff"))
     return diff (argv[2], argv[3], argc == 6 ? argv[4] : NULL, argc == 6 ? atoi (argv[5]) : 0);
   fprintf (stderr, "usage: see the comment at the top of test-image-tool.c\n");

@@ -2,9 +2,14 @@
 # The GEGL ops through the `gegl` CLI.
 #   test-ops.sh plumbing   no weights needed: module loads, pass-through
 #                          cases, corrupt weights
-#   test-ops.sh weights    needs weights/: skips (77) until they exist
+#   test-ops.sh weights    needs weights/: skips (77) until they exist.  The
+#                          detection cases use the astronaut photo
+#                          (astronaut.sh; python3-skimage) and fail without it.
 # Environment (set by meson): TOOL (test-image-tool), GEGL_PATH (build/ops +
-# system dir), UNMASK_WEIGHTS (the source tree's weights/).
+# system dir), UNMASK_WEIGHTS (the source tree's weights/), UNMASK_CLI (the
+# unmask CLI), ASTRONAUT_SH (tests/ops/astronaut.sh).
+# UNMASK_TEST_WEIGHTS=DIR (optional, as for the pipeline tests) runs the
+# weights cases with DIR instead, e.g. a snapshot of a training run.
 set -u
 mode=${1:-plumbing}
 tmp=$(mktemp -d)
@@ -13,6 +18,22 @@ fails=0
 
 fail () { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok () { echo "ok: $*"; }
+# mk_input WHAT ARGS...: a test input from test-image-tool; a failure stops the
+# test with a clear message.
+mk_input () { "$TOOL" "$@" || { echo "FAIL: test-image-tool $* failed"; exit 1; }; }
+
+# Snapshot what the build folder provides, so that a rebuild of the same
+# build folder while the test runs (another ninja or meson test) cannot
+# relink them under it.  GEGL_PATH's first entry is build/ops.
+mkdir -p "$tmp/bin" "$tmp/ops"
+cp "$TOOL" "$tmp/bin/test-image-tool" && cp "${GEGL_PATH%%:*}"/*.so "$tmp/ops/" \
+  || { echo "FAIL: cannot copy the built test helpers"; exit 1; }
+TOOL=$tmp/bin/test-image-tool
+GEGL_PATH=$tmp/ops:${GEGL_PATH#*:}
+export GEGL_PATH
+if [ -n "${UNMASK_CLI:-}" ] && [ -x "$UNMASK_CLI" ]; then
+  cp "$UNMASK_CLI" "$tmp/bin/unmask" && UNMASK_CLI=$tmp/bin/unmask
+fi
 
 # run_gegl OUT INPUT OPCHAIN...: the gegl CLI; stderr kept in $tmp/err
 run_gegl () {
@@ -29,8 +50,8 @@ run_gegl () {
 # field NAME "differ=.. inside=.." -> value
 field () { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-"$TOOL" face "$tmp/face.png" "$tmp/cover.png" || exit 1
-"$TOOL" plain "$tmp/plain.png" 320 240 || exit 1
+mk_input face "$tmp/face.png" "$tmp/cover.png"
+mk_input plain "$tmp/plain.png" 320 240
 
 if [ "$mode" = plumbing ]; then
   # 1. the composer without aux: pass-through; proves the module loads.
@@ -42,7 +63,7 @@ if [ "$mode" = plumbing ]; then
   grep -q "undefined symbol\|failing op" "$tmp/err" && { fail "module did not load"; cat "$tmp/err"; }
 
   # 2. an all-black hole: nothing to repaint, no networks needed.
-  "$TOOL" rect "$tmp/black.png" 256 256 0 0 0 0
+  mk_input rect "$tmp/black.png" 256 256 0 0 0 0
   if run_gegl "$tmp/o2.png" "$tmp/face.png" unmask:inpaint aux=[ load path="$tmp/black.png" ]; then
     d=$("$TOOL" diff "$tmp/face.png" "$tmp/o2.png")
     [ "$(field differ "$d")" = 0 ] && ok "empty hole is a pass-through" \
@@ -78,41 +99,76 @@ if [ "$mode" = plumbing ]; then
 fi
 
 # ---- with the trained weights -------------------------------------------
-if [ ! -f "$UNMASK_WEIGHTS/detector.safetensors" ] || [ ! -f "$UNMASK_WEIGHTS/inpainter.safetensors" ]; then
-  echo "SKIP: no trained weights in $UNMASK_WEIGHTS yet (detector.safetensors, inpainter.safetensors)"
+# The ops are given the weights folder explicitly only when it is not the
+# source tree's weights/, so that normally the bundled-weights default is the
+# path under test.
+W=${UNMASK_TEST_WEIGHTS:-$UNMASK_WEIGHTS}
+if [ ! -f "$W/detector.safetensors" ] || [ ! -f "$W/inpainter.safetensors" ]; then
+  echo "SKIP: no trained weights in $W yet (detector.safetensors, inpainter.safetensors)"
   exit 77
 fi
+wopt=()
+[ "$W" != "$UNMASK_WEIGHTS" ] && wopt=(weights="$W")
+echo "weights: $W"
 
 grow=4
 feather=3
 margin=$((feather + 2))
 
-# 5. the hole the op would repaint (output=mask), then the result: every
-#    pixel outside the (grown, feathered) hole is identical, and the masked
-#    region is repainted.
-if run_gegl "$tmp/mask.png" "$tmp/face.png" unmask:remove-face-mask output=mask grow=$grow feather=$feather; then
-  d=$("$TOOL" diff "$tmp/cover.png" "$tmp/mask.png")
-  echo "detected hole vs true cover: $d"
-  convert "$tmp/mask.png" -alpha off -colorspace gray "$tmp/mask1.png" 2> /dev/null || cp "$tmp/mask.png" "$tmp/mask1.png"
-fi
-start=$(date +%s.%N)
-if run_gegl "$tmp/out.png" "$tmp/face.png" unmask:remove-face-mask grow=$grow feather=$feather; then
-  echo "remove-face-mask took $(echo "$(date +%s.%N) - $start" | bc) s"
-  d=$("$TOOL" diff "$tmp/face.png" "$tmp/out.png" "$tmp/cover.png" 0)
-  echo "inside the true mask: $d"
-  mad=$(field inside_mad "$d")
-  awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "masked region repainted (mean change $mad)" \
-    || fail "masked region barely changed (mean change $mad): no face found?"
-  if [ -f "$tmp/mask1.png" ]; then
-    d=$("$TOOL" diff "$tmp/face.png" "$tmp/out.png" "$tmp/mask1.png" $margin)
-    [ "$(field outside "$d")" = 0 ] && ok "every pixel outside the grown hole is identical" \
-      || fail "pixels outside the grown hole changed: $d"
+# 5. detection on a real photo: the hole the op would repaint (output=mask)
+#    must cover the drawn mask; then the result: the masked region is
+#    repainted and every pixel outside the (grown, feathered) hole is
+#    identical.
+# shellcheck source=astronaut.sh
+. "$ASTRONAUT_SH"
+if astro_msg=$(make_astronaut "$tmp" "$W"); then
+  echo "$astro_msg"
+  if run_gegl "$tmp/mask.png" "$tmp/astro.png" unmask:remove-face-mask output=mask grow=$grow feather=$feather "${wopt[@]}"; then
+    convert "$tmp/mask.png" -alpha off -colorspace gray "$tmp/mask1.png" 2> /dev/null || cp "$tmp/mask.png" "$tmp/mask1.png"
+    # cover vs (cover AND hole): pixels of the drawn mask outside the hole
+    d=$("$TOOL" diff "$tmp/astro-cover.png" "$tmp/mask1.png" "$tmp/astro-cover.png" 0)
+    cover_px=$("$TOOL" cover "$tmp/astronaut.png" "$tmp/astro.png" "$tmp/c2.png" | sed 's/pixels=//')
+    missed=$(field inside "$d")
+    echo "detected hole vs drawn mask: $missed of $cover_px mask pixels not in the hole"
+    awk -v m="$missed" -v n="$cover_px" 'BEGIN { exit !(m <= 0.1 * n) }' \
+      && ok "the detected hole covers the drawn mask" \
+      || fail "the detected hole misses $missed of $cover_px mask pixels"
   fi
+  start=$(date +%s.%N)
+  if run_gegl "$tmp/out.png" "$tmp/astro.png" unmask:remove-face-mask grow=$grow feather=$feather "${wopt[@]}"; then
+    echo "remove-face-mask took $(echo "$(date +%s.%N) - $start" | bc) s"
+    d=$("$TOOL" diff "$tmp/astro.png" "$tmp/out.png" "$tmp/astro-cover.png" 0)
+    echo "inside the drawn mask: $d"
+    mad=$(field inside_mad "$d")
+    awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "masked region repainted (mean change $mad)" \
+      || fail "masked region barely changed (mean change $mad): no mask found?"
+    if [ -f "$tmp/mask1.png" ]; then
+      d=$("$TOOL" diff "$tmp/astro.png" "$tmp/out.png" "$tmp/mask1.png" $margin)
+      [ "$(field outside "$d")" = 0 ] && ok "every pixel outside the grown hole is identical" \
+        || fail "pixels outside the grown hole changed: $d"
+    fi
+  fi
+
+  # 8. grey input: the mask is found and repainted, and stays grey (no
+  #    coloured fill).
+  mk_input grey "$tmp/astro.png" "$tmp/grey.png"
+  if run_gegl "$tmp/g.png" "$tmp/grey.png" unmask:remove-face-mask "${wopt[@]}"; then
+    d=$("$TOOL" diff "$tmp/grey.png" "$tmp/g.png" "$tmp/astro-cover.png" 0)
+    echo "grey, inside the drawn mask: $d"
+    mad=$(field inside_mad "$d")
+    awk -v m="$mad" 'BEGIN { exit !(m > 4) }' && ok "grey input: masked region repainted (mean change $mad)" \
+      || fail "grey input: masked region barely changed (mean change $mad): no mask found?"
+    colour=$(convert "$tmp/g.png" -colorspace HSL -channel G -separate +channel -format '%[fx:maxima]' info: 2> /dev/null)
+    awk -v c="${colour:-1}" 'BEGIN { exit !(c < 0.02) }' && ok "grey input gives a grey result" \
+      || fail "grey input got colour (max saturation ${colour:-unknown})"
+  fi
+else
+  fail "detection cases not run: $astro_msg"
 fi
 
-# 6. the composer repaints exactly the given hole.
-"$TOOL" rect "$tmp/hole.png" 256 256 96 150 64 40
-if run_gegl "$tmp/inp.png" "$tmp/face.png" unmask:inpaint aux=[ load path="$tmp/hole.png" ]; then
+# 6. the composer repaints exactly the given hole (no detection: the cartoon).
+mk_input rect "$tmp/hole.png" 256 256 96 150 64 40
+if run_gegl "$tmp/inp.png" "$tmp/face.png" unmask:inpaint "${wopt[@]}" aux=[ load path="$tmp/hole.png" ]; then
   d=$("$TOOL" diff "$tmp/face.png" "$tmp/inp.png" "$tmp/hole.png" 1)
   echo "inpaint: $d"
   [ "$(field outside "$d")" = 0 ] && ok "inpaint: pixels outside the hole identical" \
@@ -123,7 +179,7 @@ fi
 
 # 7. no face: unchanged, quickly.
 start=$(date +%s)
-if run_gegl "$tmp/p.png" "$tmp/plain.png" unmask:remove-face-mask; then
+if run_gegl "$tmp/p.png" "$tmp/plain.png" unmask:remove-face-mask "${wopt[@]}"; then
   secs=$(( $(date +%s) - start ))
   d=$("$TOOL" diff "$tmp/plain.png" "$tmp/p.png")
   [ "$(field differ "$d")" = 0 ] && ok "no face: unchanged (${secs} s)" \
@@ -131,13 +187,6 @@ if run_gegl "$tmp/p.png" "$tmp/plain.png" unmask:remove-face-mask; then
   [ $secs -le 20 ] || fail "no-face photo took ${secs} s"
 fi
 
-# 8. grey input stays grey (no coloured fill).
-"$TOOL" face "$tmp/grey.png" "$tmp/cover.png" grey
-if run_gegl "$tmp/g.png" "$tmp/grey.png" unmask:remove-face-mask; then
-  colour=$(convert "$tmp/g.png" -colorspace HSL -channel G -separate +channel -format '%[fx:maxima]' info: 2> /dev/null)
-  awk -v c="${colour:-0}" 'BEGIN { exit !(c < 0.02) }' && ok "grey input gives a grey result" \
-    || fail "grey input got colour (max saturation $colour)"
-fi
-
+[ -n "${UNMASK_KEEP:-}" ] && { mkdir -p "$UNMASK_KEEP" && cp "$tmp"/*.png "$UNMASK_KEEP"/; echo "images kept in $UNMASK_KEEP"; }
 echo "$fails failure(s)"
 [ $fails -eq 0 ]

@@ -1,7 +1,12 @@
 /* The unmask CLI, run as a program (argv[1] = path of the executable):
  * `unmask inpaint` round trip on generated PNGs (with --baseline when the
  * weights are not committed yet), exit codes, and with weights also
- * `remove` and `detect --json`. */
+ * `remove`, `detect --json`, and `demo`: the public-domain astronaut photo
+ * of python3-skimage wearing a drawn mask, which `detect` must find (a real
+ * face: the detector learned real faces).  Without the photo that check
+ * fails (it does not skip): install python3-skimage.
+ * UNMASK_TEST_WEIGHTS=DIR: weights to use (weights-util.h);
+ * UNMASK_ASTRONAUT=PNG: another copy of the photo. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -15,6 +20,8 @@
 #include "weights-util.h"
 
 static const char *exe;
+
+#define ASTRONAUT "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 
 /* Run exe with args (NULL-terminated); returns the exit status, -1 if not run. */
 static int run(gchar **out, const char *a1, ...) {
@@ -42,6 +49,82 @@ static int run(gchar **out, const char *a1, ...) {
   g_free(serr);
   g_ptr_array_free(argv, TRUE);
   return rc;
+}
+
+/* The bounding box of the pixels where b differs from a (the drawn mask). */
+static int changed_box(const nets_image *a, const nets_image *b, int box[4]) {
+  int x0 = a->width, y0 = a->height, x1 = -1, y1 = -1;
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width; x++) {
+      const float *p = a->data + ((size_t)y * a->width + x) * 3, *q = b->data + ((size_t)y * a->width + x) * 3;
+      if (fabsf(p[0] - q[0]) + fabsf(p[1] - q[1]) + fabsf(p[2] - q[2]) > 0.05f) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  box[0] = x0, box[1] = y0, box[2] = x1 - x0 + 1, box[3] = y1 - y0 + 1;
+  return x1 >= 0;
+}
+
+/* `unmask demo` masks the astronaut; `unmask detect` must find that mask:
+ * its best face is the drawn mask (box IoU >= 0.5). */
+static void check_astronaut(const char *dir, const char *wd) {
+  const char *photo = getenv("UNMASK_ASTRONAUT");
+  if (!photo || !*photo) photo = ASTRONAUT;
+  if (access(photo, R_OK)) {
+    CHECK(0, "%s is missing: install python3-skimage (apt-get install python3-skimage; .ci/run does)",
+          photo);
+    return;
+  }
+  gchar *demo = g_build_filename(dir, "demo", NULL);
+  gchar *masked = g_build_filename(demo, "astronaut-masked.png", NULL);
+  gchar *unmasked = g_build_filename(demo, "astronaut-unmasked.png", NULL);
+  gchar *hole = g_build_filename(demo, "astronaut-detected-mask.png", NULL);
+  CHECK(run(NULL, "demo", "--out", demo, "--image", photo, "--weights", wd, NULL) == 0, "demo failed");
+  nets_error e = {0};
+  nets_image *a0 = nets_image_load(photo, &e), *b0 = nets_image_load(masked, &e);
+  nets_image *a = a0 ? nets_image_convert(a0, 3) : NULL, *b = b0 ? nets_image_convert(b0, 3) : NULL;
+  int drawn[4] = {0};
+  CHECK(a && b && a->width == b->width && a->height == b->height, "demo's masked photo: %s", e.msg);
+  if (a && b && a->width == b->width && a->height == b->height) {
+    CHECK(changed_box(a, b, drawn), "demo drew no mask");
+    gchar *json = NULL;
+    CHECK(run(&json, "detect", masked, "--json", "--weights", wd, NULL) == 0, "detect failed");
+    JsonParser *jp = json_parser_new();
+    if (json && json_parser_load_from_data(jp, json, -1, NULL)) {
+      JsonObject *o = json_node_get_object(json_parser_get_root(jp));
+      JsonArray *faces = o && json_object_has_member(o, "faces") ? json_object_get_array_member(o, "faces") : NULL;
+      CHECK(faces && json_array_get_length(faces) > 0, "no face mask found on the astronaut: %s", json);
+      if (faces && json_array_get_length(faces) > 0) {
+        JsonObject *f = json_array_get_object_element(faces, 0);
+        int x = json_object_get_int_member(f, "x"), y = json_object_get_int_member(f, "y");
+        int w = json_object_get_int_member(f, "w"), h = json_object_get_int_member(f, "h");
+        double score = json_object_get_double_member(f, "score");
+        int ix = MAX(0, MIN(x + w, drawn[0] + drawn[2]) - MAX(x, drawn[0]));
+        int iy = MAX(0, MIN(y + h, drawn[1] + drawn[3]) - MAX(y, drawn[1]));
+        double inter = (double)ix * iy, uni = (double)w * h + (double)drawn[2] * drawn[3] - inter;
+        double iou = uni > 0 ? inter / uni : 0;
+        printf("astronaut: drawn mask %d,%d %dx%d; detected %d,%d %dx%d score %.3f IoU %.2f; %u face(s)\n",
+               drawn[0], drawn[1], drawn[2], drawn[3], x, y, w, h, score, iou,
+               json_array_get_length(faces));
+        CHECK(iou >= 0.5, "best detection %d,%d %dx%d is not the drawn mask %d,%d %dx%d (IoU %.2f)", x, y,
+              w, h, drawn[0], drawn[1], drawn[2], drawn[3], iou);
+      }
+    } else {
+      CHECK(0, "detect --json is not JSON: %s", json ? json : "(nothing)");
+    }
+    g_object_unref(jp);
+    g_free(json);
+    nets_image *u = nets_image_load(unmasked, &e), *m = nets_image_load(hole, &e);
+    CHECK(u && m && u->width == a->width && m->width == a->width, "demo outputs: %s", e.msg);
+    nets_image_free(u), nets_image_free(m);
+  }
+  nets_image_free(a0), nets_image_free(b0), nets_image_free(a), nets_image_free(b);
+  remove(masked), remove(unmasked), remove(hole);
+  g_rmdir(demo);
+  g_free(demo), g_free(masked), g_free(unmasked), g_free(hole);
 }
 
 int main(int argc, char **argv) {
@@ -125,6 +208,7 @@ int main(int argc, char **argv) {
     }
     g_object_unref(jp);
     g_free(json);
+    check_astronaut(dir, wd);
   }
 
   nets_image_free(rgba), nets_image_free(rgb), nets_image_free(hole), nets_image_free(tiny);

@@ -3,11 +3,18 @@
 # GIMP2_DIRECTORY holding only this plug-in.
 #   test-plugin.sh bad-input   no weights needed: empty layer, 1x1 image,
 #                              corrupt and missing weights folders
-#   test-plugin.sh weights     needs weights/: skips (77) until they exist
+#   test-plugin.sh weights     needs weights/: skips (77) until they exist.
+#                              The detection cases use the astronaut photo
+#                              (tests/ops/astronaut.sh; python3-skimage) and
+#                              fail without it.
 # Headless GIMP exits 0 even when a batch command fails, so every case checks
 # the files it saved and greps stderr.
 # Environment (set by meson): TOOL, PLUGIN (the built plug-in),
-# UNMASK_GEGL_OPDIR (build/ops), UNMASK_WEIGHTS (source weights/).
+# UNMASK_GEGL_OPDIR (build/ops), UNMASK_WEIGHTS (source weights/),
+# UNMASK_CLI (the unmask CLI), ASTRONAUT_SH (tests/ops/astronaut.sh).
+# UNMASK_TEST_WEIGHTS=DIR (optional, as for the pipeline tests) runs the
+# weights cases with DIR instead, e.g. a snapshot of a training run; the
+# plug-in is then given DIR as its weights folder (else "": the default).
 set -u
 mode=${1:-bad-input}
 tmp=$(mktemp -d)
@@ -16,12 +23,33 @@ fails=0
 fail () { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok () { echo "ok: $*"; }
 field () { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# mk_input WHAT ARGS...: a test input from test-image-tool; a failure stops the
+# test with a clear message (an unchecked failure used to surface later as
+# "GIMP saved no output").
+mk_input () { "$TOOL" "$@" || { echo "FAIL: test-image-tool $* failed"; exit 1; }; }
 
-if [ "$mode" = weights ] && { [ ! -f "$UNMASK_WEIGHTS/detector.safetensors" ] ||
-                               [ ! -f "$UNMASK_WEIGHTS/inpainter.safetensors" ]; }; then
-  echo "SKIP: no trained weights in $UNMASK_WEIGHTS yet (detector.safetensors, inpainter.safetensors)"
+# Snapshot what the build folder provides: the test runs for a minute, and a
+# rebuild of the same build folder meanwhile (another `ninja -C build`, or a
+# `meson test` in another shell) relinks these files in place; a case that
+# runs them during the relink fails ("Permission denied", "GIMP saved no
+# output").  The copies cannot change under the test (the plug-in itself is
+# copied into the throwaway profile below).
+mkdir -p "$tmp/bin" "$tmp/ops"
+cp "$TOOL" "$tmp/bin/test-image-tool" && cp "$UNMASK_GEGL_OPDIR"/*.so "$tmp/ops/" \
+  || { echo "FAIL: cannot copy the built test helpers"; exit 1; }
+TOOL=$tmp/bin/test-image-tool UNMASK_GEGL_OPDIR=$tmp/ops
+if [ -n "${UNMASK_CLI:-}" ] && [ -x "$UNMASK_CLI" ]; then
+  cp "$UNMASK_CLI" "$tmp/bin/unmask" && UNMASK_CLI=$tmp/bin/unmask
+fi
+
+W=${UNMASK_TEST_WEIGHTS:-$UNMASK_WEIGHTS}
+if [ "$mode" = weights ] && { [ ! -f "$W/detector.safetensors" ] ||
+                               [ ! -f "$W/inpainter.safetensors" ]; }; then
+  echo "SKIP: no trained weights in $W yet (detector.safetensors, inpainter.safetensors)"
   exit 77
 fi
+wdir=
+[ "$W" != "$UNMASK_WEIGHTS" ] && wdir=$W
 
 export HOME=$tmp/home
 export GIMP2_DIRECTORY=$tmp/home/gimp
@@ -53,9 +81,12 @@ run_case () {
                   (gimp-file-save RUN-NONINTERACTIVE image (car (gimp-image-get-active-layer image)) \"$top\" \"$top\")
                   (gimp-image-delete image))"
   rm -f "$out" "$top"
+  local rc start=$SECONDS
   gimp-console-2.10 -i -d -f -c -b "$scheme" -b '(gimp-quit 0)' > "$tmp/$name.out" 2> "$tmp/$name.err"
+  rc=$?
   if [ "$catch" != 2 ] && [ ! -s "$out" ]; then
-    fail "$name: GIMP saved no output"; cat "$tmp/$name.out" "$tmp/$name.err"; return 1
+    fail "$name: GIMP saved no output (exit status $rc after $((SECONDS - start)) s)"
+    cat "$tmp/$name.out" "$tmp/$name.err"; return 1
   fi
   return 0
 }
@@ -70,11 +101,11 @@ expect_untouched () {
     || { fail "$name: no message matching '$msg'"; cat "$tmp/$name.err"; }
 }
 
-"$TOOL" face "$tmp/face.png" "$tmp/cover.png" || exit 1
+mk_input face "$tmp/face.png" "$tmp/cover.png"
 
 if [ "$mode" = bad-input ]; then
-  "$TOOL" empty "$tmp/empty.png" 64 64
-  "$TOOL" plain "$tmp/tiny.png" 1 1
+  mk_input empty "$tmp/empty.png" 64 64
+  mk_input plain "$tmp/tiny.png" 1 1
   mkdir -p "$tmp/bad"
   head -c 3000 /dev/urandom > "$tmp/bad/detector.safetensors"
   printf 'not a safetensors file' > "$tmp/bad/inpainter.safetensors"
@@ -98,31 +129,51 @@ if [ "$mode" = bad-input ]; then
 fi
 
 # ---- with the trained weights -------------------------------------------
-"$TOOL" plain "$tmp/plain.png" 320 240
-
-if run_case face "$tmp/face.png" FALSE "" 0; then
-  grep -q "batch command experienced an execution error" "$tmp/face.err" \
-    && { fail "face: execution error"; cat "$tmp/face.err"; }
-  d=$("$TOOL" diff "$tmp/face.png" "$tmp/face-top.png" "$tmp/cover.png" 0)
-  mad=$(field inside_mad "$d")
-  awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "face: masked region repainted (mean change $mad)" \
-    || { fail "face: masked region barely changed: $d"; cat "$tmp/face.err"; }
+echo "weights: $W"
+mk_input plain "$tmp/plain.png" 320 240
+# shellcheck source=../ops/astronaut.sh
+. "$ASTRONAUT_SH"
+if astro_msg=$(make_astronaut "$tmp" "$W"); then
+  echo "$astro_msg"
+  # Detection on a real photo: the drawn mask is repainted, in place...
+  if run_case face "$tmp/astro.png" FALSE "$wdir" 0; then
+    grep -q "batch command experienced an execution error" "$tmp/face.err" \
+      && { fail "face: execution error"; cat "$tmp/face.err"; }
+    d=$("$TOOL" diff "$tmp/astro.png" "$tmp/face-top.png" "$tmp/astro-cover.png" 0)
+    mad=$(field inside_mad "$d")
+    awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "face: masked region repainted (mean change $mad)" \
+      || { fail "face: masked region barely changed: $d"; cat "$tmp/face.err"; }
+    # ...and every pixel outside the grown hole is identical.  The hole is
+    # the one the CLI finds with the plug-in's settings (same pipeline).
+    if "$UNMASK_CLI" detect "$tmp/astro.png" --weights "$W" --sensitivity 0.5 --grow 4 \
+         --feather 3 --mask-out "$tmp/hole.png" > /dev/null 2> "$tmp/detect.err"; then
+      d=$("$TOOL" diff "$tmp/astro.png" "$tmp/face-top.png" "$tmp/hole.png" 5)
+      [ "$(field outside "$d")" = 0 ] && ok "face: every pixel outside the grown hole is identical" \
+        || fail "face: pixels outside the grown hole changed: $d"
+    else
+      fail "unmask detect failed"; cat "$tmp/detect.err"
+    fi
+  fi
+  # ...or on a new layer.
+  if run_case newlayer "$tmp/astro.png" TRUE "$wdir" 0; then
+    grep -q "layers=2" "$tmp/newlayer.err" && ok "new-layer: a layer was added" \
+      || { fail "new-layer: no new layer"; cat "$tmp/newlayer.err"; }
+    d=$("$TOOL" diff "$tmp/astro.png" "$tmp/newlayer-out.png")
+    [ "$(field differ "$d")" = 0 ] && ok "new-layer: the original layer is untouched" \
+      || fail "new-layer: the original layer changed: $d"
+    d=$("$TOOL" diff "$tmp/astro.png" "$tmp/newlayer-top.png" "$tmp/astro-cover.png" 0)
+    mad=$(field inside_mad "$d")
+    awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "new-layer: the new layer holds the repainted face (mean change $mad)" \
+      || fail "new-layer: the new layer is not repainted: $d"
+  fi
+else
+  fail "detection cases not run: $astro_msg"
 fi
 
-if run_case newlayer "$tmp/face.png" TRUE "" 0; then
-  grep -q "layers=2" "$tmp/newlayer.err" && ok "new-layer: a layer was added" \
-    || fail "new-layer: no new layer"
-  d=$("$TOOL" diff "$tmp/face.png" "$tmp/newlayer-out.png")
-  [ "$(field differ "$d")" = 0 ] && ok "new-layer: the original layer is untouched" \
-    || fail "new-layer: the original layer changed: $d"
-  d=$("$TOOL" diff "$tmp/face.png" "$tmp/newlayer-top.png")
-  [ "$(field differ "$d")" -gt 0 ] && ok "new-layer: the new layer holds the result" \
-    || fail "new-layer: the new layer is unchanged"
-fi
-
-# A selection is the hole: exactly it is repainted (unmask:inpaint).
-"$TOOL" rect "$tmp/sel.png" 256 256 96 150 64 40
-if run_case selection "$tmp/face.png" FALSE "" 0 \
+# A selection is the hole: exactly it is repainted (unmask:inpaint; no
+# detection, so the cartoon face).
+mk_input rect "$tmp/sel.png" 256 256 96 150 64 40
+if run_case selection "$tmp/face.png" FALSE "$wdir" 0 \
      "(gimp-image-select-rectangle image CHANNEL-OP-REPLACE 96 150 64 40)"; then
   d=$("$TOOL" diff "$tmp/face.png" "$tmp/selection-out.png" "$tmp/sel.png" 4)
   [ "$(field outside "$d")" = 0 ] && ok "selection: pixels outside it untouched" \
@@ -130,11 +181,12 @@ if run_case selection "$tmp/face.png" FALSE "" 0 \
   [ "$(field inside "$d")" -gt 0 ] && ok "selection: repainted" || fail "selection: not repainted: $d"
 fi
 
-if run_case noface "$tmp/plain.png" TRUE "" 0; then
+if run_case noface "$tmp/plain.png" TRUE "$wdir" 0; then
   expect_untouched noface "$tmp/plain.png" "No face mask was found"
   grep -q "batch command experienced an execution error" "$tmp/noface.err" \
     && fail "noface: should succeed (with a message)" || ok "noface: succeeds, so batches go on"
 fi
 
+[ -n "${UNMASK_KEEP:-}" ] && { mkdir -p "$UNMASK_KEEP" && cp "$tmp"/*.png "$UNMASK_KEEP"/; echo "images kept in $UNMASK_KEEP"; }
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
