@@ -63,6 +63,19 @@ meson test -C build-asan --print-errorlogs --timeout-multiplier 4 \
 took "sanitizer tests"
 echo "--- total: $((SECONDS - t0)) s"
 
+# count TESTLOG RESULT: how many tests of the last `meson test` run ended so
+count () { grep -o "\"result\": \"$2\"" "$1" | wc -l || true; }
+passed=0 failed=0 skipped=0
+for d in build-test build-asan; do
+  log=$d/meson-logs/testlog.json
+  [ -f "$log" ] || continue
+  passed=$((passed + $(count "$log" OK) + $(count "$log" EXPECTEDFAIL)))
+  failed=$((failed + $(count "$log" FAIL) + $(count "$log" TIMEOUT) + $(count "$log" ERROR) + $(count "$log" UNEXPECTEDPASS)))
+  skipped=$((skipped + $(count "$log" SKIP)))
+done
+[ $failed -gt 0 ] && status=1
+
 [ $status -eq 0 ] && echo "=== all tests passed (skips are tests waiting for the trained weights) ===" \
   || echo "=== SOME TESTS FAILED: see the logs above and build-*/meson-logs/testlog.txt ==="
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
