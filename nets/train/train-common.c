@@ -127,7 +127,10 @@ static void fill_rect(nets_image *img, int x0, int y0, int x1, int y1, const flo
 }
 
 static void line(nets_image *img, double x0, double y0, double x1, double y1, const float c[3]) {
-  int steps = (int)(fabs(x1 - x0) + fabs(y1 - y0)) + 1;
+  if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1)) return;
+  double len = fabs(x1 - x0) + fabs(y1 - y0);
+  if (len > 4.0 * (img->width + img->height)) return; /* off the picture */
+  int steps = (int)len + 1;
   for (int i = 0; i <= steps; i++) {
     double t = (double)i / steps;
     int x = (int)lround(x0 + t * (x1 - x0)), y = (int)lround(y0 + t * (y1 - y0));
@@ -182,11 +185,15 @@ int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char
       double v = data[i * 64 + c];
       if (v > 0 && isfinite(v)) { lo = fmin(lo, v); hi = fmax(hi, v); }
     }
-    int logy = lo > 0 && hi / lo > 20;
-    if (!isfinite(lo)) { /* no positive values: linear scale over all values */
+    int any_negative = 0;
+    for (size_t i = 0; i < n; i++) any_negative |= data[i * 64 + c] <= 0;
+    int logy = !any_negative && lo > 0 && hi / lo > 20;
+    if (!logy) { /* linear scale over all finite values */
       lo = INFINITY; hi = -INFINITY;
-      for (size_t i = 0; i < n; i++) { lo = fmin(lo, data[i * 64 + c]); hi = fmax(hi, data[i * 64 + c]); }
+      for (size_t i = 0; i < n; i++)
+        if (isfinite(data[i * 64 + c])) { lo = fmin(lo, data[i * 64 + c]); hi = fmax(hi, data[i * 64 + c]); }
     }
+    if (!isfinite(lo)) { lo = 0; hi = 1; } /* nothing to draw yet */
     if (!(hi > lo)) hi = lo + 1e-9;
     const double x0 = data[0], x1 = data[(n - 1) * 64] > x0 ? data[(n - 1) * 64] : x0 + 1;
 #define MAPY(v) (logy ? bottom - (log(fmax(v, lo)) - log(lo)) / (log(hi) - log(lo)) * (bottom - top) \
@@ -194,19 +201,21 @@ int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char
 #define MAPX(x) (left + ((x) - x0) / (x1 - x0) * (right - left))
     line(img, left, top, left, bottom, grey);
     line(img, left, bottom, right, bottom, grey);
-    double ema = data[c], prev_x = MAPX(data[0]), prev_y = MAPY(ema), prev_rx = prev_x, prev_ry = prev_y;
+    /* columns may start with empty (NaN) rows, e.g. the GAN losses before
+     * the adversarial phase: every curve starts at its first finite value */
     const double alpha = n > 200 ? 0.02 : 0.1;
-    for (size_t i = 1; i < n; i++) {
+    double ema = NAN, prev_x = NAN, prev_y = NAN, prev_rx = NAN, prev_ry = NAN;
+    for (size_t i = 0; i < n; i++) {
       double v = data[i * 64 + c], x = MAPX(data[i * 64]);
       if (!isfinite(v)) continue;
       double ry = MAPY(v);
       line(img, prev_rx, prev_ry, x, ry, raw);
       prev_rx = x; prev_ry = ry;
     }
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
       double v = data[i * 64 + c], x = MAPX(data[i * 64]);
       if (!isfinite(v)) continue;
-      ema = ema + alpha * (v - ema);
+      ema = isfinite(ema) ? ema + alpha * (v - ema) : v;
       double y = MAPY(ema);
       line(img, prev_x, prev_y, x, y, smooth);
       prev_x = x; prev_y = y;
