@@ -5,19 +5,28 @@
 
 #include "../core/rng.h"
 
-void augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
+void augment_mirror(float *map, int w, int h) {
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w / 2; x++) {
+      size_t a = (size_t)y * w + x, b = (size_t)y * w + (w - 1 - x);
+      float t = map[a]; map[a] = map[b]; map[b] = t;
+    }
+}
+
+int augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
   nets_rng r;
   nets_rng_seed(&r, seed);
   const size_t n = (size_t)w * h;
-  if (nets_rng_uniform(&r) < 0.5f) { /* horizontal flip */
+  const int flip = nets_rng_uniform(&r) < 0.5f;
+  if (flip) { /* horizontal flip */
     for (int y = 0; y < h; y++)
       for (int x = 0; x < w / 2; x++) {
         size_t a = (size_t)y * w + x, b = (size_t)y * w + (w - 1 - x);
         for (int c = 0; c < 3; c++) {
           float t = rgb[a * 3 + c]; rgb[a * 3 + c] = rgb[b * 3 + c]; rgb[b * 3 + c] = t;
         }
-        float t = cover[a]; cover[a] = cover[b]; cover[b] = t;
       }
+    augment_mirror(cover, w, h);
   }
   const float bright = nets_rng_range(&r, -0.12f, 0.12f), contrast = nets_rng_range(&r, 0.7f, 1.3f);
   const float sat = nets_rng_uniform(&r) < 0.1f ? 0.f : nets_rng_range(&r, 0.6f, 1.4f);
@@ -35,4 +44,5 @@ void augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
       px[c] = powf(v, gamma);
     }
   }
+  return flip;
 }

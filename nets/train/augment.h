@@ -5,7 +5,10 @@
 
 #include <stdint.h>
 
-/* rgb: w*h*3 in [0,1]; cover: w*h (flipped together with rgb). */
-void augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed);
+/* rgb: w*h*3 in [0,1]; cover: w*h (flipped together with rgb).  Returns 1
+ * when the scene was mirrored (so callers can mirror their own maps). */
+int augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed);
+/* Mirror a w x h single-channel map left-right. */
+void augment_mirror(float *map, int w, int h);
 
 #endif

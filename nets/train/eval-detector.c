@@ -104,6 +104,24 @@ int eval_detector_main(int argc, char **argv) {
     printf("| unmasked faces flagged | %.1f%% (%d of %d) |\n", 100.0 * flagged / (checked ? checked : 1),
            flagged, checked);
     printf("| detector time per %dx%d scene | %.1f ms |\n", size, size, ms / n);
+    /* where the misses are: recall at IoU 0.5 by the covering's size */
+    static const int edges[] = {0, 16, 32, 64, 128, 1 << 30};
+    printf("\n| covering size (larger side) | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
+    for (int b = 0; b < 5; b++) {
+      int total = 0, found = 0;
+      for (int g = 0; g < n_gts; g++) {
+        float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
+        if (side < edges[b] || side >= edges[b + 1]) continue;
+        total++;
+        for (int d = 0; d < n_dets; d++)
+          if (dets[d].image == gts[g].image && metric_box_iou(&dets[d], &gts[g]) >= 0.5) {
+            found++;
+            break;
+          }
+      }
+      if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, total, total ? 100.0 * found / total : 0);
+      else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
+    }
   }
   free(rgb); free(cov); free(prob); free(dets); free(gts); free(m); free(h); free(o); free(pf);
   nets_detector_free(det);

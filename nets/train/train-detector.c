@@ -61,6 +61,24 @@ static int parse(int argc, char **argv, det_opts *o) {
   return train_opts_finish(&o->t);
 }
 
+#define MAX_SCENE_BOXES 32
+
+/* Loss weights: small coverings have few pixels, so the pixels in and around
+ * the box of a covering smaller than 64 px count (64 / size) times, at most 4. */
+static void small_mask_weights(const unmask_box *boxes, int nb, int w, int h, float *wmap) {
+  for (size_t i = 0; i < (size_t)w * h; i++) wmap[i] = 1.f;
+  for (int b = 0; b < nb; b++) {
+    float side = boxes[b].w > boxes[b].h ? boxes[b].w : boxes[b].h;
+    if (side >= 64.f || side <= 0.f) continue;
+    float k = 64.f / side > 4.f ? 4.f : 64.f / side, m = 0.25f * side;
+    int x0 = (int)(boxes[b].x - m), y0 = (int)(boxes[b].y - m);
+    int x1 = (int)(boxes[b].x + boxes[b].w + m), y1 = (int)(boxes[b].y + boxes[b].h + m);
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+      for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+        if (wmap[(size_t)y * w + x] < k) wmap[(size_t)y * w + x] = k;
+  }
+}
+
 /* Area-average a w x h map by f into (w/f) x (h/f). */
 static void downsample(const float *src, int w, int h, int f, float *dst) {
   const int ow = w / f, oh = h / f;
@@ -196,11 +214,12 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
+  float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !x || !t || !grad ||
+  if (!rgb || !cov || !x || !t || !grad || !wfull || !wmap ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -218,17 +237,22 @@ int train_detector_main(int argc, char **argv) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
     for (int i = 0; i < B && !rc; i++) {
       uint64_t idx = (uint64_t)step * B + i;
-      rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, NULL, 0, NULL, &err);
-      augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx);
+      unmask_box boxes[MAX_SCENE_BOXES];
+      int nb = 0;
+      rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, boxes, MAX_SCENE_BOXES, &nb, &err);
+      small_mask_weights(boxes, nb, S, S, wfull);
+      if (augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx))
+        augment_mirror(wfull, S, S);
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
       downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
+      downsample(wfull, S, S, DETECTOR_OUT_SCALE, wmap + (size_t)i * ls * ls);
     }
     if (rc) break;
     if ((rc = nets_graph_prepare(net.g, B, S, S, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
       break;
     const float *lo = nets_graph_output(net.g, net.out)->data;
     const size_t n = (size_t)B * ls * ls;
-    float l = nets_loss_focal(lo, t, NULL, n, o.gamma, -1.f, 1.f, grad);
+    float l = nets_loss_focal(lo, t, wmap, n, o.gamma, -1.f, 1.f, grad);
     for (size_t i = 0; i < n; i++) {
       int p = lo[i] > 0.f, g = t[i] >= 0.5f;
       acc_inter += p && g;
@@ -270,7 +294,7 @@ int train_detector_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(rgb); free(cov); free(x); free(t); free(grad);
+  free(rgb); free(cov); free(x); free(t); free(grad); free(wfull); free(wmap);
   nets_graph_free(net.g);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
