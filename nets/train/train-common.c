@@ -98,8 +98,32 @@ int train_opts_finish(train_opts *o) {
   return 0;
 }
 
-int train_log_open(train_log *log, const char *path, const char *header, nets_error *err) {
+/* Keep the header and the rows whose step (first column) is <= last_step. */
+static int log_truncate(const char *path, long last_step) {
+  FILE *in = fopen(path, "r");
+  if (!in) return 0;
+  char tmp[4200], line[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *out = fopen(tmp, "w");
+  if (!out) {
+    fclose(in);
+    return -1;
+  }
+  int first = 1;
+  while (fgets(line, sizeof line, in)) {
+    if (first || atol(line) <= last_step) fputs(line, out);
+    first = 0;
+  }
+  fclose(in);
+  if (fclose(out) || rename(tmp, path)) return -1;
+  return 0;
+}
+
+int train_log_open(train_log *log, const char *path, const char *header, long resume_step,
+                   nets_error *err) {
   int exists = train_file_exists(path);
+  if (exists && log_truncate(path, resume_step))
+    return nets_error_set(err, NETS_ERR_IO, "cannot rewrite %s", path);
   log->f = fopen(path, "a");
   if (!log->f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
   log->n_cols = 1;

@@ -53,12 +53,15 @@ static inline const char *train_opts_templates(const train_opts *o) {
   return o->templates[0] ? o->templates : NULL;
 }
 
-/* A loss log: a CSV file with a header line, appended to when resuming. */
+/* A loss log: a CSV file with a header line, appended to when resuming.
+ * Rows logged after `resume_step` (by a run that stopped before its next
+ * checkpoint) are dropped, so the log follows the weights. */
 typedef struct {
   FILE *f;
   int n_cols;
 } train_log;
-int train_log_open(train_log *log, const char *path, const char *header, nets_error *err);
+int train_log_open(train_log *log, const char *path, const char *header, long resume_step,
+                   nets_error *err);
 void train_log_row(train_log *log, const double *values);
 void train_log_close(train_log *log);
 

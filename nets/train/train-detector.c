@@ -220,7 +220,7 @@ int train_detector_main(int argc, char **argv) {
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (!rgb || !cov || !x || !t || !grad || !wfull || !wmap ||
-      train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", &err)) {
+      train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
   }

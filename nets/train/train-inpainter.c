@@ -261,7 +261,7 @@ int train_inpainter_main(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (train_log_open(&log, path,
                      "step,total,l1_coarse,l1_refined,hinge_g,hinge_d,images_per_s,gemm_fraction,hours",
-                     &err)) {
+                     step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
   }
