@@ -75,7 +75,7 @@ for d in build-test build-asan; do
 done
 [ $failed -gt 0 ] && status=1
 
-[ $status -eq 0 ] && echo "=== all tests passed (skips are tests waiting for the trained weights) ===" \
+[ $status -eq 0 ] && echo "=== all tests passed ===" \
   || echo "=== SOME TESTS FAILED: see the logs above and build-*/meson-logs/testlog.txt ==="
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -57,15 +57,19 @@ static int copy_all(nets_graph *g, const nets_st_file *f, const char *path, nets
   return NETS_OK;
 }
 
+int nets_graph_load_file(nets_graph *g, const nets_st_file *f, const char *path, const char *arch,
+                         nets_error *err) {
+  const char *file_arch = nets_st_meta(f, "arch");
+  if (arch && (!file_arch || strcmp(file_arch, arch) != 0))
+    return nets_error_set(err, NETS_ERR_FORMAT, "%s: made for model '%s', expected '%s'", path,
+                          file_arch ? file_arch : "(none)", arch);
+  return copy_all(g, f, path, err);
+}
+
 int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_error *err) {
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return err ? err->code : NETS_ERR_FORMAT;
-  int rc = NETS_OK;
-  const char *file_arch = nets_st_meta(f, "arch");
-  if (arch && (!file_arch || strcmp(file_arch, arch) != 0))
-    rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: made for model '%s', expected '%s'", path,
-                        file_arch ? file_arch : "(none)", arch);
-  if (rc == NETS_OK) rc = copy_all(g, f, path, err);
+  int rc = nets_graph_load_file(g, f, path, arch, err);
   nets_st_free(f);
   return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "adam.h"
 #include "graph.h"
+#include "../io/safetensors.h"
 
 /* meta: NULL-terminated list of key, value, key, value, ... (may be NULL). */
 int nets_graph_save(const nets_graph *g, const char *path, const char *const *meta,
@@ -14,6 +15,9 @@ int nets_graph_save(const nets_graph *g, const char *path, const char *const *me
  * the same shapes, and its "arch" metadata must equal `arch` (if arch != NULL).
  * On failure the graph is left unchanged. */
 int nets_graph_load(nets_graph *g, const char *path, const char *arch, nets_error *err);
+/* The same from a file already read (callers that also want its metadata). */
+int nets_graph_load_file(nets_graph *g, const nets_st_file *f, const char *path,
+                         const char *arch, nets_error *err);
 
 /* Load the tensors of `path` whose name and shape match the graph's and
  * leave the others as they are (to start a changed architecture from a

@@ -6,10 +6,12 @@
 
 #include "../core/blas.h"
 #include "../core/weights.h"
+#include "../io/safetensors.h"
 #include "arch.h"
 
 struct nets_inpainter {
   inpainter_net net;
+  int out; /* the output node used: the refined one unless the file says otherwise */
   float *in;
 };
 
@@ -29,12 +31,20 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
   }
   const int s = NETS_INPAINT_SIZE;
   p->in = nets_alloc_floats((size_t)4 * s * s);
-  if (!p->in || nets_graph_load(p->net.g, path, INPAINTER_ARCH, err) ||
+  nets_st_file *f = p->in ? nets_st_load(path, err) : NULL;
+  if (!f || nets_graph_load_file(p->net.g, f, path, INPAINTER_ARCH, err) ||
       nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
     if (!p->in) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    nets_st_free(f);
     nets_inpainter_free(p);
     return NULL;
   }
+  /* Weights may name the stage to use ("inference_output": "coarse" or
+   * "refined"): a refinement stage that is not trained well enough yet can
+   * be left out without changing the model. */
+  const char *which = nets_st_meta(f, "inference_output");
+  p->out = which && strcmp(which, "coarse") == 0 ? p->net.coarse : p->net.out;
+  nets_st_free(f);
   return p;
 }
 
@@ -51,7 +61,7 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
   inpainter_pack(rgb, hole, s, p->in);
   int rc = nets_graph_forward(p->net.g, p->in, err);
   if (rc) return rc;
-  inpainter_unpack(nets_graph_output(p->net.g, p->net.out)->data, s, out);
+  inpainter_unpack(nets_graph_output(p->net.g, p->out)->data, s, out);
   return NETS_OK;
 }
 
