@@ -172,6 +172,19 @@ static unmask_models *load_models(const char *dir) {
 
 /* ---- Subcommands ------------------------------------------------------- */
 
+/* With --mask-out: a 1-channel image of img's size that the pipeline draws
+ * each face's hole into (p->hole_write); NULL (message printed) if out of memory. */
+static nets_image *hole_image_for(unmask_params *p, const nets_image *img) {
+  nets_image *mask = nets_image_new(img->width, img->height, 1);
+  if (!mask) {
+    fail("out of memory%s%s", "", "");
+    return NULL;
+  }
+  p->hole_write = unmask_memio_hole_write;
+  p->hole_user = mask;
+  return mask;
+}
+
 static int cmd_remove(int argc, char **argv) {
   options o;
   if (parse(argc, argv, &o,
@@ -183,14 +196,7 @@ static int cmd_remove(int argc, char **argv) {
   unmask_models *m = NULL;
   if (!img) return 1;
   if (!(m = load_models(o.weights))) goto done;
-  if (o.mask_out) {
-    if (!(mask = nets_image_new(img->width, img->height, 1))) {
-      fail("out of memory%s%s", "", "");
-      goto done;
-    }
-    o.p.hole_write = unmask_memio_hole_write;
-    o.p.hole_user = mask;
-  }
+  if (o.mask_out && !(mask = hole_image_for(&o.p, img))) goto done;
   unmask_memio mio;
   unmask_image_io io = unmask_memio_init(&mio, img, NULL);
   nets_error e = {0};
@@ -246,14 +252,7 @@ static int cmd_detect(int argc, char **argv) {
   unmask_face *faces = NULL;
   if (!img) return 1;
   if (!(m = load_models(o.weights))) goto done;
-  if (o.mask_out) {
-    if (!(mask = nets_image_new(img->width, img->height, 1))) {
-      fail("out of memory%s%s", "", "");
-      goto done;
-    }
-    o.p.hole_write = unmask_memio_hole_write;
-    o.p.hole_user = mask;
-  }
+  if (o.mask_out && !(mask = hole_image_for(&o.p, img))) goto done;
   unmask_memio mio;
   unmask_image_io io = unmask_memio_init(&mio, img, NULL);
   nets_error e = {0};
