@@ -9,18 +9,29 @@ static int is_pointwise(const nets_conv_shape *s) {
   return s->k == 1 && s->stride == 1 && s->pad == 0;
 }
 
-size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w) {
+/* The forward pass unfolds at most this many floats at a time (16 MiB): a
+ * band of output rows per GEMM, so that inference on big images does not
+ * need a column matrix the size of the whole image. */
+#define FWD_COL_FLOATS ((size_t)4 << 20)
+
+static int band_rows(const nets_conv_shape *s, int oh, int ow) {
+  const size_t row = (size_t)s->cin * s->k * s->k * ow;
+  size_t r = FWD_COL_FLOATS / (row ? row : 1);
+  return r < 1 ? 1 : (r > (size_t)oh ? oh : (int)r);
+}
+
+size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w, int training) {
   if (is_pointwise(s)) return 0;
   int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
-  return (size_t)s->cin * s->k * s->k * oh * ow;
+  return (size_t)s->cin * s->k * s->k * (training ? oh : band_rows(s, oh, ow)) * ow;
 }
 
 /* col[(c*k*k + ky*k + kx)][oy*ow + ox] = x[c][oy*stride - pad + ky*dil][ox*stride - pad + kx*dil] */
 typedef struct {
   const float *x;
   float *col;
-  int c, h, w, k, stride, pad, dil, oh, ow;
+  int c, h, w, k, stride, pad, dil, oy0, oy1, ow; /* output rows oy0..oy1-1 */
 } im2col_job;
 
 static void im2col_rows(void *ctx, int r0, int r1) {
@@ -28,14 +39,14 @@ static void im2col_rows(void *ctx, int r0, int r1) {
   const float *x = j->x;
   float *col = j->col;
   const int h = j->h, w = j->w, k = j->k, stride = j->stride, pad = j->pad, dil = j->dil;
-  const int oh = j->oh, ow = j->ow;
+  const int oy0 = j->oy0, oy1 = j->oy1, ow = j->ow;
   for (int r = r0; r < r1; r++) {
     const int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
     const float *xc = x + (size_t)ch * h * w;
-    float *dst = col + (size_t)r * oh * ow;
-    for (int oy = 0; oy < oh; oy++) {
+    float *dst = col + (size_t)r * (oy1 - oy0) * ow;
+    for (int oy = oy0; oy < oy1; oy++) {
       const int iy = oy * stride - pad + ky * dil;
-      float *d = dst + (size_t)oy * ow;
+      float *d = dst + (size_t)(oy - oy0) * ow;
       if (iy < 0 || iy >= h) {
         memset(d, 0, sizeof(float) * ow);
         continue;
@@ -61,7 +72,7 @@ static void im2col_rows(void *ctx, int r0, int r1) {
 
 void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad, int dil,
                  int oh, int ow, float *col) {
-  im2col_job j = {x, col, c, h, w, k, stride, pad, dil, oh, ow};
+  im2col_job j = {x, col, c, h, w, k, stride, pad, dil, 0, oh, ow};
   nets_parallel_for(c * k * k, im2col_rows, &j);
 }
 
@@ -116,18 +127,24 @@ void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h,
   for (int i = 0; i < n; i++) {
     const float *xi = x + (size_t)i * s->cin * h * w;
     float *yi = y + (size_t)i * s->cout * hw;
-    const float *col = xi;
-    if (!is_pointwise(s)) {
-      nets_im2col(xi, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, ws);
-      col = ws;
-    }
     if (b) {
       for (int o = 0; o < s->cout; o++) {
         float *yo = yi + (size_t)o * hw;
         for (int p = 0; p < hw; p++) yo[p] = b[o];
       }
     }
-    nets_sgemm(0, 0, s->cout, hw, kk, 1.f, wt, kk, col, hw, b ? 1.f : 0.f, yi, hw);
+    if (is_pointwise(s)) {
+      nets_sgemm(0, 0, s->cout, hw, kk, 1.f, wt, kk, xi, hw, b ? 1.f : 0.f, yi, hw);
+      continue;
+    }
+    const int band = band_rows(s, oh, ow);
+    for (int oy0 = 0; oy0 < oh; oy0 += band) {
+      const int oy1 = oy0 + band < oh ? oy0 + band : oh, n_px = (oy1 - oy0) * ow;
+      im2col_job j = {xi, ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oy0, oy1, ow};
+      nets_parallel_for(kk, im2col_rows, &j);
+      nets_sgemm(0, 0, s->cout, n_px, kk, 1.f, wt, kk, ws, n_px, b ? 1.f : 0.f,
+                 yi + (size_t)oy0 * ow, hw);
+    }
   }
 }
 

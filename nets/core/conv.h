@@ -14,8 +14,10 @@ static inline int nets_conv_out_size(int in, int k, int stride, int pad, int dil
   return (in + 2 * pad - dil * (k - 1) - 1) / stride + 1;
 }
 
-/* Floats of workspace that forward/backward need for an h x w input. */
-size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w);
+/* Floats of workspace for an h x w input: forward only (training 0; the
+ * forward pass unfolds a band of rows at a time, at most 16 MiB), or
+ * forward and backward (training 1; the whole column matrix). */
+size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w, int training);
 
 /* y = conv(x) + b for n images; y is overwritten. b may be NULL. */
 void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,

@@ -195,7 +195,7 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
       nd->w = nets_conv_out_size(a->w, s->k, s->stride, s->pad, s->dil);
       if (nd->h <= 0 || nd->w <= 0)
         return nets_error_set(err, NETS_ERR_SHAPE, "node %d: input %dx%d too small", i, a->h, a->w);
-      size_t wsz = nets_conv_workspace(s, a->h, a->w);
+      size_t wsz = nets_conv_workspace(s, a->h, a->w, training);
       if (wsz > ws) ws = wsz;
       size_t sc = (size_t)n * s->cout * nd->h * nd->w;
       if (sc > scratch) scratch = sc;

@@ -7,13 +7,14 @@
 #include "../core/graph.h"
 #include "models.h"
 
-#define INPAINTER_ARCH "unmask-inpainter-v1"
+#define INPAINTER_ARCH "unmask-inpainter-v2"
 #define CRITIC_ARCH "unmask-critic-v1"
 #define DETECTOR_ARCH "unmask-detector-v2"
 
 /* Inpainter: input 4 x S x S (S = NETS_INPAINT_SIZE): RGB in [-1,1] with the
- * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse and
- * refined RGB in [-1,1] (tanh). */
+ * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse RGB
+ * in [-1,1] (tanh) and refined = coarse + a correction (not clamped: the
+ * caller's unpack clamps). */
 typedef struct {
   nets_graph *g;
   int coarse, out;

@@ -1,6 +1,6 @@
 /* The face inpainter: a gated-convolution U-Net (DeepFill v2 style gated
  * convs, dilated middle) whose skip connections carry the visible part of the
- * face, followed by a light full-resolution refinement stage. */
+ * face, followed by a small residual refinement U-Net. */
 #include "arch.h"
 #include "models.h"
 
@@ -26,11 +26,18 @@ int inpainter_build(inpainter_net *net) {
   d = nets_graph_up2(g, d);                                     /* 128 */
   d = nets_graph_gconv(g, "dec3", nets_graph_concat(g, d, e1), 16, 3, 1, 1, A);
   int coarse = nets_graph_conv(g, "coarse", d, 3, 3, 1, 1, NETS_ACT_TANH, 0);
-  /* refinement: sees the coarse result, the input and the decoder features */
+  /* refinement: a small second U-Net that sees the coarse result, the input
+   * and the decoder features, and adds a correction to the coarse result
+   * (so it starts from, and can only be trained away from, the coarse face) */
   int r = nets_graph_concat(g, nets_graph_concat(g, coarse, x), d);
-  r = nets_graph_gconv(g, "ref1", r, 16, 3, 1, 1, A);
-  r = nets_graph_gconv(g, "ref2", r, 16, 3, 1, 2, A);
-  int out = nets_graph_conv(g, "refined", r, 3, 3, 1, 1, NETS_ACT_TANH, 0);
+  int r1 = nets_graph_gconv(g, "ref1", r, 16, 3, 1, 1, A);          /* 128 */
+  r = nets_graph_gconv(g, "ref2", r1, 32, 3, 2, 1, A);              /* 64 */
+  r = nets_graph_gconv(g, "ref3", r, 32, 3, 1, 2, A);
+  r = nets_graph_gconv(g, "ref4", r, 32, 3, 1, 4, A);
+  r = nets_graph_up2(g, r);                                          /* 128 */
+  r = nets_graph_gconv(g, "ref5", nets_graph_concat(g, r, r1), 16, 3, 1, 1, A);
+  int delta = nets_graph_conv(g, "refine_delta", r, 3, 3, 1, 1, NETS_ACT_NONE, 0);
+  int out = nets_graph_add(g, coarse, delta);
   if (out < 0) {
     nets_graph_free(g);
     return -1;

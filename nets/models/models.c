@@ -65,6 +65,14 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
   return NETS_OK;
 }
 
+const char *nets_inpainter_stage(nets_inpainter *p, const char *stage) {
+  if (!stage) return p->out == p->net.coarse ? "coarse" : "refined";
+  if (strcmp(stage, "coarse") == 0) p->out = p->net.coarse;
+  else if (strcmp(stage, "refined") == 0) p->out = p->net.out;
+  else return NULL;
+  return nets_inpainter_stage(p, NULL);
+}
+
 nets_detector *nets_detector_load(const char *path, nets_error *err) {
   if (nets_blas_init(err)) return NULL;
   nets_detector *d = calloc(1, sizeof *d);

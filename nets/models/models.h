@@ -39,5 +39,9 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err);
 void nets_inpainter_free(nets_inpainter *p);
 int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
                            nets_error *err);
+/* The stage predict uses: "coarse" or "refined" (the file's "inference_output"
+ * metadata chooses it at load time; refined if absent).  Returns the stage now
+ * in use; stage NULL only asks; an unknown name changes nothing and gives NULL. */
+const char *nets_inpainter_stage(nets_inpainter *p, const char *stage);
 
 #endif

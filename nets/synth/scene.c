@@ -232,6 +232,10 @@ static int background(unmask_synth *s, int split, synth_rng *r, nets_image *img,
   const synth_list *sc = &s->scenes[split], *bg = &s->bgs[split];
   int whole = sc->n > 0 && synth_chance(r, 0.45);
   const synth_list *L = whole ? sc : bg;
+  if (!whole && synth_chance(r, 0.2)) {
+    synth_texture_background(r, img);
+    return 0;
+  }
   if (L->n == 0) {
     /* no photos: a smooth random gradient */
     float c0[3], c1[3];

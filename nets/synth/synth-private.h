@@ -148,4 +148,7 @@ typedef struct {
 void synth_pattern_random(synth_pattern *p, synth_rng *r, int dark);
 void synth_pattern_eval(const synth_pattern *p, float s, float t, float *rgb);
 
+/* Fills img (RGB) with a procedural texture: pebbles, noise, fabric or signs. */
+void synth_texture_background(synth_rng *r, nets_image *img);
+
 #endif

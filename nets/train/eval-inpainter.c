@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/weights.h"
 #include "../io/image.h"
+#include "../io/safetensors.h"
+#include "../models/arch.h"
 #include "../models/models.h"
 #include "../pipeline/diffuse.h"
 #include "../synth/synth.h"
@@ -40,13 +43,37 @@ static void print_row(const char *name, const scores *s, int n) {
          s->ssim_all / n, s->psnr_hole / n, s->ssim_hole / n, s->mae_hole / n, ms);
 }
 
+/* A copy of the weights at path, with their metadata and "inference_output"
+ * set to stage. */
+static int ship_weights(const char *path, const char *out, const char *stage, nets_error *err) {
+  inpainter_net g = {0};
+  nets_st_file *f = nets_st_load(path, err);
+  if (!f) return err->code;
+  const char **meta = calloc((size_t)2 * f->n_meta + 5, sizeof *meta);
+  int rc = !meta || inpainter_build(&g) ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory") : 0;
+  if (!rc) rc = nets_graph_load_file(g.g, f, path, INPAINTER_ARCH, err);
+  if (!rc) {
+    int m = 0;
+    meta[m++] = "arch", meta[m++] = INPAINTER_ARCH;
+    for (int k = 0; k < f->n_meta; k++)
+      if (strcmp(f->meta_keys[k], "arch") && strcmp(f->meta_keys[k], "inference_output"))
+        meta[m++] = f->meta_keys[k], meta[m++] = f->meta_values[k];
+    meta[m++] = "inference_output", meta[m++] = stage;
+    rc = nets_graph_save(g.g, out, meta, err);
+  }
+  free(meta);
+  nets_graph_free(g.g);
+  nets_st_free(f);
+  return rc;
+}
+
 int eval_inpainter_main(int argc, char **argv) {
   static char def_w[4096];
   train_opts t;
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
-  const char *export_dir = NULL, *compare = NULL;
+  const char *export_dir = NULL, *compare = NULL, *ship = NULL;
   int n = 500;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -56,11 +83,14 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
     else if (!strcmp(a, "--export") && v) export_dir = argv[++i];
     else if (!strcmp(a, "--compare") && v) compare = argv[++i];
+    else if (!strcmp(a, "--ship") && v) ship = argv[++i];
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
-             "       [--export DIR] [--compare DIR[:NAME]]\n"
+             "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
+             "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
+             "weights to OUT with \"inference_output\" set to the stage with the higher PSNR.\n"
              "--export writes each crop as DIR/NNNN-masked.png and its hole as DIR/NNNN-hole.png\n"
              "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
              "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n");
@@ -80,11 +110,12 @@ int eval_inpainter_main(int argc, char **argv) {
   if (n > unmask_synth_count(syn, 1)) n = unmask_synth_count(syn, 1);
   float *masked = malloc(sizeof(float) * hw * 3), *orig = malloc(sizeof(float) * hw * 3);
   float *hole = malloc(sizeof(float) * hw), *out = malloc(sizeof(float) * hw * 3);
-  float *base = malloc(sizeof(float) * hw * 3);
+  float *base = malloc(sizeof(float) * hw * 3), *coarse = malloc(sizeof(float) * hw * 3);
   float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
-  scores net_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
+  scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
+  const char *file_stage = nets_inpainter_stage(net, NULL);
   char ext_dir[4096] = "", ext_name[256] = "external";
   if (compare) {
     snprintf(ext_dir, sizeof ext_dir, "%s", compare);
@@ -100,6 +131,14 @@ int eval_inpainter_main(int argc, char **argv) {
       break;
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
     double t0 = train_now();
+    nets_inpainter_stage(net, "coarse");
+    if ((rc = nets_inpainter_predict(net, masked, hole, coarse, &err))) break;
+    for (int p = 0; p < hw; p++)
+      if (hole[p] <= 0.5f) memcpy(coarse + p * 3, masked + p * 3, 3 * sizeof(float));
+    coarse_s.ms += 1e3 * (train_now() - t0);
+    score(coarse, orig, valid, hole_valid, &coarse_s);
+    t0 = train_now();
+    nets_inpainter_stage(net, "refined");
     if ((rc = nets_inpainter_predict(net, masked, hole, out, &err))) break;
     for (int p = 0; p < hw; p++)
       if (hole[p] <= 0.5f) memcpy(out + p * 3, masked + p * 3, 3 * sizeof(float));
@@ -139,7 +178,8 @@ int eval_inpainter_main(int argc, char **argv) {
     if (tiles && i < grid_rows) {
       memcpy(tiles + (size_t)(i * 4 + 0) * hw * 3, masked, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
-      memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, out, sizeof(float) * hw * 3);
+      memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, strcmp(file_stage, "coarse") ? out : coarse,
+             sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 3) * hw * 3, orig, sizeof(float) * hw * 3);
     }
   }
@@ -149,7 +189,11 @@ int eval_inpainter_main(int argc, char **argv) {
     printf("held-out masked crops: %d (%dx%d), weights %s\n\n", n, S, S, weights);
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | ms/crop |\n");
     printf("|----------------------------|----------|--------|----------|--------|----------|----------|\n");
-    print_row("inpainter (this network)", &net_s, n);
+    char row_c[64], row_r[64];
+    snprintf(row_c, sizeof row_c, "inpainter, coarse%s", strcmp(file_stage, "coarse") ? "" : " (used)");
+    snprintf(row_r, sizeof row_r, "inpainter, refined%s", strcmp(file_stage, "refined") ? "" : " (used)");
+    print_row(row_c, &coarse_s, n);
+    print_row(row_r, &net_s, n);
     print_row("diffusion fill (baseline)", &base_s, n);
     if (compare) print_row(ext_name, &ext_s, n);
     print_row("masked input, no repair", &none_s, n);
@@ -159,10 +203,16 @@ int eval_inpainter_main(int argc, char **argv) {
       if (train_grid_png(grid, grid_rows < n ? grid_rows : n, 4, S, ptr, &err))
         fprintf(stderr, "grid: %s\n", err.msg);
       else
-        printf("\ngrid (masked | diffusion | network | original): %s\n", grid);
+        printf("\ngrid (masked | diffusion | network, %s stage | original): %s\n", file_stage, grid);
+    }
+    if (ship) {
+      const char *best = coarse_s.psnr_all > net_s.psnr_all ? "coarse" : "refined";
+      rc = ship_weights(weights, ship, best, &err);
+      if (rc) fprintf(stderr, "eval-inpainter: %s\n", err.msg);
+      else printf("\nwrote %s (inference_output: %s)\n", ship, best);
     }
   }
-  free(masked); free(orig); free(hole); free(out); free(base); free(tiles); free(valid);
+  free(masked); free(orig); free(hole); free(out); free(base); free(coarse); free(tiles); free(valid);
   free(hole_valid);
   nets_inpainter_free(net);
   unmask_synth_free(syn);

@@ -15,6 +15,7 @@
 #include "../models/arch.h"
 #include "../synth/synth.h"
 #include "augment.h"
+#include "checkpoint.h"
 #include "train-common.h"
 #include "train.h"
 
@@ -93,7 +94,7 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long step, double wall,
                     nets_error *err) {
-  char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -101,16 +102,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long s
            o->size, o->size, o->t.batch, o->lr, o->gamma, o->t.seed);
   const char *meta[] = {"arch", DETECTOR_ARCH, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  snprintf(path, sizeof path, "%s/detector.safetensors", o->t.run);
-  int rc = nets_graph_save(net->g, path, meta, err);
-  snprintf(path, sizeof path, "%s/detector.optim.safetensors", o->t.run);
-  if (!rc && opt->step) rc = nets_adam_save(opt, net->g, path, err);
-  snprintf(path, sizeof path, "%s/state.txt", o->t.run);
-  FILE *f = fopen(path, "w");
-  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
-  fprintf(f, "%ld %.1f\n", step, wall);
-  fclose(f);
-  return rc;
+  const train_net one = {"detector", DETECTOR_ARCH, net->g, opt, meta};
+  return train_checkpoint_save(o->t.run, &one, 1, step, wall, err);
 }
 
 /* Grid of held-out scenes: image | ground truth overlay | prediction overlay. */
@@ -187,22 +180,12 @@ int train_detector_main(int argc, char **argv) {
   const int S = o.size, B = o.t.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
   long step = 0;
   double wall_before = 0;
-  int rc = NETS_OK;
-  snprintf(path, sizeof path, "%s/state.txt", o.t.run);
-  FILE *sf = fopen(path, "r");
-  if (sf) {
-    if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
-    fclose(sf);
-    char p2[4096];
-    snprintf(p2, sizeof p2, "%s/detector.safetensors", o.t.run);
-    rc = nets_graph_load(net.g, p2, DETECTOR_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/detector.optim.safetensors", o.t.run);
-    if (!rc && train_file_exists(p2)) {
-      rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
-      if (!rc) rc = nets_adam_load(&opt, net.g, p2, &err);
-    }
-    if (!rc) printf("resuming %s at step %ld (%.2f h so far)\n", o.t.run, step, wall_before / 3600);
-  } else if (o.t.init) {
+  const train_net one = {"detector", DETECTOR_ARCH, net.g, &opt, NULL};
+  int rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
+  int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, &one, 1, &step, &wall_before, &err);
+  if (resumed < 0) rc = err.code;
+  if (resumed > 0) printf("resuming %s at step %ld (%.2f h so far)\n", o.t.run, step, wall_before / 3600);
+  if (!resumed && !rc && o.t.init) {
     int taken = 0;
     rc = nets_graph_load_matching(net.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, net.g->n_params);

@@ -15,6 +15,7 @@
 #include "../models/arch.h"
 #include "../pipeline/hole.h"
 #include "../synth/synth.h"
+#include "checkpoint.h"
 #include "train-common.h"
 #include "train.h"
 
@@ -110,7 +111,7 @@ static void critic_pack(const float *rgb, const float *hole, int hw, float *dst)
 
 static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
                     long step, double wall, const inpaint_opts *o, nets_error *err) {
-  char path[4096], s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -121,21 +122,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
            o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  snprintf(path, sizeof path, "%s/inpainter.safetensors", run);
-  int rc = nets_graph_save(G->g, path, meta, err);
-  const char *dmeta[] = {"arch", CRITIC_ARCH, "step", s_step, NULL};
-  snprintf(path, sizeof path, "%s/critic.safetensors", run);
-  if (!rc) rc = nets_graph_save(D->g, path, dmeta, err);
-  snprintf(path, sizeof path, "%s/inpainter.optim.safetensors", run);
-  if (!rc && og->step) rc = nets_adam_save(og, G->g, path, err);
-  snprintf(path, sizeof path, "%s/critic.optim.safetensors", run);
-  if (!rc && od->step) rc = nets_adam_save(od, D->g, path, err);
-  snprintf(path, sizeof path, "%s/state.txt", run);
-  FILE *f = fopen(path, "w");
-  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
-  fprintf(f, "%ld %.1f\n", step, wall);
-  fclose(f);
-  return rc;
+  const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
+                             {"critic", CRITIC_ARCH, D->g, od, NULL}};
+  return train_checkpoint_save(run, nets, 2, step, wall, err);
 }
 
 static int write_samples(const char *run, long step, unmask_synth *syn, inpainter_net *G,
@@ -205,6 +194,9 @@ int train_inpainter_main(int argc, char **argv) {
   }
   nets_graph_init_params(G.g, o.t.seed);
   nets_graph_init_params(D.g, o.t.seed + 1);
+  /* the refinement's correction starts at zero: refined == coarse */
+  nets_param *delta_w = nets_graph_find_param(G.g, "refine_delta.weight");
+  if (delta_w) nets_tensor_zero(delta_w->value);
   nets_adam og, od;
   nets_adam_default(&og, o.lr_g);
   nets_adam_default(&od, o.lr_d);
@@ -216,22 +208,13 @@ int train_inpainter_main(int argc, char **argv) {
   /* resume */
   long step = 0;
   double wall_before = 0;
-  snprintf(path, sizeof path, "%s/state.txt", o.t.run);
-  FILE *sf = rc ? NULL : fopen(path, "r");
-  if (sf) {
-    if (fscanf(sf, "%ld %lf", &step, &wall_before) != 2) step = 0;
-    fclose(sf);
-    char p2[4096];
-    snprintf(p2, sizeof p2, "%s/inpainter.safetensors", o.t.run);
-    rc = nets_graph_load(G.g, p2, INPAINTER_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/critic.safetensors", o.t.run);
-    if (!rc) rc = nets_graph_load(D.g, p2, CRITIC_ARCH, &err);
-    snprintf(p2, sizeof p2, "%s/inpainter.optim.safetensors", o.t.run);
-    if (!rc && train_file_exists(p2)) rc = nets_adam_load(&og, G.g, p2, &err);
-    snprintf(p2, sizeof p2, "%s/critic.optim.safetensors", o.t.run);
-    if (!rc && train_file_exists(p2)) rc = nets_adam_load(&od, D.g, p2, &err);
-    if (!rc) printf("resuming %s at step %ld (%.1f h trained so far)\n", o.t.run, step, wall_before / 3600);
-  } else if (!rc && o.t.init) {
+  const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G.g, &og, NULL},
+                             {"critic", CRITIC_ARCH, D.g, &od, NULL}};
+  int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, nets, 2, &step, &wall_before, &err);
+  if (resumed < 0) rc = err.code;
+  if (resumed > 0)
+    printf("resuming %s at step %ld (%.1f h trained so far)\n", o.t.run, step, wall_before / 3600);
+  if (!resumed && !rc && o.t.init) {
     int taken = 0;
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);

@@ -20,7 +20,7 @@ static void test_conv(nets_rng *r, int n, int cin, int cout, int h, int w, int k
   size_t nx = (size_t)n * cin * h * w, nw = (size_t)cout * cin * k * k, ny = (size_t)n * cout * oh * ow;
   float *x = malloc(nx * 4), *wt = malloc(nw * 4), *b = malloc(cout * 4);
   float *y = malloc(ny * 4), *yr = malloc(ny * 4);
-  float *ws = malloc((nets_conv_workspace(&s, h, w) + 1) * 4);
+  float *ws = malloc((nets_conv_workspace(&s, h, w, 0) + 1) * 4); /* inference size: banded */
   fill(x, nx, r); fill(wt, nw, r); fill(b, cout, r);
   nets_conv2d_forward(&s, x, n, h, w, wt, bias ? b : NULL, y, ws);
   ref_conv2d(&s, x, n, h, w, wt, bias ? b : NULL, yr);
@@ -134,6 +134,9 @@ int main(void) {
   test_conv(&r, 2, 8, 4, 6, 5, 1, 1, 0, 1, 1);
   test_conv(&r, 1, 3, 3, 8, 8, 4, 2, 1, 1, 1);
   test_conv(&r, 1, 40, 70, 20, 20, 3, 1, 1, 1, 1); /* big enough for BLAS threading */
+  /* big enough that the forward pass unfolds a few bands of rows at a time */
+  test_conv(&r, 1, 16, 8, 200, 190, 3, 1, 1, 1, 1);
+  test_conv(&r, 1, 12, 8, 360, 330, 5, 2, 2, 1, 1);
   test_graph_ops(&r);
   return check_report("test-layers");
 }

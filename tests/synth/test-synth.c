@@ -11,6 +11,8 @@
 #include "homography.h"
 #include "models.h"
 #include "synth.h"
+#include "safetensors.h"
+#include "train.h"
 
 static int failures = 0;
 #define CHECK(cond, ...)                                     \
@@ -353,6 +355,115 @@ static void test_generator(void) {
   unmask_synth_free(s);
 }
 
+/* ---- trainers: a few steps on the test faces, stopped and resumed ------- */
+static long state_step(const char *run) {
+  char p[700];
+  snprintf(p, sizeof p, "%s/state.txt", run);
+  FILE *f = fopen(p, "r");
+  long step = -1;
+  double wall;
+  if (f && fscanf(f, "%ld %lf", &step, &wall) != 2) step = -1;
+  if (f) fclose(f);
+  return step;
+}
+
+/* data rows of run/log.csv, and whether their steps are 1, 2, ... in order */
+static int log_rows(const char *run, int *in_order) {
+  char p[700], line[1024];
+  snprintf(p, sizeof p, "%s/log.csv", run);
+  FILE *f = fopen(p, "r");
+  int rows = 0;
+  *in_order = 1;
+  if (!f) return -1;
+  if (fgets(line, sizeof line, f))
+    while (fgets(line, sizeof line, f)) *in_order &= atol(line) == ++rows;
+  fclose(f);
+  return rows;
+}
+
+static int file_exists(const char *run, const char *name) {
+  char p[700];
+  snprintf(p, sizeof p, "%s/%s", run, name);
+  return access(p, R_OK) == 0;
+}
+
+/* run_a/name and run_b/name hold the same tensors, bit for bit */
+static int same_tensors(const char *run_a, const char *run_b, const char *name) {
+  char pa[700], pb[700];
+  snprintf(pa, sizeof pa, "%s/%s", run_a, name);
+  snprintf(pb, sizeof pb, "%s/%s", run_b, name);
+  nets_st_file *a = nets_st_load(pa, NULL), *b = nets_st_load(pb, NULL);
+  int same = a && b && a->n_tensors == b->n_tensors;
+  for (int i = 0; same && i < a->n_tensors; i++) {
+    const nets_st_tensor *ta = &a->tensors[i], *tb = nets_st_find(b, ta->name);
+    size_t n = 1;
+    for (int d = 0; d < ta->ndim; d++) n *= (size_t)ta->shape[d];
+    same = tb && tb->ndim == ta->ndim && !memcmp(tb->shape, ta->shape, sizeof ta->shape) &&
+           !memcmp(ta->data, tb->data, n * sizeof(float));
+  }
+  nets_st_free(a);
+  nets_st_free(b);
+  return same;
+}
+
+static int run_trainer(int (*fn)(int, char **), const char *cmd, const char *run, const char *steps,
+                       const char *const *extra) {
+  char faces[600], csv[600], cfg[600];
+  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
+  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  const char *args[40] = {cmd, "--faces", faces, "--csv", csv, "--templates", cfg, "--run", run,
+                          "--steps", steps, "--save-every", "2", "--sample-every", "2",
+                          "--log-every", "1", "--threads", "1"};
+  int n = 19;
+  for (int i = 0; extra[i]; i++) args[n++] = extra[i];
+  args[n] = NULL;
+  return fn(n, (char **)args);
+}
+
+static void test_trainers(void) {
+  char run[600];
+  int in_order;
+  /* detector: 3 steps, then resumed to 5; the same weights as 5 steps in one go */
+  const char *det[] = {"--batch", "2", "--size", "64", NULL};
+  char once[600];
+  snprintf(run, sizeof run, "%s/run-detector", tmpdir);
+  snprintf(once, sizeof once, "%s/run-detector-once", tmpdir);
+  CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
+  CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
+  CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
+            file_exists(run, "loss.png") && file_exists(run, "samples/step-0000002.png"),
+        "detector run folder incomplete");
+  CHECK(run_trainer(train_detector_main, "detector", run, "5", det) == 0, "detector resumed");
+  CHECK(state_step(run) == 5, "resumed detector at step %ld, not 5", state_step(run));
+  CHECK(log_rows(run, &in_order) == 5 && in_order, "detector log: %d rows", log_rows(run, &in_order));
+  CHECK(run_trainer(train_detector_main, "detector", once, "5", det) == 0, "detector in one go");
+  CHECK(same_tensors(run, once, "detector.safetensors"), "resumed detector differs from one run");
+  /* inpainter with the critic from step 1: 2 steps, then resumed to 3 */
+  const char *inp[] = {"--batch", "1", "--gan-start", "1", NULL};
+  snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
+  snprintf(once, sizeof once, "%s/run-inpainter-once", tmpdir);
+  CHECK(run_trainer(train_inpainter_main, "inpainter", run, "2", inp) == 0, "inpainter training");
+  CHECK(state_step(run) == 2, "inpainter checkpoint at step %ld, not 2", state_step(run));
+  CHECK(file_exists(run, "inpainter.safetensors") && file_exists(run, "critic.safetensors") &&
+            file_exists(run, "inpainter.optim.safetensors") &&
+            file_exists(run, "critic.optim.safetensors") && file_exists(run, "samples/step-0000002.png"),
+        "inpainter run folder incomplete");
+  CHECK(run_trainer(train_inpainter_main, "inpainter", run, "3", inp) == 0, "inpainter resumed");
+  CHECK(state_step(run) == 3, "resumed inpainter at step %ld, not 3", state_step(run));
+  CHECK(log_rows(run, &in_order) == 3 && in_order, "inpainter log: %d rows", log_rows(run, &in_order));
+  CHECK(run_trainer(train_inpainter_main, "inpainter", once, "3", inp) == 0, "inpainter in one go");
+  CHECK(same_tensors(run, once, "inpainter.safetensors") && same_tensors(run, once, "critic.safetensors"),
+        "resumed inpainter or critic differs from one run");
+  /* the saved weights load for inference */
+  char w[700];
+  snprintf(w, sizeof w, "%s/inpainter.safetensors", run);
+  nets_error err = {0};
+  nets_inpainter *net = nets_inpainter_load(w, &err);
+  CHECK(net != NULL, "trained inpainter does not load: %s", err.msg);
+  nets_inpainter_free(net);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -364,6 +475,7 @@ int main(void) {
   write_template_cfg();
   test_template();
   test_generator();
+  test_trainers();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);

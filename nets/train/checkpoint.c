@@ -1,0 +1,48 @@
+#include "checkpoint.h"
+
+#include <stdio.h>
+
+#include "../core/weights.h"
+#include "train-common.h"
+
+int train_checkpoint_save(const char *run, const train_net *nets, int n, long step, double wall,
+                          nets_error *err) {
+  char path[4096], s_step[32];
+  snprintf(s_step, sizeof s_step, "%ld", step);
+  for (int i = 0; i < n; i++) {
+    const char *plain[] = {"arch", nets[i].arch, "step", s_step, NULL};
+    snprintf(path, sizeof path, "%s/%s.safetensors", run, nets[i].name);
+    int rc = nets_graph_save(nets[i].g, path, nets[i].meta ? nets[i].meta : plain, err);
+    snprintf(path, sizeof path, "%s/%s.optim.safetensors", run, nets[i].name);
+    if (!rc && nets[i].opt && nets[i].opt->step) rc = nets_adam_save(nets[i].opt, nets[i].g, path, err);
+    if (rc) return rc;
+  }
+  /* state.txt last: it names a step only once every file of that step is written */
+  snprintf(path, sizeof path, "%s/state.txt", run);
+  FILE *f = fopen(path, "w");
+  if (!f) return nets_error_set(err, NETS_ERR_IO, "cannot write %s", path);
+  fprintf(f, "%ld %.1f\n", step, wall);
+  return fclose(f) ? nets_error_set(err, NETS_ERR_IO, "cannot write %s", path) : NETS_OK;
+}
+
+int train_checkpoint_resume(const char *run, const train_net *nets, int n, long *step, double *wall,
+                            nets_error *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/state.txt", run);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  int ok = fscanf(f, "%ld %lf", step, wall) == 2;
+  fclose(f);
+  if (!ok) {
+    nets_error_set(err, NETS_ERR_FORMAT, "%s: expected \"step seconds\"", path);
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s.safetensors", run, nets[i].name);
+    if (nets_graph_load(nets[i].g, path, nets[i].arch, err)) return -1;
+    snprintf(path, sizeof path, "%s/%s.optim.safetensors", run, nets[i].name);
+    if (nets[i].opt && train_file_exists(path) && nets_adam_load(nets[i].opt, nets[i].g, path, err))
+      return -1;
+  }
+  return 1;
+}
