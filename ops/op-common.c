@@ -18,6 +18,14 @@ unmask_op_init_i18n (void)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 }
 
+GeglRectangle
+unmask_op_whole_input (GeglOperation *operation)
+{
+  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
+
+  return in ? *in : *GEGL_RECTANGLE (0, 0, 0, 0);
+}
+
 /* ---- model cache ---------------------------------------------------- */
 
 /* Loaded networks, keyed by weights directory ("" = bundled).  Models are

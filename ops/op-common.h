@@ -16,6 +16,10 @@
 
 void unmask_op_init_i18n (void);
 
+/* The input pad's whole extent: both operations read and write all of it
+ * (faces are found in, and repainted from, the whole picture). */
+GeglRectangle unmask_op_whole_input (GeglOperation *operation);
+
 /* Run the pipeline on input -> output.  output must already hold a copy of
  * input over `rect`.  aux (may be NULL) is a user hole.  On any failure, or
  * when cancelled, output is reset to input.  Stores the outcome as object

@@ -71,26 +71,18 @@ prepare (GeglOperation *operation)
 }
 
 static GeglRectangle
-get_whole_input (GeglOperation *operation)
-{
-  const GeglRectangle *in = gegl_operation_source_get_bounding_box (operation, "input");
-
-  return in ? *in : *GEGL_RECTANGLE (0, 0, 0, 0);
-}
-
-static GeglRectangle
 get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  return get_whole_input (operation);
+  return unmask_op_whole_input (operation);
 }
 
 static GeglRectangle
 get_cached_region (GeglOperation       *operation,
                    const GeglRectangle *roi)
 {
-  return get_whole_input (operation);
+  return unmask_op_whole_input (operation);
 }
 
 static gboolean
@@ -101,7 +93,7 @@ process (GeglOperation       *operation,
          gint                 level)
 {
   GeglProperties *o    = GEGL_PROPERTIES (operation);
-  GeglRectangle   rect = get_whole_input (operation);
+  GeglRectangle   rect = unmask_op_whole_input (operation);
   unmask_params   params;
 
   gegl_buffer_copy (input, &rect, GEGL_ABYSS_NONE, output, &rect);
