@@ -1,5 +1,5 @@
 /* Boxes from a probability map: 4-connected components by two-pass labelling
- * with union-find. */
+ * with union-find, kept by hysteresis (their peak must reach the seed level). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +15,8 @@ static int cmp_score(const void *a, const void *b) {
   return (sa < sb) - (sa > sb);
 }
 
-int nets_detector_boxes(const float *prob, int w, int h, float threshold, long min_area,
-                        nets_det_box *boxes, int max_boxes, int *labels) {
+int nets_detector_boxes(const float *prob, int w, int h, float threshold, float seed,
+                        long min_area, nets_det_box *boxes, int max_boxes, int *labels) {
   const size_t n = (size_t)w * h;
   int *lab = labels ? labels : malloc(n * sizeof *lab);
   int *parent = malloc((n / 2 + 2) * sizeof *parent);
@@ -45,7 +45,7 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, long m
       }
     }
   /* resolve roots and gather statistics per root */
-  typedef struct { int x0, y0, x1, y1; double sum; long area; } stat;
+  typedef struct { int x0, y0, x1, y1; double sum; float peak; long area; } stat;
   stat *st = calloc((size_t)next, sizeof *st);
   int *remap = calloc((size_t)next, sizeof *remap);
   int count = 0;
@@ -65,12 +65,13 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, long m
         if (y < s->y0) s->y0 = y;
         if (y > s->y1) s->y1 = y;
         s->sum += prob[i];
+        if (prob[i] > s->peak) s->peak = prob[i];
         s->area++;
       }
     nets_det_box *all = malloc((size_t)next * sizeof *all);
     int m = 0;
     for (int k = 1; all && k < next; k++) {
-      if (st[k].area == 0 || st[k].area < min_area) continue;
+      if (st[k].area == 0 || st[k].area < min_area || st[k].peak < seed) continue;
       all[m] = (nets_det_box){st[k].x0, st[k].y0, st[k].x1 - st[k].x0 + 1, st[k].y1 - st[k].y0 + 1,
                               (float)(st[k].sum / st[k].area), st[k].area, k};
       m++;
@@ -93,4 +94,11 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, long m
   free(parent);
   if (!labels) free(lab);
   return count;
+}
+
+void nets_detector_levels(double sensitivity, float *threshold, float *seed) {
+  const double s = sensitivity > 0 && sensitivity < 1 ? sensitivity : 0.5;
+  double hi = 1.0 - 0.6 * s, lo = hi - 0.25;
+  *seed = (float)(hi > 0.98 ? 0.98 : hi);
+  *threshold = (float)(lo < 0.02 ? 0.02 : lo);
 }

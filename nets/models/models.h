@@ -16,8 +16,9 @@ void nets_detector_free(nets_detector *d);
 int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, float *prob,
                           nets_error *err);
 
-/* Boxes from a probability map: connected components of prob >= threshold,
- * dropping those smaller than min_area pixels.  score = mean prob inside. */
+/* Boxes from a probability map by hysteresis: connected components of
+ * prob >= threshold, kept when their peak reaches seed (>= threshold) and
+ * they have at least min_area pixels.  score = mean prob inside. */
 typedef struct {
   int x, y, w, h;
   float score;
@@ -26,8 +27,12 @@ typedef struct {
 } nets_det_box;
 /* labels (w*h ints, may be NULL) receives component ids (0 = background).
  * Returns the number of boxes written (at most max_boxes), sorted by score. */
-int nets_detector_boxes(const float *prob, int w, int h, float threshold, long min_area,
-                        nets_det_box *boxes, int max_boxes, int *labels);
+int nets_detector_boxes(const float *prob, int w, int h, float threshold, float seed,
+                        long min_area, nets_det_box *boxes, int max_boxes, int *labels);
+/* The two levels for a sensitivity in (0,1), higher finding more: 0.5 gives
+ * seed 0.7 and threshold 0.45 (chosen on the held-out scenes: under 3% of
+ * unmasked faces flagged). */
+void nets_detector_levels(double sensitivity, float *threshold, float *seed);
 
 /* ---- Face inpainter -------------------------------------------------- */
 #define NETS_INPAINT_SIZE 128

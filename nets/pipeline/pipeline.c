@@ -292,13 +292,11 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
     goto done;
   }
-  double sens = p->sensitivity > 0 && p->sensitivity < 1 ? p->sensitivity : 0.5;
-  float thr = (float)(1.0 - sens);
-  if (thr < 0.02f) thr = 0.02f;
-  if (thr > 0.98f) thr = 0.98f;
+  float thr, seed;
+  nets_detector_levels(p->sensitivity, &thr, &seed);
   long min_area = (long)(vn / 5000);
   if (min_area < 12) min_area = 12;
-  int nb = nets_detector_boxes(prob, vw, vh, thr, min_area, boxes, MAX_FACES, labels);
+  int nb = nets_detector_boxes(prob, vw, vh, thr, seed, min_area, boxes, MAX_FACES, labels);
 
   for (int b = 0; b < nb; b++) {
     const nets_det_box *bx = &boxes[b];

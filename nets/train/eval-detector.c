@@ -22,7 +22,7 @@ int eval_detector_main(int argc, char **argv) {
   snprintf(def_w, sizeof def_w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w;
   int n = 300, size = 256, n_faces = 500;
-  float thr = 0.5f;
+  float thr = -1, grow = -1, sens = 0.5f;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -31,13 +31,23 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--size") && v) size = atoi(argv[++i]);
     else if (!strcmp(a, "--faces-n") && v) n_faces = atoi(argv[++i]);
     else if (!strcmp(a, "--threshold") && v) thr = (float)atof(argv[++i]);
+    else if (!strcmp(a, "--grow") && v) grow = (float)atof(argv[++i]);
+    else if (!strcmp(a, "--sensitivity") && v) sens = (float)atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
-             "       [--faces-n N] [--threshold T] [--faces DIR --csv FILE --templates CFG]\n");
+             "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
+             "       [--faces DIR --csv FILE --templates CFG]\n"
+             "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
+             "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
+             "alone sets one level (G = T).\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
   if (train_opts_finish(&t)) return 2;
+  if (thr < 0 && grow < 0) nets_detector_levels(sens, &grow, &thr);
+  else if (thr < 0) nets_detector_levels(sens, &(float){0}, &thr);
+  else if (grow < 0) grow = thr; /* --threshold alone: one level */
+  if (grow > thr) grow = thr;
   nets_error err = {0};
   nets_detector *det = nets_detector_load(weights, &err);
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
@@ -50,6 +60,7 @@ int eval_detector_main(int argc, char **argv) {
   const long min_area = 12;
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *prob = malloc(sizeof(float) * hw);
+  int *labels = malloc(sizeof(int) * hw);
   metric_box *dets = malloc(sizeof *dets * (size_t)n * MAX_BOXES);
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
@@ -62,7 +73,7 @@ int eval_detector_main(int argc, char **argv) {
     double t0 = train_now();
     if ((rc = nets_detector_predict(det, rgb, size, size, prob, &err))) break;
     nets_det_box db[MAX_BOXES];
-    int nd = nets_detector_boxes(prob, size, size, thr, min_area, db, MAX_BOXES, NULL);
+    int nd = nets_detector_boxes(prob, size, size, grow, thr, min_area, db, MAX_BOXES, labels);
     ms += 1e3 * (train_now() - t0);
     for (int k = 0; k < nd; k++)
       dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
@@ -71,7 +82,7 @@ int eval_detector_main(int argc, char **argv) {
     if (ng > 0) {
       long inter = 0, uni = 0;
       for (int p = 0; p < hw; p++) {
-        int a = prob[p] >= thr, b = cov[p] >= 0.5f;
+        int a = labels[p] > 0, b = cov[p] >= 0.5f;
         inter += a && b;
         uni += a || b;
       }
@@ -88,7 +99,7 @@ int eval_detector_main(int argc, char **argv) {
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
     if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
-    flagged += nets_detector_boxes(pf, S, S, thr, min_area, NULL, MAX_BOXES, NULL) > 0;
+    flagged += nets_detector_boxes(pf, S, S, grow, thr, min_area, NULL, MAX_BOXES, NULL) > 0;
     checked++;
   }
   if (rc) {
@@ -96,8 +107,8 @@ int eval_detector_main(int argc, char **argv) {
   } else {
     double ap, ap50, ar10;
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
-    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f, weights %s\n\n", n, size,
-           size, n_gts, thr, weights);
+    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, weights %s\n\n",
+           n, size, size, n_gts, thr, grow, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     printf("| mean pixel IoU (scenes with masks) | %.3f |\n", iou_n ? iou_sum / iou_n : 0);
@@ -123,7 +134,7 @@ int eval_detector_main(int argc, char **argv) {
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
     }
   }
-  free(rgb); free(cov); free(prob); free(dets); free(gts); free(m); free(h); free(o); free(pf);
+  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(m); free(h); free(o); free(pf);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -22,7 +22,7 @@ static void test_boxes(void) {
   rect(prob, W, 35, 25, 37, 27, 0.95f); /* C: 4 px, below min_area */
   rect(prob, W, 12, 3, 14, 5, 0.4f);  /* below threshold */
   nets_det_box b[8];
-  int n = nets_detector_boxes(prob, W, H, 0.5f, 5, b, 8, labels);
+  int n = nets_detector_boxes(prob, W, H, 0.5f, 0.5f, 5, b, 8, labels);
   CHECK(n == 2, "expected 2 boxes, got %d", n);
   if (n == 2) {
     CHECK(b[0].x == 2 && b[0].y == 3 && b[0].w == 8 && b[0].h == 5 && b[0].area == 40,
@@ -36,8 +36,15 @@ static void test_boxes(void) {
           "labels wrong");
   }
   printf("components -> boxes: %d boxes (A %dx%d, B %dx%d)\n", n, b[0].w, b[0].h, b[1].w, b[1].h);
-  int few = nets_detector_boxes(prob, W, H, 0.5f, 5, b, 1, NULL);
+  int few = nets_detector_boxes(prob, W, H, 0.5f, 0.5f, 5, b, 1, NULL);
   CHECK(few == 1 && b[0].area == 40, "max_boxes 1 should keep the best box");
+  /* hysteresis: grown at 0.3 from seeds of 0.8.  A (peak 0.9) grows into a
+   * 0.4 rim; B (peak 0.7) has no seed and goes, the lone 0.4 patch too, and
+   * C stays below min_area. */
+  rect(prob, W, 2, 8, 10, 10, 0.4f);
+  n = nets_detector_boxes(prob, W, H, 0.3f, 0.8f, 5, b, 8, labels);
+  CHECK(n == 1 && b[0].area == 56 && b[0].h == 7 && b[0].y == 3, "hysteresis: %d boxes", n);
+  CHECK(labels[9 * W + 5] == 1 && labels[15 * W + 22] == 0, "hysteresis labels");
 }
 
 static void test_ap(void) {
