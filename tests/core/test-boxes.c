@@ -45,6 +45,15 @@ static void test_boxes(void) {
   n = nets_detector_boxes(prob, W, H, 0.3f, 0.8f, 5, b, 8, labels);
   CHECK(n == 1 && b[0].area == 56 && b[0].h == 7 && b[0].y == 3, "hysteresis: %d boxes", n);
   CHECK(labels[9 * W + 5] == 1 && labels[15 * W + 22] == 0, "hysteresis labels");
+  /* sensitivity -> levels: grow below seed, both falling as sensitivity rises */
+  float g0, s0, g1, s1;
+  nets_detector_levels(0.5, &g0, &s0);
+  CHECK(fabsf(s0 - 0.7f) < 1e-6f && fabsf(g0 - 0.45f) < 1e-6f, "levels at 0.5: %g %g", g0, s0);
+  for (double sv = 0.01; sv < 0.99; sv += 0.07) {
+    nets_detector_levels(sv, &g0, &s0);
+    nets_detector_levels(sv + 0.07, &g1, &s1);
+    CHECK(g0 < s0 && g0 > 0 && s0 < 1 && g1 <= g0 && s1 <= s0, "levels at %g", sv);
+  }
 }
 
 static void test_ap(void) {
