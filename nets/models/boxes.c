@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "models.h"
+#include "split.h"
+
+/* a covering splits into at most this many touching masks */
+#define MAX_PARTS 6
 
 static int find(int *parent, int a) {
   while (parent[a] != a) a = parent[a] = parent[parent[a]];
@@ -13,6 +17,56 @@ static int find(int *parent, int a) {
 static int cmp_score(const void *a, const void *b) {
   float sa = ((const nets_det_box *)a)->score, sb = ((const nets_det_box *)b)->score;
   return (sa < sb) - (sa > sb);
+}
+
+typedef struct {
+  int x0, y0, x1, y1;
+  double sum;
+  float peak;
+  long area;
+} stat;
+
+/* Statistics per label (0..n_labels-1).  With parent, labels are first
+ * resolved to their union-find roots. */
+static void gather(const float *prob, int *lab, int w, int h, int *parent, stat *st, int n_labels) {
+  for (int k = 0; k < n_labels; k++) st[k] = (stat){w, h, -1, -1, 0, 0, 0};
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const size_t i = (size_t)y * w + x;
+      if (!lab[i]) continue;
+      if (parent) lab[i] = find(parent, lab[i]);
+      stat *s = &st[lab[i]];
+      if (x < s->x0) s->x0 = x;
+      if (x > s->x1) s->x1 = x;
+      if (y < s->y0) s->y0 = y;
+      if (y > s->y1) s->y1 = y;
+      s->sum += prob[i];
+      if (prob[i] > s->peak) s->peak = prob[i];
+      s->area++;
+    }
+}
+
+/* Splits component k (statistics s) of lab into touching masks: its first
+ * part keeps label k, the others get labels next, next+1, ...  Returns the
+ * next free label. */
+static int split(int *lab, int w, const stat *s, int k, int next) {
+  const int bw = s->x1 - s->x0 + 1, bh = s->y1 - s->y0 + 1;
+  unsigned char *m = malloc((size_t)bw * bh);
+  int *part = malloc(sizeof(int) * bw * bh);
+  if (m && part) {
+    for (int y = 0; y < bh; y++)
+      for (int x = 0; x < bw; x++) m[(size_t)y * bw + x] = lab[(size_t)(s->y0 + y) * w + s->x0 + x] == k;
+    int parts = nets_split_component(m, bw, bh, MAX_PARTS, part);
+    for (int y = 0; parts > 1 && y < bh; y++)
+      for (int x = 0; x < bw; x++) {
+        const int p = part[(size_t)y * bw + x];
+        if (p > 1) lab[(size_t)(s->y0 + y) * w + s->x0 + x] = next + p - 2;
+      }
+    if (parts > 1) next += parts - 1;
+  }
+  free(m);
+  free(part);
+  return next;
 }
 
 int nets_detector_boxes(const float *prob, int w, int h, float threshold, float seed,
@@ -44,33 +98,29 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
         lab[i] = l ? l : u;
       }
     }
-  /* resolve roots and gather statistics per root */
-  typedef struct { int x0, y0, x1, y1; double sum; float peak; long area; } stat;
+  /* resolve roots; statistics per label */
   stat *st = calloc((size_t)next, sizeof *st);
-  int *remap = calloc((size_t)next, sizeof *remap);
-  int count = 0;
-  if (st && remap) {
-    for (int k = 1; k < next; k++) {
-      st[k].x0 = w; st[k].y0 = h; st[k].x1 = -1; st[k].y1 = -1;
+  int total = next, count = 0;
+  int *remap = NULL;
+  if (st) {
+    gather(prob, lab, w, h, parent, st, next);
+    /* split kept components made of touching masks; new labels follow `next` */
+    int keep = 0;
+    for (int k = 1; k < next; k++) keep += st[k].area >= min_area && st[k].area > 0 && st[k].peak >= seed;
+    stat *grown = realloc(st, sizeof *st * ((size_t)next + (size_t)keep * (MAX_PARTS - 1)));
+    if (grown) {
+      st = grown;
+      for (int k = 1; k < next; k++)
+        if (st[k].area >= min_area && st[k].area > 0 && st[k].peak >= seed)
+          total = split(lab, w, &st[k], k, total);
+      gather(prob, lab, w, h, NULL, st, total);
     }
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++) {
-        const size_t i = (size_t)y * w + x;
-        if (!lab[i]) continue;
-        int r = find(parent, lab[i]);
-        lab[i] = r;
-        stat *s = &st[r];
-        if (x < s->x0) s->x0 = x;
-        if (x > s->x1) s->x1 = x;
-        if (y < s->y0) s->y0 = y;
-        if (y > s->y1) s->y1 = y;
-        s->sum += prob[i];
-        if (prob[i] > s->peak) s->peak = prob[i];
-        s->area++;
-      }
-    nets_det_box *all = malloc((size_t)next * sizeof *all);
+    remap = calloc((size_t)total, sizeof *remap);
+  }
+  if (st && remap) {
+    nets_det_box *all = malloc((size_t)total * sizeof *all);
     int m = 0;
-    for (int k = 1; all && k < next; k++) {
+    for (int k = 1; all && k < total; k++) {
       if (st[k].area == 0 || st[k].area < min_area || st[k].peak < seed) continue;
       all[m] = (nets_det_box){st[k].x0, st[k].y0, st[k].x1 - st[k].x0 + 1, st[k].y1 - st[k].y0 + 1,
                               (float)(st[k].sum / st[k].area), st[k].area, k};

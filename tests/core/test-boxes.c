@@ -6,6 +6,7 @@
 #include "check.h"
 #include "metrics.h"
 #include "models.h"
+#include "split.h"
 
 static void rect(float *p, int w, int x0, int y0, int x1, int y1, float v) {
   for (int y = y0; y < y1; y++)
@@ -56,6 +57,40 @@ static void test_boxes(void) {
   }
 }
 
+static void disc(unsigned char *m, int w, int h, double cx, double cy, double rx, double ry) {
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if ((x - cx) * (x - cx) / (rx * rx) + (y - cy) * (y - cy) / (ry * ry) <= 1) m[y * w + x] = 1;
+}
+
+/* Touching masks come apart; one mask, even with ear loops, stays whole. */
+static void test_split(void) {
+  enum { W = 90, H = 50 };
+  unsigned char m[W * H];
+  int part[W * H];
+  memset(m, 0, sizeof m);
+  disc(m, W, H, 25, 25, 18, 15); /* two masks overlapping by a few pixels */
+  disc(m, W, H, 62, 27, 20, 16);
+  int n = nets_split_component(m, W, H, 6, part);
+  CHECK(n == 2 && part[25 * W + 25] != part[27 * W + 62] && part[25 * W + 25] > 0 && part[0] == 0,
+        "two touching masks: %d parts", n);
+  memset(m, 0, sizeof m);
+  disc(m, W, H, 45, 25, 25, 16); /* one mask with thin loops to the sides */
+  for (int x = 2; x < 88; x++) m[12 * W + x] = m[13 * W + x] = 1;
+  n = nets_split_component(m, W, H, 6, part);
+  CHECK(n == 1 && part[25 * W + 45] == 1 && part[12 * W + 3] == 1, "one mask with loops: %d parts", n);
+  /* through nets_detector_boxes: two touching blobs give two boxes */
+  float prob[W * H];
+  memset(m, 0, sizeof m);
+  disc(m, W, H, 25, 25, 18, 15);
+  disc(m, W, H, 62, 27, 20, 16);
+  for (int i = 0; i < W * H; i++) prob[i] = m[i] ? 0.9f : 0.f;
+  nets_det_box b[4];
+  n = nets_detector_boxes(prob, W, H, 0.5f, 0.5f, 5, b, 4, NULL);
+  CHECK(n == 2, "touching blobs: %d boxes", n);
+  printf("split: touching masks -> %d boxes\n", n);
+}
+
 static void test_ap(void) {
   /* two images; three ground-truth boxes; detections: a perfect hit, a
    * slightly shifted hit, a false positive and a miss. */
@@ -94,6 +129,7 @@ static void test_ap(void) {
 
 int main(void) {
   test_boxes();
+  test_split();
   test_ap();
   return check_report("test-boxes");
 }
