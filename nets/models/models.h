@@ -30,8 +30,8 @@ typedef struct {
 int nets_detector_boxes(const float *prob, int w, int h, float threshold, float seed,
                         long min_area, nets_det_box *boxes, int max_boxes, int *labels);
 /* The two levels for a sensitivity in (0,1), higher finding more: 0.5 gives
- * seed 0.7 and threshold 0.45 (chosen on the held-out scenes: under 3% of
- * unmasked faces flagged). */
+ * seed 0.6 and threshold 0.45 (chosen on the held-out scenes, together with
+ * the second look of verify.h). */
 void nets_detector_levels(double sensitivity, float *threshold, float *seed);
 
 /* ---- Face inpainter -------------------------------------------------- */

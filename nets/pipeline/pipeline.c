@@ -13,6 +13,7 @@
 #include "unmask-config.h"
 #include "hole.h"
 #include "pipeline-private.h"
+#include "verify.h"
 
 #define VIEW_MAX 1024  /* long side of the detection view */
 #define COARSE_MAX 320 /* long side of the second, coarse detection view */
@@ -284,8 +285,6 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     goto done;
   }
   if ((rc = nets_detector_predict(m->detector, view, vw, vh, prob, err))) goto done;
-  free(view);
-  view = NULL;
   if ((vw > 2 * COARSE_MAX || vh > 2 * COARSE_MAX) && (rc = coarse_pass(m, io, vw, vh, prob, err)))
     goto done;
   if (progress(p, 0.3, "Detecting face masks")) {
@@ -297,6 +296,12 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
   long min_area = (long)(vn / 5000);
   if (min_area < 12) min_area = 12;
   int nb = nets_detector_boxes(prob, vw, vh, thr, seed, min_area, boxes, MAX_FACES, labels);
+  nb = unmask_verify_boxes(m->detector, view, vw, vh, labels, boxes, nb, UNMASK_VERIFY_SIZE,
+                           unmask_verify_min(p->sensitivity), err);
+  if (nb < 0) {
+    rc = nb;
+    goto done;
+  }
 
   for (int b = 0; b < nb; b++) {
     const nets_det_box *bx = &boxes[b];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../models/models.h"
+#include "../pipeline/verify.h"
 #include "../synth/synth.h"
 #include "metrics.h"
 #include "train-common.h"
@@ -22,7 +23,8 @@ int eval_detector_main(int argc, char **argv) {
   snprintf(def_w, sizeof def_w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w;
   int n = 300, size = 256, n_faces = 500;
-  float thr = -1, grow = -1, sens = 0.5f;
+  float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
+  int verify = UNMASK_VERIFY_SIZE;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -33,13 +35,18 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--threshold") && v) thr = (float)atof(argv[++i]);
     else if (!strcmp(a, "--grow") && v) grow = (float)atof(argv[++i]);
     else if (!strcmp(a, "--sensitivity") && v) sens = (float)atof(argv[++i]);
+    else if (!strcmp(a, "--verify") && v) verify = atoi(argv[++i]);
+    else if (!strcmp(a, "--verify-min") && v) verify_min = (float)atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
+             "       [--verify SIZE] [--verify-min P]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
-             "alone sets one level (G = T).\n");
+             "alone sets one level (G = T).  Each covering then gets a second look on its\n"
+             "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
+             "probability of its pixels there is at least P (default from the sensitivity).\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -48,6 +55,7 @@ int eval_detector_main(int argc, char **argv) {
   else if (thr < 0) nets_detector_levels(sens, &(float){0}, &thr);
   else if (grow < 0) grow = thr; /* --threshold alone: one level */
   if (grow > thr) grow = thr;
+  if (verify_min < 0) verify_min = unmask_verify_min(sens);
   nets_error err = {0};
   nets_detector *det = nets_detector_load(weights, &err);
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
@@ -74,6 +82,11 @@ int eval_detector_main(int argc, char **argv) {
     if ((rc = nets_detector_predict(det, rgb, size, size, prob, &err))) break;
     nets_det_box db[MAX_BOXES];
     int nd = nets_detector_boxes(prob, size, size, grow, thr, min_area, db, MAX_BOXES, labels);
+    nd = unmask_verify_boxes(det, rgb, size, size, labels, db, nd, verify, verify_min, &err);
+    if (nd < 0) {
+      rc = nd;
+      break;
+    }
     ms += 1e3 * (train_now() - t0);
     for (int k = 0; k < nd; k++)
       dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
@@ -95,11 +108,19 @@ int eval_detector_main(int argc, char **argv) {
   const int S = NETS_INPAINT_SIZE;
   float *m = malloc(sizeof(float) * S * S * 3), *h = malloc(sizeof(float) * S * S);
   float *o = malloc(sizeof(float) * S * S * 3), *pf = malloc(sizeof(float) * S * S);
+  int *flabels = malloc(sizeof(int) * S * S);
   if (n_faces > unmask_synth_count(syn, 1)) n_faces = unmask_synth_count(syn, 1);
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
     if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
-    flagged += nets_detector_boxes(pf, S, S, grow, thr, min_area, NULL, MAX_BOXES, NULL) > 0;
+    nets_det_box fb[MAX_BOXES];
+    int nf = nets_detector_boxes(pf, S, S, grow, thr, min_area, fb, MAX_BOXES, flabels);
+    nf = unmask_verify_boxes(det, o, S, S, flabels, fb, nf, verify, verify_min, &err);
+    if (nf < 0) {
+      rc = nf;
+      break;
+    }
+    flagged += nf > 0;
     checked++;
   }
   if (rc) {
@@ -107,8 +128,9 @@ int eval_detector_main(int argc, char **argv) {
   } else {
     double ap, ap50, ar10;
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
-    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, weights %s\n\n",
-           n, size, size, n_gts, thr, grow, weights);
+    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
+           "second look %d px >= %.2f, weights %s\n\n", n, size, size, n_gts, thr, grow, verify,
+           verify_min, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     printf("| mean pixel IoU (scenes with masks) | %.3f |\n", iou_n ? iou_sum / iou_n : 0);
@@ -134,7 +156,7 @@ int eval_detector_main(int argc, char **argv) {
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
     }
   }
-  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(m); free(h); free(o); free(pf);
+  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(m); free(h); free(o); free(pf); free(flabels);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -1,0 +1,70 @@
+#include "verify.h"
+
+#include <stdlib.h>
+
+#include "crop.h"
+
+/* Mean second-look probability of box b's pixels. */
+static int second_look(nets_detector *d, const float *rgb, int w, int h, const int *labels,
+                       const nets_det_box *b, int size, float *crop, float *prob, float *mean,
+                       nets_error *err) {
+  double cx, cy, side;
+  unmask_crop_from_hole_box(b->x, b->y, b->w, b->h, &cx, &cy, &side);
+  unmask_crop_read(rgb, w, h, 3, cx, cy, side, size, crop);
+  int rc = nets_detector_predict(d, crop, size, size, prob, err);
+  if (rc) return rc;
+  double sum = 0;
+  long count = 0;
+  const double x0 = cx - side / 2, y0 = cy - side / 2, step = side / size;
+  for (int y = 0; y < size; y++) {
+    const int iy = (int)(y0 + (y + 0.5) * step);
+    if (iy < 0 || iy >= h) continue;
+    for (int x = 0; x < size; x++) {
+      const int ix = (int)(x0 + (x + 0.5) * step);
+      if (ix < 0 || ix >= w || labels[(size_t)iy * w + ix] != b->label) continue;
+      sum += prob[(size_t)y * size + x];
+      count++;
+    }
+  }
+  /* a covering smaller than a crop pixel: the probability at its centre */
+  if (count == 0) {
+    int x = (int)((b->x + 0.5 * b->w - x0) / step), y = (int)((b->y + 0.5 * b->h - y0) / step);
+    x = x < 0 ? 0 : x >= size ? size - 1 : x;
+    y = y < 0 ? 0 : y >= size ? size - 1 : y;
+    sum = prob[(size_t)y * size + x];
+    count = 1;
+  }
+  *mean = (float)(sum / count);
+  return NETS_OK;
+}
+
+int unmask_verify_boxes(nets_detector *d, const float *rgb, int w, int h, int *labels,
+                        nets_det_box *boxes, int n, int size, float min_p, nets_error *err) {
+  if (size <= 0 || n <= 0) return n;
+  float *crop = malloc(sizeof(float) * 3 * size * size), *prob = malloc(sizeof(float) * size * size);
+  int *drop = calloc((size_t)n + 1, sizeof *drop);
+  if (!crop || !prob || !drop) {
+    free(crop), free(prob), free(drop);
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  }
+  int kept = 0, rc = NETS_OK;
+  for (int i = 0; i < n; i++) {
+    float p = 0;
+    if ((rc = second_look(d, rgb, w, h, labels, &boxes[i], size, crop, prob, &p, err))) break;
+    if (p < min_p) {
+      drop[boxes[i].label] = 1;
+      continue;
+    }
+    boxes[kept++] = boxes[i];
+  }
+  if (!rc)
+    for (size_t i = 0; i < (size_t)w * h; i++)
+      if (labels[i] > 0 && labels[i] <= n && drop[labels[i]]) labels[i] = 0;
+  free(crop), free(prob), free(drop);
+  return rc ? rc : kept;
+}
+
+float unmask_verify_min(double sensitivity) {
+  const double s = sensitivity > 0 && sensitivity < 1 ? sensitivity : 0.5;
+  return (float)(0.6 * (1.0 - s));
+}
