@@ -148,7 +148,7 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
 
 void nets_detector_levels(double sensitivity, float *threshold, float *seed) {
   const double s = sensitivity > 0 && sensitivity < 1 ? sensitivity : 0.5;
-  double hi = 1.0 - 0.8 * s, lo = hi - 0.15;
+  double hi = 1.0 - 0.6 * s, lo = hi - 0.25;
   *seed = (float)(hi > 0.98 ? 0.98 : hi);
   *threshold = (float)(lo < 0.02 ? 0.02 : lo);
 }

@@ -134,3 +134,39 @@ int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, floa
   }
   return NETS_OK;
 }
+
+int nets_detector_predict_2x(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                             nets_error *err) {
+  const int W = 2 * w, H = 2 * h;
+  float *big = malloc(sizeof(float) * 3 * W * H), *pb = malloc(sizeof(float) * W * H);
+  if (!big || !pb) {
+    free(big), free(pb);
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for a %dx%d view", W, H);
+  }
+  for (int y = 0; y < H; y++) { /* bilinear 2x */
+    float fy = (y + 0.5f) * 0.5f - 0.5f;
+    if (fy < 0) fy = 0;
+    const int y0 = (int)fy, y1 = y0 + 1 < h ? y0 + 1 : y0;
+    const float ty = fy - y0;
+    for (int x = 0; x < W; x++) {
+      float fx = (x + 0.5f) * 0.5f - 0.5f;
+      if (fx < 0) fx = 0;
+      const int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : x0;
+      const float tx = fx - x0;
+      const float *a = rgb + ((size_t)y0 * w) * 3, *b = rgb + ((size_t)y1 * w) * 3;
+      for (int c = 0; c < 3; c++)
+        big[((size_t)y * W + x) * 3 + c] =
+            (1 - ty) * ((1 - tx) * a[x0 * 3 + c] + tx * a[x1 * 3 + c]) +
+            ty * ((1 - tx) * b[x0 * 3 + c] + tx * b[x1 * 3 + c]);
+    }
+  }
+  int rc = nets_detector_predict(d, big, W, H, pb, err);
+  for (int y = 0; !rc && y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const float *r0 = pb + (size_t)(2 * y) * W + 2 * x, *r1 = r0 + W;
+      const float v = 0.25f * (r0[0] + r0[1] + r1[0] + r1[1]);
+      if (v > prob[(size_t)y * w + x]) prob[(size_t)y * w + x] = v;
+    }
+  free(big), free(pb);
+  return rc;
+}

@@ -15,6 +15,13 @@ nets_detector *nets_detector_load(const char *path, nets_error *err);
 void nets_detector_free(nets_detector *d);
 int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, float *prob,
                           nets_error *err);
+/* A second pass on the picture enlarged 2x, for masks too small for the
+ * first: prob (from nets_detector_predict) becomes the larger of the two.
+ * Costs four first passes; the pipeline runs it on views of at most
+ * NETS_DETECTOR_2X_MAX pixels. */
+#define NETS_DETECTOR_2X_MAX (512 * 512)
+int nets_detector_predict_2x(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                             nets_error *err);
 
 /* Boxes from a probability map by hysteresis: connected components of
  * prob >= threshold, kept when their peak reaches seed (>= threshold) and
@@ -30,8 +37,8 @@ typedef struct {
 int nets_detector_boxes(const float *prob, int w, int h, float threshold, float seed,
                         long min_area, nets_det_box *boxes, int max_boxes, int *labels);
 /* The two levels for a sensitivity in (0,1), higher finding more: 0.5 gives
- * seed 0.6 and threshold 0.45 (chosen on the held-out scenes, together with
- * the second look of verify.h). */
+ * seed 0.7 and threshold 0.45 (chosen on the held-out scenes, together with
+ * the 2x pass and the second look of verify.h). */
 void nets_detector_levels(double sensitivity, float *threshold, float *seed);
 
 /* ---- Face inpainter -------------------------------------------------- */

@@ -285,6 +285,8 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     goto done;
   }
   if ((rc = nets_detector_predict(m->detector, view, vw, vh, prob, err))) goto done;
+  if (vn <= NETS_DETECTOR_2X_MAX && (rc = nets_detector_predict_2x(m->detector, view, vw, vh, prob, err)))
+    goto done;
   if ((vw > 2 * COARSE_MAX || vh > 2 * COARSE_MAX) && (rc = coarse_pass(m, io, vw, vh, prob, err)))
     goto done;
   if (progress(p, 0.3, "Detecting face masks")) {

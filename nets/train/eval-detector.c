@@ -80,6 +80,8 @@ int eval_detector_main(int argc, char **argv) {
       break;
     double t0 = train_now();
     if ((rc = nets_detector_predict(det, rgb, size, size, prob, &err))) break;
+    if (hw <= NETS_DETECTOR_2X_MAX && (rc = nets_detector_predict_2x(det, rgb, size, size, prob, &err)))
+      break;
     nets_det_box db[MAX_BOXES];
     int nd = nets_detector_boxes(prob, size, size, grow, thr, min_area, db, MAX_BOXES, labels);
     nd = unmask_verify_boxes(det, rgb, size, size, labels, db, nd, verify, verify_min, &err);
@@ -113,6 +115,7 @@ int eval_detector_main(int argc, char **argv) {
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
     if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
+    if ((rc = nets_detector_predict_2x(det, o, S, S, pf, &err))) break;
     nets_det_box fb[MAX_BOXES];
     int nf = nets_detector_boxes(pf, S, S, grow, thr, min_area, fb, MAX_BOXES, flabels);
     nf = unmask_verify_boxes(det, o, S, S, flabels, fb, nf, verify, verify_min, &err);
