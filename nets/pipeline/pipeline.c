@@ -13,7 +13,7 @@
 #include "unmask-config.h"
 #include "hole.h"
 #include "pipeline-private.h"
-#include "verify.h"
+#include "coverings.h"
 
 #define VIEW_MAX 1024  /* long side of the detection view */
 #define COARSE_MAX 320 /* long side of the second, coarse detection view */
@@ -284,22 +284,15 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
     goto done;
   }
-  if ((rc = nets_detector_predict(m->detector, view, vw, vh, prob, err))) goto done;
-  if (vn <= NETS_DETECTOR_2X_MAX && (rc = nets_detector_predict_2x(m->detector, view, vw, vh, prob, err)))
-    goto done;
+  if ((rc = unmask_probability_map(m->detector, view, vw, vh, prob, err))) goto done;
   if ((vw > 2 * COARSE_MAX || vh > 2 * COARSE_MAX) && (rc = coarse_pass(m, io, vw, vh, prob, err)))
     goto done;
   if (progress(p, 0.3, "Detecting face masks")) {
     rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
     goto done;
   }
-  float thr, seed;
-  nets_detector_levels(p->sensitivity, &thr, &seed);
-  long min_area = (long)(vn / 5000);
-  if (min_area < 12) min_area = 12;
-  int nb = nets_detector_boxes(prob, vw, vh, thr, seed, min_area, boxes, MAX_FACES, labels);
-  nb = unmask_verify_boxes(m->detector, view, vw, vh, labels, boxes, nb, UNMASK_VERIFY_SIZE,
-                           unmask_verify_min(p->sensitivity), err);
+  const unmask_levels lv = unmask_levels_for(p->sensitivity, vn);
+  int nb = unmask_coverings(m->detector, view, vw, vh, prob, &lv, labels, boxes, MAX_FACES, err);
   if (nb < 0) {
     rc = nb;
     goto done;
@@ -343,7 +336,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
           continue;
         float a = prob[i00] + (prob[i01] - prob[i00]) * tx;
         float c = prob[i10] + (prob[i11] - prob[i10]) * tx;
-        cov[(size_t)y * rw + x] = a + (c - a) * ty >= thr;
+        cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
       }
     }
     int made = job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);

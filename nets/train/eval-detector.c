@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../models/models.h"
-#include "../pipeline/verify.h"
+#include "../pipeline/coverings.h"
 #include "../synth/synth.h"
 #include "metrics.h"
 #include "train-common.h"
@@ -24,7 +24,7 @@ int eval_detector_main(int argc, char **argv) {
   const char *weights = def_w;
   int n = 300, size = 256, n_faces = 500;
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
-  int verify = UNMASK_VERIFY_SIZE;
+  int verify = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -51,11 +51,15 @@ int eval_detector_main(int argc, char **argv) {
     }
   }
   if (train_opts_finish(&t)) return 2;
-  if (thr < 0 && grow < 0) nets_detector_levels(sens, &grow, &thr);
-  else if (thr < 0) nets_detector_levels(sens, &(float){0}, &thr);
-  else if (grow < 0) grow = thr; /* --threshold alone: one level */
-  if (grow > thr) grow = thr;
-  if (verify_min < 0) verify_min = unmask_verify_min(sens);
+  /* the levels unmask uses, unless overridden */
+  unmask_levels lv = unmask_levels_for(sens, (size_t)size * size);
+  if (thr >= 0) lv.seed = thr, lv.threshold = grow >= 0 ? grow : thr; /* --threshold alone: one level */
+  else if (grow >= 0) lv.threshold = grow;
+  if (lv.threshold > lv.seed) lv.threshold = lv.seed;
+  if (verify_min >= 0) lv.verify_min = verify_min;
+  if (verify >= 0) lv.verify_size = verify;
+  unmask_levels flv = unmask_levels_for(sens, (size_t)NETS_INPAINT_SIZE * NETS_INPAINT_SIZE);
+  flv.threshold = lv.threshold, flv.seed = lv.seed, flv.verify_min = lv.verify_min, flv.verify_size = lv.verify_size;
   nets_error err = {0};
   nets_detector *det = nets_detector_load(weights, &err);
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
@@ -65,7 +69,6 @@ int eval_detector_main(int argc, char **argv) {
     return 1;
   }
   const int hw = size * size;
-  const long min_area = 12;
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *prob = malloc(sizeof(float) * hw);
   int *labels = malloc(sizeof(int) * hw);
@@ -79,12 +82,9 @@ int eval_detector_main(int argc, char **argv) {
     if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)))
       break;
     double t0 = train_now();
-    if ((rc = nets_detector_predict(det, rgb, size, size, prob, &err))) break;
-    if (hw <= NETS_DETECTOR_2X_MAX && (rc = nets_detector_predict_2x(det, rgb, size, size, prob, &err)))
-      break;
+    if ((rc = unmask_probability_map(det, rgb, size, size, prob, &err))) break;
     nets_det_box db[MAX_BOXES];
-    int nd = nets_detector_boxes(prob, size, size, grow, thr, min_area, db, MAX_BOXES, labels);
-    nd = unmask_verify_boxes(det, rgb, size, size, labels, db, nd, verify, verify_min, &err);
+    int nd = unmask_coverings(det, rgb, size, size, prob, &lv, labels, db, MAX_BOXES, &err);
     if (nd < 0) {
       rc = nd;
       break;
@@ -114,11 +114,9 @@ int eval_detector_main(int argc, char **argv) {
   if (n_faces > unmask_synth_count(syn, 1)) n_faces = unmask_synth_count(syn, 1);
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
-    if ((rc = nets_detector_predict(det, o, S, S, pf, &err))) break;
-    if ((rc = nets_detector_predict_2x(det, o, S, S, pf, &err))) break;
+    if ((rc = unmask_probability_map(det, o, S, S, pf, &err))) break;
     nets_det_box fb[MAX_BOXES];
-    int nf = nets_detector_boxes(pf, S, S, grow, thr, min_area, fb, MAX_BOXES, flabels);
-    nf = unmask_verify_boxes(det, o, S, S, flabels, fb, nf, verify, verify_min, &err);
+    int nf = unmask_coverings(det, o, S, S, pf, &flv, flabels, fb, MAX_BOXES, &err);
     if (nf < 0) {
       rc = nf;
       break;
@@ -132,8 +130,8 @@ int eval_detector_main(int argc, char **argv) {
     double ap, ap50, ar10;
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
     printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px >= %.2f, weights %s\n\n", n, size, size, n_gts, thr, grow, verify,
-           verify_min, weights);
+           "second look %d px >= %.2f, weights %s\n\n", n, size, size, n_gts, lv.seed, lv.threshold,
+           lv.verify_size, lv.verify_min, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     printf("| mean pixel IoU (scenes with masks) | %.3f |\n", iou_n ? iou_sum / iou_n : 0);

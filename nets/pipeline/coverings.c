@@ -1,4 +1,4 @@
-#include "verify.h"
+#include "coverings.h"
 
 #include <stdlib.h>
 
@@ -38,7 +38,9 @@ static int second_look(nets_detector *d, const float *rgb, int w, int h, const i
   return NETS_OK;
 }
 
-int unmask_verify_boxes(nets_detector *d, const float *rgb, int w, int h, int *labels,
+/* Keeps the boxes whose pixels score at least min_p in their second look
+ * (in order) and clears the labels of the others; returns how many. */
+static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *labels,
                         nets_det_box *boxes, int n, int size, float min_p, nets_error *err) {
   if (size <= 0 || n <= 0) return n;
   float *crop = malloc(sizeof(float) * 3 * size * size), *prob = malloc(sizeof(float) * size * size);
@@ -64,7 +66,28 @@ int unmask_verify_boxes(nets_detector *d, const float *rgb, int w, int h, int *l
   return rc ? rc : kept;
 }
 
-float unmask_verify_min(double sensitivity) {
+unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels) {
   const double s = sensitivity > 0 && sensitivity < 1 ? sensitivity : 0.5;
-  return (float)(0.6 * (1.0 - s));
+  unmask_levels lv;
+  nets_detector_levels(s, &lv.threshold, &lv.seed);
+  lv.verify_min = (float)(0.6 * (1.0 - s));
+  lv.verify_size = UNMASK_VERIFY_SIZE;
+  lv.min_area = (long)(view_pixels / 5000);
+  if (lv.min_area < 12) lv.min_area = 12;
+  return lv;
+}
+
+int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                           nets_error *err) {
+  int rc = nets_detector_predict(d, rgb, w, h, prob, err);
+  if (!rc && (size_t)w * h <= NETS_DETECTOR_2X_MAX) rc = nets_detector_predict_2x(d, rgb, w, h, prob, err);
+  return rc;
+}
+
+int unmask_coverings(nets_detector *d, const float *rgb, int w, int h, const float *prob,
+                     const unmask_levels *lv, int *labels, nets_det_box *boxes, int max_boxes,
+                     nets_error *err) {
+  int n = nets_detector_boxes(prob, w, h, lv->threshold, lv->seed, lv->min_area, boxes, max_boxes,
+                              labels);
+  return second_looks(d, rgb, w, h, labels, boxes, n, lv->verify_size, lv->verify_min, err);
 }

@@ -1,0 +1,43 @@
+/* From a photo to its coverings, the detection steps shared by the pipeline
+ * and eval-detector:
+ *   1. the probability map: the detector on the view, and for views of up to
+ *      NETS_DETECTOR_2X_MAX pixels also on the view enlarged 2x;
+ *   2. coverings: components of the map >= threshold that reach the seed
+ *      level, split where touching masks meet (nets_detector_boxes);
+ *   3. a second look at each: the detector again on the crop the inpainter
+ *      would get for it (crop.h).  The first look sees the whole picture,
+ *      where a cup's rim or a logo can pass for a mask; framed like a face,
+ *      a mask without eyes above it is not a mask. */
+#ifndef UNMASK_COVERINGS_H
+#define UNMASK_COVERINGS_H
+
+#include <stddef.h>
+
+#include "models.h"
+
+/* Side of the second look's crop, in pixels. */
+#define UNMASK_VERIFY_SIZE 128
+
+typedef struct {
+  float threshold, seed; /* the map's two levels (nets_detector_levels) */
+  float verify_min;      /* the second look's bar: mean probability of the pixels */
+  int verify_size;       /* the second look's crop side; 0: no second look */
+  long min_area;         /* smallest covering, in view pixels */
+} unmask_levels;
+
+/* The levels for a sensitivity in (0,1) (higher finds more) on a view of
+ * view_pixels pixels: at 0.5, seed 0.7, threshold 0.45, second look >= 0.3. */
+unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels);
+
+/* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */
+int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                           nets_error *err);
+
+/* Steps 2 and 3.  labels (w*h) receives the component map; boxes, at most
+ * max_boxes, the coverings kept, best first.  Returns their number or a
+ * negative nets error code. */
+int unmask_coverings(nets_detector *d, const float *rgb, int w, int h, const float *prob,
+                     const unmask_levels *lv, int *labels, nets_det_box *boxes, int max_boxes,
+                     nets_error *err);
+
+#endif
