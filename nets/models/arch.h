@@ -29,6 +29,7 @@ void inpainter_unpack(const float *src, int size, float *rgb);
  * map of patch logits. */
 typedef struct {
   nets_graph *g;
+  int feat[4]; /* the four strided layers, for feature matching */
   int out;
 } critic_net;
 int critic_build(critic_net *net);

@@ -8,11 +8,11 @@ int critic_build(critic_net *net) {
   if (!g) return -1;
   const unsigned SN = NETS_CONV_SPECTRAL;
   int x = nets_graph_input(g, 4);
-  int c = nets_graph_conv(g, "d1", x, 32, 5, 2, 1, NETS_ACT_LRELU, SN);  /* 64 */
-  c = nets_graph_conv(g, "d2", c, 64, 5, 2, 1, NETS_ACT_LRELU, SN);      /* 32 */
-  c = nets_graph_conv(g, "d3", c, 128, 5, 2, 1, NETS_ACT_LRELU, SN);     /* 16 */
-  c = nets_graph_conv(g, "d4", c, 128, 5, 2, 1, NETS_ACT_LRELU, SN);     /* 8 */
-  int out = nets_graph_conv(g, "d5", c, 1, 3, 1, 1, NETS_ACT_NONE, SN);  /* 8x8 patches */
+  net->feat[0] = nets_graph_conv(g, "d1", x, 32, 5, 2, 1, NETS_ACT_LRELU, SN);              /* 64 */
+  net->feat[1] = nets_graph_conv(g, "d2", net->feat[0], 64, 5, 2, 1, NETS_ACT_LRELU, SN);   /* 32 */
+  net->feat[2] = nets_graph_conv(g, "d3", net->feat[1], 128, 5, 2, 1, NETS_ACT_LRELU, SN);  /* 16 */
+  net->feat[3] = nets_graph_conv(g, "d4", net->feat[2], 128, 5, 2, 1, NETS_ACT_LRELU, SN);  /* 8 */
+  int out = nets_graph_conv(g, "d5", net->feat[3], 1, 3, 1, 1, NETS_ACT_NONE, SN);          /* 8x8 patches */
   if (out < 0) {
     nets_graph_free(g);
     return -1;

@@ -25,13 +25,15 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 typedef struct {
   train_opts t;
   long gan_start;
-  float lr_g, lr_d, gan_weight, hole_weight, valid_weight;
+  float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
 } inpaint_opts;
 
 static void usage(void) {
   printf("usage: unmask-train inpainter [options]\n" TRAIN_OPTS_HELP
          "  --gan-start N      step at which the adversarial loss starts (default 3000)\n"
          "  --gan-weight W     weight of the hinge loss (default 0.05)\n"
+         "  --fm-weight W      weight of feature matching: L1 between the critic's features\n"
+         "                     of the completed and the real crop (default 0: off)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
 }
@@ -45,6 +47,7 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--gan-weight")) o->gan_weight = (float)atof(v);
     else if (OPT("--lr-g")) o->lr_g = (float)atof(v);
     else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
+    else if (OPT("--fm-weight")) o->fm_weight = (float)atof(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -117,9 +120,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
-           "hinge GAN weight %g from step %ld, seed %llu",
+           "hinge GAN weight %g from step %ld, feature matching %g, seed %llu",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
-           o->t.seed);
+           o->fm_weight, o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
@@ -239,6 +242,12 @@ int train_inpainter_main(int argc, char **argv) {
   float *wmap = malloc(sizeof(float) * B * hw * 3), *gc = malloc(sizeof(float) * B * hw * 3);
   float *gr = malloc(sizeof(float) * B * hw * 3), *rc_img = malloc(sizeof(float) * B * hw * 3);
   float *din = malloc(sizeof(float) * 2 * B * hw * 4), *dlog = malloc(sizeof(float) * 2 * B * 64 * 4);
+  float *fm_grad[4] = {NULL};
+  if (o.fm_weight > 0) { /* gradients for the critic's features of 2B crops */
+    nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
+    for (int l = 0; l < 4; l++)
+      fm_grad[l] = malloc(sizeof(float) * nets_tensor_size(nets_graph_output(D.g, D.feat[l])));
+  }
 
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
@@ -280,7 +289,7 @@ int train_inpainter_main(int argc, char **argv) {
           wmap[k] = v * (h * o.hole_weight + (1.f - h) * o.valid_weight);
           rc_img[k] = h * R[k] + (1.f - h) * b.t[k];
         }
-    float l_hd = 0, l_hg = 0;
+    float l_hd = 0, l_hg = 0, l_fm = 0;
     double step_flops = 3.0 * 2 * g_macs * B;
     if (gan) {
       /* critic step: real and completed fakes in one batch of 2B */
@@ -297,19 +306,51 @@ int train_inpainter_main(int argc, char **argv) {
       nets_graph_zero_grad(D.g);
       nets_graph_backward(D.g, D.out, dlog, &err);
       nets_adam_step(&od, D.g, &err);
-      /* generator's adversarial gradient through the critic */
-      nets_graph_prepare(D.g, B, S, S, 1, &err);
+      /* generator's adversarial gradient through the critic: the hinge loss
+       * on the fakes and, with feature matching, L1 between the critic's
+       * features of each fake and of its real crop (one batch of 2B) */
+      const int fm = o.fm_weight > 0;
+      const int nb = fm ? 2 * B : B;
+      const float *dpack = fm ? din : din + (size_t)B * 4 * hw;
+      nets_graph_prepare(D.g, nb, S, S, 1, &err);
       D.g->want_input_grad = 1;
-      nets_graph_forward(D.g, din + (size_t)B * 4 * hw, &err);
+      nets_graph_forward(D.g, dpack, &err);
       const nets_tensor *lf = nets_graph_output(D.g, D.out);
-      l_hg = nets_loss_hinge_g(lf->data, nets_tensor_size(lf), o.gan_weight, dlog);
-      nets_graph_backward(D.g, D.out, dlog, &err);
-      step_flops += 3.0 * 2 * d_macs * 3 * B;
+      const size_t lo_half = nets_tensor_size(lf) / nb * B;
+      memset(dlog, 0, sizeof(float) * nets_tensor_size(lf));
+      float *dfake = dlog + (fm ? lo_half : 0);
+      l_hg = nets_loss_hinge_g(lf->data + (fm ? lo_half : 0), lo_half, o.gan_weight, dfake);
+      int outs[5];
+      const float *douts[5];
+      int n_outs = 0;
+      if (fm) {
+        for (int l = 0; l < 4; l++) {
+          const nets_tensor *ft = nets_graph_output(D.g, D.feat[l]);
+          const size_t half = nets_tensor_size(ft) / 2;
+          const float *real = ft->data, *fake = ft->data + half;
+          float *g = fm_grad[l];
+          memset(g, 0, sizeof(float) * half);
+          double sum = 0;
+          const float k = o.fm_weight / (4.f * (float)half);
+          for (size_t q = 0; q < half; q++) {
+            const float diff = fake[q] - real[q];
+            sum += fabsf(diff);
+            g[half + q] = diff > 0 ? k : (diff < 0 ? -k : 0.f);
+          }
+          l_fm += (float)(sum / half / 4);
+          outs[n_outs] = D.feat[l];
+          douts[n_outs++] = g;
+        }
+      }
+      outs[n_outs] = D.out;
+      douts[n_outs++] = dlog;
+      nets_graph_backward_multi(D.g, n_outs, outs, douts, &err);
+      step_flops += 3.0 * 2 * d_macs * (2 * B + nb);
     }
     float l1c = nets_loss_l1(C, b.t, wmap, (size_t)B * 3 * hw, 1.f, gc);
     float l1r = nets_loss_l1(R, b.t, wmap, (size_t)B * 3 * hw, 1.f, gr);
     if (gan) {
-      const float *dx = nets_graph_input_grad(D.g)->data;
+      const float *dx = nets_graph_input_grad(D.g)->data + (o.fm_weight > 0 ? (size_t)B * 4 * hw : 0);
       for (int i = 0; i < B; i++)
         for (int c = 0; c < 3; c++)
           for (int p = 0; p < hw; p++)
@@ -321,7 +362,8 @@ int train_inpainter_main(int argc, char **argv) {
     nets_adam_step(&og, G.g, &err);
     step++;
     flops_log += step_flops;
-    float total = l1c + l1r + (gan ? o.gan_weight * l_hg : 0.f);
+    float total = l1c + l1r + (gan ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f);
+    acc[5] += l_fm;
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;
     if (step % o.t.log_every == 0) {
@@ -331,8 +373,11 @@ int train_inpainter_main(int argc, char **argv) {
       double row[9] = {(double)step, acc[0] / acc_n, acc[1] / acc_n, acc[2] / acc_n,
                        gan ? acc[3] / acc_n : NAN, gan ? acc[4] / acc_n : NAN, ips, frac, hours};
       train_log_row(&log, row);
-      printf("step %7ld  loss %.4f  l1 coarse %.4f refined %.4f  hinge g %.3f d %.3f  %.1f img/s  "
-             "%.0f%% of GEMM  %.2f h\n", step, row[1], row[2], row[3], row[4], row[5], ips, 100 * frac, hours);
+      char fm_txt[32] = "";
+      if (o.fm_weight > 0 && gan) snprintf(fm_txt, sizeof fm_txt, "  fm %.4f", acc[5] / acc_n);
+      printf("step %7ld  loss %.4f  l1 coarse %.4f refined %.4f  hinge g %.3f d %.3f%s  %.1f img/s  "
+             "%.0f%% of GEMM  %.2f h\n", step, row[1], row[2], row[3], row[4], row[5], fm_txt, ips,
+             100 * frac, hours);
       fflush(stdout);
       memset(acc, 0, sizeof acc);
       acc_n = 0;
@@ -358,6 +403,7 @@ int train_inpainter_main(int argc, char **argv) {
   train_log_close(&log);
   free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
+  for (int l = 0; l < 4; l++) free(fm_grad[l]);
   nets_graph_free(G.g);
   nets_graph_free(D.g);
   unmask_synth_free(syn);

@@ -440,7 +440,7 @@ static void test_trainers(void) {
   CHECK(run_trainer(train_detector_main, "detector", once, "5", det) == 0, "detector in one go");
   CHECK(same_tensors(run, once, "detector.safetensors"), "resumed detector differs from one run");
   /* inpainter with the critic from step 1: 2 steps, then resumed to 3 */
-  const char *inp[] = {"--batch", "1", "--gan-start", "1", NULL};
+  const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5", NULL};
   snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
   snprintf(once, sizeof once, "%s/run-inpainter-once", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", run, "2", inp) == 0, "inpainter training");
