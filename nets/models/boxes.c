@@ -46,6 +46,11 @@ static void gather(const float *prob, int *lab, int w, int h, int *parent, stat 
     }
 }
 
+/* A component that becomes a covering: big enough, and reaching the seed. */
+static int kept(const stat *s, long min_area, float seed) {
+  return s->area > 0 && s->area >= min_area && s->peak >= seed;
+}
+
 /* Splits component k (statistics s) of lab into touching masks: its first
  * part keeps label k, the others get labels next, next+1, ...  Returns the
  * next free label. */
@@ -106,13 +111,12 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
     gather(prob, lab, w, h, parent, st, next);
     /* split kept components made of touching masks; new labels follow `next` */
     int keep = 0;
-    for (int k = 1; k < next; k++) keep += st[k].area >= min_area && st[k].area > 0 && st[k].peak >= seed;
+    for (int k = 1; k < next; k++) keep += kept(&st[k], min_area, seed);
     stat *grown = realloc(st, sizeof *st * ((size_t)next + (size_t)keep * (MAX_PARTS - 1)));
     if (grown) {
       st = grown;
       for (int k = 1; k < next; k++)
-        if (st[k].area >= min_area && st[k].area > 0 && st[k].peak >= seed)
-          total = split(lab, w, &st[k], k, total);
+        if (kept(&st[k], min_area, seed)) total = split(lab, w, &st[k], k, total);
       gather(prob, lab, w, h, NULL, st, total);
     }
     remap = calloc((size_t)total, sizeof *remap);
@@ -121,7 +125,7 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
     nets_det_box *all = malloc((size_t)total * sizeof *all);
     int m = 0;
     for (int k = 1; all && k < total; k++) {
-      if (st[k].area == 0 || st[k].area < min_area || st[k].peak < seed) continue;
+      if (!kept(&st[k], min_area, seed)) continue;
       all[m] = (nets_det_box){st[k].x0, st[k].y0, st[k].x1 - st[k].x0 + 1, st[k].y1 - st[k].y0 + 1,
                               (float)(st[k].sum / st[k].area), st[k].area, k};
       m++;

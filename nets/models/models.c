@@ -65,12 +65,18 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
   return NETS_OK;
 }
 
-const char *nets_inpainter_stage(nets_inpainter *p, const char *stage) {
-  if (!stage) return p->out == p->net.coarse ? "coarse" : "refined";
-  if (strcmp(stage, "coarse") == 0) p->out = p->net.coarse;
-  else if (strcmp(stage, "refined") == 0) p->out = p->net.out;
-  else return NULL;
-  return nets_inpainter_stage(p, NULL);
+int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
+                                  float *coarse, float *refined, nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  int rc = nets_inpainter_predict(p, rgb, hole, p->out == p->net.coarse ? coarse : refined, err);
+  if (rc) return rc;
+  const int other = p->out == p->net.coarse ? p->net.out : p->net.coarse;
+  inpainter_unpack(nets_graph_output(p->net.g, other)->data, s, other == p->net.coarse ? coarse : refined);
+  return NETS_OK;
+}
+
+const char *nets_inpainter_stage(const nets_inpainter *p) {
+  return p->out == p->net.coarse ? "coarse" : "refined";
 }
 
 nets_detector *nets_detector_load(const char *path, nets_error *err) {

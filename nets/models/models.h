@@ -38,7 +38,7 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
                         long min_area, nets_det_box *boxes, int max_boxes, int *labels);
 /* The two levels for a sensitivity in (0,1), higher finding more: 0.5 gives
  * seed 0.7 and threshold 0.45 (chosen on the held-out scenes, together with
- * the 2x pass and the second look of verify.h). */
+ * the 2x pass and the second look of pipeline/coverings.h). */
 void nets_detector_levels(double sensitivity, float *threshold, float *seed);
 
 /* ---- Face inpainter -------------------------------------------------- */
@@ -51,9 +51,11 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err);
 void nets_inpainter_free(nets_inpainter *p);
 int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
                            nets_error *err);
-/* The stage predict uses: "coarse" or "refined" (the file's "inference_output"
- * metadata chooses it at load time; refined if absent).  Returns the stage now
- * in use; stage NULL only asks; an unknown name changes nothing and gives NULL. */
-const char *nets_inpainter_stage(nets_inpainter *p, const char *stage);
+/* The stage predict uses, "coarse" or "refined": the file's "inference_output"
+ * metadata chooses it (refined if absent). */
+const char *nets_inpainter_stage(const nets_inpainter *p);
+/* Both stages' results from one forward pass (each laid out as predict's out). */
+int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
+                                  float *coarse, float *refined, nets_error *err);
 
 #endif

@@ -41,7 +41,7 @@ typedef enum {
 #define UNMASK_FEATHER_SHARE 0.01
 
 typedef struct {
-  double sensitivity; /* in (0,1): higher finds more; default 0.5 (nets_detector_levels) */
+  double sensitivity; /* in (0,1): higher finds more; default 0.5 (unmask_levels_for) */
   double grow_px;     /* grow the hole by this many pixels (full-scale) ; default 4 */
   double feather_px;  /* feather the seam; default 3 */
   unmask_output output;
@@ -84,7 +84,8 @@ typedef struct {
  *   covering = detector probability upsampled bilinearly to full scale,
  *              >= threshold, restricted to the face's connected component
  *              of the map >= threshold, which must reach the seed level
- *              somewhere (nets_detector_levels maps sensitivity to both);
+ *              somewhere and pass a second look on its face crop
+ *              (coverings.h; sensitivity sets all three levels);
  *   alpha    = 1 within grow of the covering, smooth ramp to 0 at
  *              grow + feather (hole.h), where grow = grow_px + 2% and
  *              feather = feather_px + 1% of the covering's larger side.

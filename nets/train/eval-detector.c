@@ -16,6 +16,13 @@
 
 #define MAX_BOXES 64
 
+/* The coverings of a size x size picture, found as unmask finds them. */
+static int find_coverings(nets_detector *det, const float *rgb, int size, float *prob,
+                          const unmask_levels *lv, int *labels, nets_det_box *boxes, nets_error *err) {
+  int rc = unmask_probability_map(det, rgb, size, size, prob, err);
+  return rc ? rc : unmask_coverings(det, rgb, size, size, prob, lv, labels, boxes, MAX_BOXES, err);
+}
+
 int eval_detector_main(int argc, char **argv) {
   static char def_w[4096];
   train_opts t;
@@ -58,8 +65,9 @@ int eval_detector_main(int argc, char **argv) {
   if (lv.threshold > lv.seed) lv.threshold = lv.seed;
   if (verify_min >= 0) lv.verify_min = verify_min;
   if (verify >= 0) lv.verify_size = verify;
-  unmask_levels flv = unmask_levels_for(sens, (size_t)NETS_INPAINT_SIZE * NETS_INPAINT_SIZE);
-  flv.threshold = lv.threshold, flv.seed = lv.seed, flv.verify_min = lv.verify_min, flv.verify_size = lv.verify_size;
+  /* the unmasked faces are smaller pictures: only their smallest covering differs */
+  unmask_levels flv = lv;
+  flv.min_area = unmask_levels_for(sens, (size_t)NETS_INPAINT_SIZE * NETS_INPAINT_SIZE).min_area;
   nets_error err = {0};
   nets_detector *det = nets_detector_load(weights, &err);
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
@@ -82,9 +90,8 @@ int eval_detector_main(int argc, char **argv) {
     if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)))
       break;
     double t0 = train_now();
-    if ((rc = unmask_probability_map(det, rgb, size, size, prob, &err))) break;
     nets_det_box db[MAX_BOXES];
-    int nd = unmask_coverings(det, rgb, size, size, prob, &lv, labels, db, MAX_BOXES, &err);
+    int nd = find_coverings(det, rgb, size, prob, &lv, labels, db, &err);
     if (nd < 0) {
       rc = nd;
       break;
@@ -114,9 +121,8 @@ int eval_detector_main(int argc, char **argv) {
   if (n_faces > unmask_synth_count(syn, 1)) n_faces = unmask_synth_count(syn, 1);
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
-    if ((rc = unmask_probability_map(det, o, S, S, pf, &err))) break;
     nets_det_box fb[MAX_BOXES];
-    int nf = unmask_coverings(det, o, S, S, pf, &flv, flabels, fb, MAX_BOXES, &err);
+    int nf = find_coverings(det, o, S, pf, &flv, flabels, fb, &err);
     if (nf < 0) {
       rc = nf;
       break;

@@ -115,7 +115,7 @@ int eval_inpainter_main(int argc, char **argv) {
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
-  const char *file_stage = nets_inpainter_stage(net, NULL);
+  const char *file_stage = nets_inpainter_stage(net);
   char ext_dir[4096] = "", ext_name[256] = "external";
   if (compare) {
     snprintf(ext_dir, sizeof ext_dir, "%s", compare);
@@ -131,18 +131,16 @@ int eval_inpainter_main(int argc, char **argv) {
       break;
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
     double t0 = train_now();
-    nets_inpainter_stage(net, "coarse");
-    if ((rc = nets_inpainter_predict(net, masked, hole, coarse, &err))) break;
+    if ((rc = nets_inpainter_predict_stages(net, masked, hole, coarse, out, &err))) break;
     for (int p = 0; p < hw; p++)
-      if (hole[p] <= 0.5f) memcpy(coarse + p * 3, masked + p * 3, 3 * sizeof(float));
+      if (hole[p] <= 0.5f) {
+        memcpy(coarse + p * 3, masked + p * 3, 3 * sizeof(float));
+        memcpy(out + p * 3, masked + p * 3, 3 * sizeof(float));
+      }
+    /* one forward pass gives both stages: each row shows its time */
     coarse_s.ms += 1e3 * (train_now() - t0);
+    net_s.ms = coarse_s.ms;
     score(coarse, orig, valid, hole_valid, &coarse_s);
-    t0 = train_now();
-    nets_inpainter_stage(net, "refined");
-    if ((rc = nets_inpainter_predict(net, masked, hole, out, &err))) break;
-    for (int p = 0; p < hw; p++)
-      if (hole[p] <= 0.5f) memcpy(out + p * 3, masked + p * 3, 3 * sizeof(float));
-    net_s.ms += 1e3 * (train_now() - t0);
     memcpy(base, masked, sizeof(float) * hw * 3);
     t0 = train_now();
     unmask_diffuse_fill(base, S, S, 3, hole);
