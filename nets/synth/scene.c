@@ -274,10 +274,38 @@ static int background(unmask_synth *s, int split, synth_rng *r, nets_image *img,
   return 0;
 }
 
+int synth_carve_seams(float *cover, const int *id, int w, int h, float *seam) {
+  const int R = UNMASK_SEAM_RADIUS;
+  unsigned char *cut = calloc((size_t)w * h, 1);
+  if (!cut) return NETS_ERR_NOMEM;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const int i = y * w + x, a = id[i];
+      if (!cover[i] || a < 0) continue;
+      for (int dy = -R; dy <= R && !cut[i]; dy++)
+        for (int dx = -R; dx <= R; dx++) {
+          const int yy = y + dy, xx = x + dx;
+          if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+          const int j = yy * w + xx;
+          if (cover[j] && id[j] >= 0 && id[j] != a) {
+            cut[i] = 1;
+            break;
+          }
+        }
+    }
+  for (int i = 0; i < w * h; i++) {
+    if (cut[i]) cover[i] = 0;
+    if (seam) seam[i] = cut[i];
+  }
+  free(cut);
+  return 0;
+}
+
 int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
-                       float *rgb, float *cover, unmask_box *boxes, int max_boxes, int *n_boxes,
-                       nets_error *err) {
+                       float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
+                       int *n_boxes, nets_error *err) {
   if (n_boxes) *n_boxes = 0;
+  if (seam) memset(seam, 0, sizeof(float) * w * h);
   if (!s || split < 0 || split > 1 || w < 16 || h < 16 || !rgb || !cover)
     return nets_error_set(err, NETS_ERR_ARG, "scene: bad arguments");
   synth_rng r = synth_rng_make(seed ^ (split ? 0x7363656eull << 24 : 0) ^ 0x5ce9e5ull, index);
@@ -347,7 +375,11 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
   }
   if (rc == 0) {
     memcpy(rgb, img->data, sizeof(float) * w * h * 3);
-    /* binary ground truth and boxes per covering */
+    /* binary ground truth, seams, and boxes per covering */
+    for (int i = 0; i < w * h; i++) cover[i] = cover[i] >= 0.5f ? 1.0f : 0.0f;
+    if (synth_carve_seams(cover, g.id, w, h, seam)) rc = nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  }
+  if (rc == 0) {
     int nb = 0;
     int ninst = g.n_inst;
     int *bb = malloc(sizeof(int) * 4 * (ninst ? ninst : 1));
@@ -356,7 +388,6 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
       for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
           int i = y * w + x;
-          cover[i] = cover[i] >= 0.5f ? 1.0f : 0.0f;
           int id = g.id[i];
           if (!cover[i] || id < 0) continue;
           int *b = bb + 4 * id;

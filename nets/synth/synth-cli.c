@@ -142,7 +142,7 @@ int unmask_train_synth_main(int argc, char **argv) {
     sheet = nets_image_new(cols * 2 * sw, rows * sh, 3);
     for (int i = 0; i < ns && sheet && rc == 0; i++) {
       int nb = 0;
-      if (unmask_synth_scene(s, split, seed, (uint64_t)i, sw, sh, rgb, cov, boxes, 64, &nb, &err)) {
+      if (unmask_synth_scene(s, split, seed, (uint64_t)i, sw, sh, rgb, cov, NULL, boxes, 64, &nb, &err)) {
         fprintf(stderr, "synth: scene %d: %s\n", i, err.msg);
         rc = 1;
         break;
@@ -204,10 +204,10 @@ int unmask_train_synth_main(int argc, char **argv) {
     if (rc == 0) printf("bench: inpaint samples: %.1f /s (cached images)\n", n / (t1 - t0));
     int ns = 60;
     for (int i = 0; i < ns && rc == 0; i++)
-      rc = unmask_synth_scene(s, split, seed + 9, (uint64_t)i, sw, sh, rgb, cov, boxes, 64, NULL, &err);
+      rc = unmask_synth_scene(s, split, seed + 9, (uint64_t)i, sw, sh, rgb, cov, NULL, boxes, 64, NULL, &err);
     t0 = now_s();
     for (int i = 0; i < ns && rc == 0; i++)
-      rc = unmask_synth_scene(s, split, seed + 9, (uint64_t)i, sw, sh, rgb, cov, boxes, 64, NULL, &err);
+      rc = unmask_synth_scene(s, split, seed + 9, (uint64_t)i, sw, sh, rgb, cov, NULL, boxes, 64, NULL, &err);
     t1 = now_s();
     if (rc == 0) printf("bench: scenes %dx%d: %.1f /s (cached images)\n", sw, sh, ns / (t1 - t0));
     if (rc) fprintf(stderr, "synth: %s\n", err.msg), rc = 1;

@@ -151,4 +151,11 @@ void synth_pattern_eval(const synth_pattern *p, float s, float t, float *rgb);
 /* Fills img (RGB) with a procedural texture: pebbles, noise, fabric or signs. */
 void synth_texture_background(synth_rng *r, nets_image *img);
 
+/* Seams between touching coverings: cover (w*h, 0/1) loses the pixels of
+ * each covering (id per pixel, -1 none) that have a pixel of another
+ * covering within UNMASK_SEAM_RADIUS; seam (may be NULL) gets 1 there, 0
+ * elsewhere.
+ * Returns NETS_ERR_NOMEM (cover unchanged) or 0. */
+int synth_carve_seams(float *cover, const int *id, int w, int h, float *seam);
+
 #endif

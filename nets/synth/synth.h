@@ -89,11 +89,18 @@ int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint6
                                 float *masked, float *hole, float *orig, float *valid,
                                 nets_error *err);
 
-/* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1), boxes of the
- * coverings (n_boxes written, at most max_boxes; boxes may be NULL). */
+/* Where two coverings touch, the pixels of each within this many pixels
+ * (Chebyshev) of the other are left out of both: a seam that keeps them
+ * apart, so that one connected part of the map is one covering. */
+#define UNMASK_SEAM_RADIUS 2
+
+/* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
+ * between touching coverings), seam (w*h, 1 on those seams; may be NULL),
+ * boxes of the coverings (n_boxes written, at most max_boxes; boxes may be
+ * NULL). */
 int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
-                       float *rgb, float *cover, unmask_box *boxes, int max_boxes, int *n_boxes,
-                       nets_error *err);
+                       float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
+                       int *n_boxes, nets_error *err);
 
 /* Split of a face file name given its provenance source_path (may be NULL):
  * 0 train, 1 held-out. */

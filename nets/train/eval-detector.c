@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/image.h"
 #include "../models/models.h"
 #include "../pipeline/coverings.h"
 #include "../synth/synth.h"
@@ -23,6 +24,66 @@ static int find_coverings(nets_detector *det, const float *rgb, int size, float 
   return rc ? rc : unmask_coverings(det, rgb, size, size, prob, lv, labels, boxes, MAX_BOXES, err);
 }
 
+/* The fraction of box b that lies inside box a. */
+static double inside(const metric_box *a, const metric_box *b) {
+  float x0 = fmaxf(a->x, b->x), x1 = fminf(a->x + a->w, b->x + b->w);
+  float y0 = fmaxf(a->y, b->y), y1 = fminf(a->y + a->h, b->y + b->h);
+  return x1 > x0 && y1 > y0 ? (double)(x1 - x0) * (y1 - y0) / ((double)b->w * b->h) : 0;
+}
+
+/* Why each covering missed at IoU 0.5 was missed, and what each unmatched
+ * detection is.  area[g]: the covering's visible pixels. */
+static void print_misses(const metric_box *dets, int n_dets, const metric_box *gts, const long *area,
+                         int n_gts) {
+  int tiny = 0, none = 0, merged = 0, partial = 0, missed = 0;
+  for (int g = 0; g < n_gts; g++) {
+    double best = 0;
+    int merge = 0;
+    for (int d = 0; d < n_dets; d++) {
+      if (dets[d].image != gts[g].image) continue;
+      double iou = metric_box_iou(&dets[d], &gts[g]);
+      if (iou > best) best = iou;
+      /* a box that holds most of this covering and most of another */
+      if (inside(&dets[d], &gts[g]) > 0.5)
+        for (int o = 0; o < n_gts && !merge; o++)
+          merge = o != g && gts[o].image == gts[g].image && inside(&dets[d], &gts[o]) > 0.5;
+    }
+    if (best >= 0.5) continue;
+    missed++;
+    if (area[g] < 64) tiny++;
+    else if (merge) merged++;
+    else if (best < 0.1) none++;
+    else partial++;
+  }
+  int fp = 0, fp_part = 0;
+  for (int d = 0; d < n_dets; d++) {
+    double best = 0;
+    for (int g = 0; g < n_gts; g++)
+      if (gts[g].image == dets[d].image) {
+        double iou = metric_box_iou(&dets[d], &gts[g]);
+        if (iou > best) best = iou;
+      }
+    if (best >= 0.5) continue;
+    fp++;
+    fp_part += best >= 0.1;
+  }
+  printf("\n| coverings missed at IoU 0.5 | %d of %d |\n|---|---|\n", missed, n_gts);
+  printf("| under 64 visible pixels | %d |\n| in one box with another covering | %d |\n", tiny, merged);
+  printf("| found only in part, or too large (IoU 0.1-0.5) | %d |\n| not found (IoU < 0.1) | %d |\n", partial, none);
+  printf("| detections matching nothing at IoU 0.5 | %d of %d (%d overlap a covering) |\n", fp, n_dets, fp_part);
+}
+
+/* Draws a box outline into an RGB picture. */
+static void draw_box(float *rgb, int w, int h, const metric_box *b, float r, float g, float bl) {
+  int x0 = (int)b->x, y0 = (int)b->y, x1 = (int)(b->x + b->w) - 1, y1 = (int)(b->y + b->h) - 1;
+  for (int y = y0; y <= y1; y++)
+    for (int x = x0; x <= x1; x++) {
+      if (x < 0 || y < 0 || x >= w || y >= h || (x != x0 && x != x1 && y != y0 && y != y1)) continue;
+      float *p = rgb + 3 * ((size_t)y * w + x);
+      p[0] = r, p[1] = g, p[2] = bl;
+    }
+}
+
 int eval_detector_main(int argc, char **argv) {
   static char def_w[4096];
   train_opts t;
@@ -32,6 +93,7 @@ int eval_detector_main(int argc, char **argv) {
   int n = 300, size = 256, n_faces = 500;
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int verify = -1;
+  const char *dump = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -44,16 +106,19 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--sensitivity") && v) sens = (float)atof(argv[++i]);
     else if (!strcmp(a, "--verify") && v) verify = atoi(argv[++i]);
     else if (!strcmp(a, "--verify-min") && v) verify_min = (float)atof(argv[++i]);
+    else if (!strcmp(a, "--dump") && v) dump = argv[++i];
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
-             "       [--verify SIZE] [--verify-min P]\n"
+             "       [--verify SIZE] [--verify-min P] [--dump DIR]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
              "alone sets one level (G = T).  Each covering then gets a second look on its\n"
              "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
-             "probability of its pixels there is at least P (default from the sensitivity).\n");
+             "probability of its pixels there is at least P (default from the sensitivity).\n"
+             "--dump DIR writes each scene with a missed covering or a false detection as\n"
+             "DIR/scene-N.png: true coverings in green, detections in red.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -82,12 +147,13 @@ int eval_detector_main(int argc, char **argv) {
   int *labels = malloc(sizeof(int) * hw);
   metric_box *dets = malloc(sizeof *dets * (size_t)n * MAX_BOXES);
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
+  long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
   double iou_sum = 0, ms = 0;
   for (int i = 0; i < n && !rc; i++) {
     unmask_box gb[MAX_BOXES];
     int ng = 0;
-    if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)))
+    if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err)))
       break;
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
@@ -100,7 +166,37 @@ int eval_detector_main(int argc, char **argv) {
     for (int k = 0; k < nd; k++)
       dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
                                     db[k].score, i};
-    for (int k = 0; k < ng; k++) gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
+    int first_det = n_dets - nd, first_gt = n_gts, bad = 0;
+    for (int k = 0; k < ng; k++) {
+      long a = 0;
+      for (int y = (int)gb[k].y; y < (int)(gb[k].y + gb[k].h); y++)
+        for (int x = (int)gb[k].x; x < (int)(gb[k].x + gb[k].w); x++) a += cov[y * size + x] >= 0.5f;
+      gt_area[n_gts] = a;
+      gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
+    }
+    /* a scene is bad when a covering or a detection has no partner at IoU 0.5 */
+    for (int g = first_gt; g < n_gts && !bad; g++) {
+      int hit = 0;
+      for (int d = first_det; d < n_dets && !hit; d++) hit = metric_box_iou(&dets[d], &gts[g]) >= 0.5;
+      bad = !hit;
+    }
+    for (int d = first_det; d < n_dets && !bad; d++) {
+      int hit = 0;
+      for (int g = first_gt; g < n_gts && !hit; g++) hit = metric_box_iou(&dets[d], &gts[g]) >= 0.5;
+      bad = !hit;
+    }
+    if (dump && bad) {
+      nets_image *im = nets_image_new(size, size, 3);
+      char path[4200];
+      if (im) {
+        memcpy(im->data, rgb, sizeof(float) * hw * 3);
+        for (int g = first_gt; g < n_gts; g++) draw_box(im->data, size, size, &gts[g], 0, 1, 0);
+        for (int d = first_det; d < n_dets; d++) draw_box(im->data, size, size, &dets[d], 1, 0, 0);
+        snprintf(path, sizeof path, "%s/scene-%03d.png", dump, i);
+        if (nets_image_save(im, path, 8, 0, &err)) fprintf(stderr, "eval-detector: %s\n", err.msg);
+        nets_image_free(im);
+      }
+    }
     if (ng > 0) {
       long inter = 0, uni = 0;
       for (int p = 0; p < hw; p++) {
@@ -162,8 +258,9 @@ int eval_detector_main(int argc, char **argv) {
       if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, total, total ? 100.0 * found / total : 0);
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
     }
+    print_misses(dets, n_dets, gts, gt_area, n_gts);
   }
-  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -25,7 +25,7 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 typedef struct {
   train_opts t;
   int size;
-  float lr, gamma;
+  float lr, gamma, seam_weight;
   long lr_decay_step;
 } det_opts;
 
@@ -35,6 +35,8 @@ static void usage(void) {
          "  --lr LR            Adam learning rate (default 1e-3)\n"
          "  --gamma G          focal-loss gamma (default 2)\n"
          "  --lr-decay-step N  from step N on, the learning rate is 10x lower (default: never)\n"
+         "  --seam-weight W    loss weight of the seams between touching coverings, which\n"
+         "                     the map must leave out to keep them apart (default 8)\n"
          "Defaults: --run runs/detector --steps 100000.\n");
 }
 
@@ -47,6 +49,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--lr")) o->lr = (float)atof(v);
     else if (OPT("--gamma")) o->gamma = (float)atof(v);
     else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
+    else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -98,8 +101,9 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long s
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
-  snprintf(s_cfg, sizeof s_cfg, "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seed %llu",
-           o->size, o->size, o->t.batch, o->lr, o->gamma, o->t.seed);
+  snprintf(s_cfg, sizeof s_cfg,
+           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seed %llu", o->size,
+           o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed);
   const char *meta[] = {"arch", DETECTOR_ARCH, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net one = {"detector", DETECTOR_ARCH, net->g, opt, meta};
@@ -121,7 +125,7 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
   float *x = buf + (size_t)rows * hw * 10;
   for (int i = 0; i < rows && !rc; i++) {
     float *rgb = buf + (size_t)i * hw * 10, *gt = rgb + hw * 3, *pr = gt + hw * 3, *cov = pr + hw * 3;
-    rc = unmask_synth_scene(syn, 1, 4242, (uint64_t)i, S, S, rgb, cov, NULL, 0, NULL, err);
+    rc = unmask_synth_scene(syn, 1, 4242, (uint64_t)i, S, S, rgb, cov, NULL, NULL, 0, NULL, err);
     if (rc) break;
     detector_pack(rgb, S, S, S, S, x);
     nets_graph_prepare(net->g, 1, S, S, 0, err);
@@ -152,7 +156,7 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
 }
 
 int train_detector_main(int argc, char **argv) {
-  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f};
+  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f};
   train_opts_default(&o.t, "runs/detector", 100000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -197,12 +201,13 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
+  float *seam = malloc(sizeof(float) * hw);
   float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !x || !t || !grad || !wfull || !wmap ||
+  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -222,8 +227,10 @@ int train_detector_main(int argc, char **argv) {
       uint64_t idx = (uint64_t)step * B + i;
       unmask_box boxes[MAX_SCENE_BOXES];
       int nb = 0;
-      rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, boxes, MAX_SCENE_BOXES, &nb, &err);
+      rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, seam, boxes, MAX_SCENE_BOXES, &nb, &err);
       small_mask_weights(boxes, nb, S, S, wfull);
+      for (int p = 0; p < hw; p++)
+        if (seam[p] > 0 && wfull[p] < o.seam_weight) wfull[p] = o.seam_weight;
       if (augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx))
         augment_mirror(wfull, S, S);
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
@@ -277,7 +284,7 @@ int train_detector_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(rgb); free(cov); free(x); free(t); free(grad); free(wfull); free(wmap);
+  free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
   nets_graph_free(net.g);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -11,6 +11,7 @@
 #include "homography.h"
 #include "models.h"
 #include "synth.h"
+#include "synth-private.h"
 #include "safetensors.h"
 #include "train.h"
 
@@ -339,7 +340,7 @@ static void test_generator(void) {
   int total_boxes = 0;
   for (int i = 0; i < 6; i++) {
     int nb = 0;
-    int rc = unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb, cover, boxes, 16, &nb, &err);
+    int rc = unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb, cover, NULL, boxes, 16, &nb, &err);
     CHECK(rc == 0, "scene %d: %s", i, err.msg);
     CHECK(finite_range(rgb, 128 * 96 * 3) && finite_range(cover, 128 * 96), "scene values");
     for (int k = 0; k < nb; k++)
@@ -347,7 +348,7 @@ static void test_generator(void) {
                 boxes[k].y + boxes[k].h <= 96 && boxes[k].w > 0,
             "scene box %d", k);
     total_boxes += nb;
-    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, 0, NULL, NULL);
+    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "scene %d not deterministic", i);
   }
   CHECK(total_boxes > 0, "no covering in 6 scenes");
@@ -464,6 +465,37 @@ static void test_trainers(void) {
   nets_inpainter_free(net);
 }
 
+/* Two coverings side by side (touching along x = 20), one apart: the seam
+ * takes UNMASK_SEAM_RADIUS columns from each touching side, no more, and
+ * leaves the lone covering whole. */
+static void test_seams(void) {
+  enum { W = 48, H = 16 };
+  float cover[W * H], seam[W * H];
+  int id[W * H];
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      int a = x >= 4 && x < 20 && y >= 2 && y < 14, b = x >= 20 && x < 32 && y >= 4 && y < 12;
+      int c = x >= 40 && x < 46 && y >= 2 && y < 14;
+      cover[y * W + x] = a || b || c;
+      id[y * W + x] = a ? 0 : b ? 1 : c ? 2 : -1;
+    }
+  CHECK(synth_carve_seams(cover, id, W, H, seam) == 0, "seams carved");
+  const int R = UNMASK_SEAM_RADIUS;
+  int wrong = 0, n_seam = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      const int i = y * W + x;
+      /* covering 0 within R of covering 1: columns 20-R..19, rows 4-R..11+R */
+      int cut0 = id[i] == 0 && x >= 20 - R && y >= 4 - R && y < 12 + R;
+      int cut1 = id[i] == 1 && x < 20 + R;
+      int want = (id[i] >= 0) && !cut0 && !cut1;
+      wrong += (cover[i] > 0.5f) != want || (seam[i] > 0.5f) != (cut0 || cut1);
+      n_seam += seam[i] > 0.5f;
+    }
+  CHECK(wrong == 0, "seam where coverings touch, and only there");
+  CHECK(n_seam == R * (8 + 2 * R) + R * 8, "seam size");
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -471,6 +503,7 @@ int main(void) {
     return 1;
   }
   test_crop_and_homography();
+  test_seams();
   test_kinds();
   write_template_cfg();
   test_template();
