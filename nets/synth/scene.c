@@ -225,12 +225,13 @@ static int paste_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *
   return 0;
 }
 
-static int background(unmask_synth *s, int split, synth_rng *r, nets_image *img, scene_gt *g,
-                      float (*lms)[136], int *n_lm, int max_lm, double *scale_out, nets_error *err) {
+static int background(unmask_synth *s, int split, int photo, synth_rng *r, nets_image *img,
+                      scene_gt *g, float (*lms)[136], int *n_lm, int max_lm, double *scale_out,
+                      nets_error *err) {
   *n_lm = 0;
   *scale_out = 1;
   const synth_list *sc = &s->scenes[split], *bg = &s->bgs[split];
-  int whole = sc->n > 0 && synth_chance(r, 0.45);
+  int whole = sc->n > 0 && (photo || synth_chance(r, 0.45));
   const synth_list *L = whole ? sc : bg;
   if (!whole && synth_chance(r, 0.2)) {
     synth_texture_background(r, img);
@@ -301,9 +302,11 @@ int synth_carve_seams(float *cover, const int *id, int w, int h, float *seam) {
   return 0;
 }
 
-int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
-                       float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
-                       int *n_boxes, nets_error *err) {
+/* photo: only a whole scene photo with masks on its own faces (no pasted
+ * faces, no loose fabric) */
+static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t index, int w, int h,
+                 float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
+                 int *n_boxes, nets_error *err) {
   if (n_boxes) *n_boxes = 0;
   if (seam) memset(seam, 0, sizeof(float) * w * h);
   if (!s || split < 0 || split > 1 || w < 16 || h < 16 || !rgb || !cover)
@@ -322,9 +325,10 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
   float lms[16][136];
   int n_lm = 0;
   double bg_scale = 1;
-  if (background(s, split, &r, img, &g, lms, &n_lm, 16, &bg_scale, err) < 0) rc = err ? err->code : NETS_ERR_IO;
+  if (background(s, split, photo, &r, img, &g, lms, &n_lm, 16, &bg_scale, err) < 0)
+    rc = err ? err->code : NETS_ERR_IO;
   double min_side = fmin(w, h);
-  double p_mask = synth_range(&r, 0.4, 0.8);
+  double p_mask = photo ? 0.75 : synth_range(&r, 0.4, 0.8);
   /* faces of the whole-scene photo */
   for (int k = 0; k < n_lm && rc == 0; k++) {
     synth_frame f;
@@ -335,7 +339,7 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
   }
   /* pasted faces, far (small) first */
   const synth_list *P = &s->paste[split];
-  int n_paste = P->n ? synth_below(&r, n_lm ? 3 : 5) + (n_lm ? 0 : 1) : 0;
+  int n_paste = P->n && !photo ? synth_below(&r, n_lm ? 3 : 5) + (n_lm ? 0 : 1) : 0;
   double widths[8];
   for (int i = 0; i < n_paste; i++) {
     double lo = log(24.0), hi = log(fmax(30.0, 0.95 * min_side));
@@ -362,7 +366,7 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
     else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
   }
   /* free-floating mask-coloured things (bags, signs, clothes) */
-  if (rc == 0 && synth_chance(&r, 0.3)) {
+  if (rc == 0 && !photo && synth_chance(&r, 0.3)) {
     double rx = synth_range(&r, 0.03, 0.2) * min_side;
     fabric_blob(&r, img, &g, synth_range(&r, 0, w), synth_range(&r, 0, h), rx,
                 rx * synth_range(&r, 0.4, 1.0), synth_range(&r, -1, 1), synth_chance(&r, 0.5), NULL);
@@ -412,4 +416,18 @@ int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index
   nets_image_free(img);
   free(g.id);
   return rc;
+}
+
+int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
+                       float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
+                       int *n_boxes, nets_error *err) {
+  return scene(s, split, 0, seed, index, w, h, rgb, cover, seam, boxes, max_boxes, n_boxes, err);
+}
+
+int unmask_synth_photo_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
+                             float *rgb, float *cover, unmask_box *boxes, int max_boxes,
+                             int *n_boxes, nets_error *err) {
+  if (s && split >= 0 && split <= 1 && s->scenes[split].n == 0)
+    return nets_error_set(err, NETS_ERR_ARG, "scene: no whole photos with several faces (ibug_*) in the data");
+  return scene(s, split, 1, seed, index, w, h, rgb, cover, NULL, boxes, max_boxes, n_boxes, err);
 }

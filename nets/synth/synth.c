@@ -219,6 +219,10 @@ void unmask_synth_free(unmask_synth *s) {
   free(s);
 }
 
+int unmask_synth_photo_count(const unmask_synth *s, int split) {
+  return s && split >= 0 && split <= 1 ? s->scenes[split].n : 0;
+}
+
 int unmask_synth_count(const unmask_synth *s, int split) {
   if (!s || split < 0 || split > 1) return 0;
   int n = 0;

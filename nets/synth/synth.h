@@ -78,6 +78,8 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
 void unmask_synth_free(unmask_synth *s);
 /* Number of annotated faces in a split (0 train, 1 held-out). */
 int unmask_synth_count(const unmask_synth *s, int split);
+/* Whole photos of several people (for unmask_synth_photo_scene) in a split. */
+int unmask_synth_photo_count(const unmask_synth *s, int split);
 
 /* One inpainter triple, NETS_INPAINT_SIZE^2 pixels each: masked and orig
  * RGB (HWC), hole 0/1.  Camera noise and JPEG are applied to both masked and
@@ -101,6 +103,13 @@ int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint6
 int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
                        float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
                        int *n_boxes, nets_error *err);
+
+/* The same, but only whole photos of several people (the 300-W photos) with
+ * masks drawn on their own faces: no pasted faces, no loose fabric.  Fails
+ * when the data has no such photos. */
+int unmask_synth_photo_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
+                             float *rgb, float *cover, unmask_box *boxes, int max_boxes,
+                             int *n_boxes, nets_error *err);
 
 /* Split of a face file name given its provenance source_path (may be NULL):
  * 0 train, 1 held-out. */

@@ -94,6 +94,7 @@ int eval_detector_main(int argc, char **argv) {
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int verify = -1;
   const char *dump = NULL;
+  int photos = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -107,10 +108,11 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--verify") && v) verify = atoi(argv[++i]);
     else if (!strcmp(a, "--verify-min") && v) verify_min = (float)atof(argv[++i]);
     else if (!strcmp(a, "--dump") && v) dump = argv[++i];
+    else if (!strcmp(a, "--photos")) photos = 1;
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
-             "       [--verify SIZE] [--verify-min P] [--dump DIR]\n"
+             "       [--verify SIZE] [--verify-min P] [--dump DIR] [--photos]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
@@ -118,7 +120,9 @@ int eval_detector_main(int argc, char **argv) {
              "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
              "probability of its pixels there is at least P (default from the sensitivity).\n"
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
-             "DIR/scene-N.png: true coverings in green, detections in red.\n");
+             "DIR/scene-N.png: true coverings in green, detections in red.\n"
+             "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
+             "people in them (no pasted faces), instead of the training kind of scene.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -153,8 +157,9 @@ int eval_detector_main(int argc, char **argv) {
   for (int i = 0; i < n && !rc; i++) {
     unmask_box gb[MAX_BOXES];
     int ng = 0;
-    if ((rc = unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err)))
-      break;
+    rc = photos ? unmask_synth_photo_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)
+                : unmask_synth_scene(syn, 1, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err);
+    if (rc) break;
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
     int nd = find_coverings(det, rgb, size, prob, &lv, labels, db, &err);
@@ -231,8 +236,10 @@ int eval_detector_main(int argc, char **argv) {
   } else {
     double ap, ap50, ar10;
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
-    printf("held-out scenes: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px >= %.2f, weights %s\n\n", n, size, size, n_gts, lv.seed, lv.threshold,
+    if (photos) printf("held-out 300-W photos: %d\n", unmask_synth_photo_count(syn, 1));
+    printf("held-out %s: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
+           "second look %d px >= %.2f, weights %s\n\n", photos ? "photos" : "scenes", n, size,
+           size, n_gts, lv.seed, lv.threshold,
            lv.verify_size, lv.verify_min, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);

@@ -352,7 +352,65 @@ static void test_generator(void) {
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "scene %d not deterministic", i);
   }
   CHECK(total_boxes > 0, "no covering in 6 scenes");
+  /* no whole photos of people in this data: photo scenes fail cleanly */
+  CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 0, "no photos");
+  CHECK(unmask_synth_photo_scene(s, 0, 9, 0, 128, 96, rgb, cover, boxes, 16, NULL, &err) == NETS_ERR_ARG,
+        "photo scene without photos");
   free(rgb), free(rgb2), free(cover), free(a), free(b);
+  unmask_synth_free(s);
+}
+
+/* Photo scenes: whole photos (source ibug) with masks drawn on their faces. */
+static void test_photo_scenes(void) {
+  char p[600], dir[600], cfg[600];
+  snprintf(dir, sizeof dir, "%s/photos", tmpdir);
+  mkdir(dir, 0755);
+  snprintf(p, sizeof p, "%s/photos.csv", tmpdir);
+  FILE *csv = fopen(p, "w");
+  fprintf(csv, "file,width,height,source,licence");
+  for (int i = 0; i < 68; i++) fprintf(csv, ",x%d,y%d", i, i);
+  fprintf(csv, "\n");
+  for (int f = 0; f < 6; f++) {
+    const int w = 320, h = 240;
+    const double sc = 0.5, ox = 100 + 20 * f, oy = 110;
+    nets_image *im = face_image(w, h, ox, oy, sc);
+    char name[64], fp[700];
+    snprintf(name, sizeof name, "ibug_%03d.jpg", f);
+    snprintf(fp, sizeof fp, "%s/%s", dir, name);
+    CHECK(nets_image_save(im, fp, 8, 92, NULL) == 0, "save photo");
+    nets_image_free(im);
+    float lm[136];
+    face_landmarks(lm, ox, oy, sc);
+    fprintf(csv, "%s,%d,%d,ibug,none", name, w, h);
+    for (int i = 0; i < 136; i++) fprintf(csv, ",%.1f", lm[i]);
+    fprintf(csv, "\n");
+  }
+  fclose(csv);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  nets_error err = {0};
+  unmask_synth *s = unmask_synth_new(dir, p, cfg, &err);
+  CHECK(s != NULL, "synth_new (photos): %s", err.msg);
+  if (!s) return;
+  CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 6, "photo counts");
+  const int split = unmask_synth_photo_count(s, 0) > 0 ? 0 : 1;
+  float *rgb = malloc(sizeof(float) * 160 * 120 * 3), *rgb2 = malloc(sizeof(float) * 160 * 120 * 3);
+  float *cover = malloc(sizeof(float) * 160 * 120);
+  unmask_box boxes[16];
+  int total = 0;
+  for (int i = 0; i < 8; i++) {
+    int nb = 0;
+    int rc = unmask_synth_photo_scene(s, split, 3, (uint64_t)i, 160, 120, rgb, cover, boxes, 16, &nb, &err);
+    CHECK(rc == 0, "photo scene %d: %s", i, err.msg);
+    CHECK(nb <= 1, "photo scene %d: %d coverings on a photo of one face", i, nb);
+    long covered_px = 0;
+    for (int k = 0; k < 160 * 120; k++) covered_px += cover[k] > 0.5f;
+    CHECK((nb == 0) == (covered_px == 0), "photo scene %d: boxes and cover agree", i);
+    total += nb;
+    unmask_synth_photo_scene(s, split, 3, (uint64_t)i, 160, 120, rgb2, cover, NULL, 0, NULL, NULL);
+    CHECK(!memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3), "photo scene %d not deterministic", i);
+  }
+  CHECK(total >= 3, "masks on only %d of 8 photo scenes", total);
+  free(rgb), free(rgb2), free(cover);
   unmask_synth_free(s);
 }
 
@@ -508,6 +566,7 @@ int main(void) {
   write_template_cfg();
   test_template();
   test_generator();
+  test_photo_scenes();
   test_trainers();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
