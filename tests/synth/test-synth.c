@@ -269,33 +269,44 @@ static void *run_job(void *arg) {
   return NULL;
 }
 
+/* faces.csv: the header, and one row per drawn face (the face is drawn at
+ * (ox, oy) with scale sc and saved as dir/name). */
+static void csv_header(FILE *csv) {
+  fprintf(csv, "file,width,height,source,licence");
+  for (int i = 0; i < 68; i++) fprintf(csv, ",x%d,y%d", i, i);
+  fprintf(csv, "\n");
+}
+static void csv_face(FILE *csv, const char *dir, const char *name, const char *source, int w, int h,
+                     double ox, double oy, double sc) {
+  char fp[700];
+  nets_image *im = face_image(w, h, ox, oy, sc);
+  snprintf(fp, sizeof fp, "%s/%s", dir, name);
+  CHECK(nets_image_save(im, fp, 8, 92, NULL) == 0, "save %s", fp);
+  nets_image_free(im);
+  float lm[136];
+  face_landmarks(lm, ox, oy, sc);
+  fprintf(csv, "%s,%d,%d,%s,none", name, w, h, source);
+  for (int i = 0; i < 136; i++) fprintf(csv, ",%.1f", lm[i]);
+  fprintf(csv, "\n");
+}
+
 static void test_generator(void) {
   char p[512];
   snprintf(p, sizeof p, "%s/faces", tmpdir);
   mkdir(p, 0755);
   snprintf(p, sizeof p, "%s/faces.csv", tmpdir);
   FILE *csv = fopen(p, "w");
-  fprintf(csv, "file,width,height,source,licence");
-  for (int i = 0; i < 68; i++) fprintf(csv, ",x%d,y%d", i, i);
-  fprintf(csv, "\n");
+  char dir[600], cfg[600];
+  snprintf(dir, sizeof dir, "%s/faces", tmpdir);
+  csv_header(csv);
   for (int f = 0; f < 24; f++) {
     int w = 160 + 8 * (f % 5), h = 200;
     double sc = 0.7 + 0.03 * (f % 7), ox = w / 2.0 + (f % 3) - 1, oy = 95 + (f % 4);
-    nets_image *im = face_image(w, h, ox, oy, sc);
-    char name[64], fp[600];
+    char name[64];
     snprintf(name, sizeof name, "test_%03d.%s", f, f % 2 ? "png" : "jpg");
-    snprintf(fp, sizeof fp, "%s/faces/%s", tmpdir, name);
-    CHECK(nets_image_save(im, fp, 8, 92, NULL) == 0, "save face");
-    nets_image_free(im);
-    float lm[136];
-    face_landmarks(lm, ox, oy, sc);
-    fprintf(csv, "%s,%d,%d,test,none", name, w, h);
-    for (int i = 0; i < 136; i++) fprintf(csv, ",%.1f", lm[i]);
-    fprintf(csv, "\n");
+    csv_face(csv, dir, name, "test", w, h, ox, oy, sc);
   }
   fclose(csv);
-  char dir[600], cfg[600];
-  snprintf(dir, sizeof dir, "%s/faces", tmpdir);
   snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
   nets_error err = {0};
   unmask_synth *s = unmask_synth_new(dir, p, cfg, &err);
@@ -367,23 +378,11 @@ static void test_photo_scenes(void) {
   mkdir(dir, 0755);
   snprintf(p, sizeof p, "%s/photos.csv", tmpdir);
   FILE *csv = fopen(p, "w");
-  fprintf(csv, "file,width,height,source,licence");
-  for (int i = 0; i < 68; i++) fprintf(csv, ",x%d,y%d", i, i);
-  fprintf(csv, "\n");
+  csv_header(csv);
   for (int f = 0; f < 6; f++) {
-    const int w = 320, h = 240;
-    const double sc = 0.5, ox = 100 + 20 * f, oy = 110;
-    nets_image *im = face_image(w, h, ox, oy, sc);
-    char name[64], fp[700];
+    char name[64];
     snprintf(name, sizeof name, "ibug_%03d.jpg", f);
-    snprintf(fp, sizeof fp, "%s/%s", dir, name);
-    CHECK(nets_image_save(im, fp, 8, 92, NULL) == 0, "save photo");
-    nets_image_free(im);
-    float lm[136];
-    face_landmarks(lm, ox, oy, sc);
-    fprintf(csv, "%s,%d,%d,ibug,none", name, w, h);
-    for (int i = 0; i < 136; i++) fprintf(csv, ",%.1f", lm[i]);
-    fprintf(csv, "\n");
+    csv_face(csv, dir, name, "ibug", 320, 240, 100 + 20 * f, 110, 0.5);
   }
   fclose(csv);
   snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
