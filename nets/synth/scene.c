@@ -308,7 +308,6 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
                  float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
                  int *n_boxes, nets_error *err) {
   if (n_boxes) *n_boxes = 0;
-  if (seam) memset(seam, 0, sizeof(float) * w * h);
   if (!s || split < 0 || split > 1 || w < 16 || h < 16 || !rgb || !cover)
     return nets_error_set(err, NETS_ERR_ARG, "scene: bad arguments");
   synth_rng r = synth_rng_make(seed ^ (split ? 0x7363656eull << 24 : 0) ^ 0x5ce9e5ull, index);

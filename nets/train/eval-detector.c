@@ -31,24 +31,31 @@ static double inside(const metric_box *a, const metric_box *b) {
   return x1 > x0 && y1 > y0 ? (double)(x1 - x0) * (y1 - y0) / ((double)b->w * b->h) : 0;
 }
 
+/* The best IoU of box b with the boxes of set (n) in b's picture. */
+static double best_iou(const metric_box *b, const metric_box *set, int n) {
+  double best = 0;
+  for (int k = 0; k < n; k++)
+    if (set[k].image == b->image) {
+      double iou = metric_box_iou(b, &set[k]);
+      if (iou > best) best = iou;
+    }
+  return best;
+}
+
 /* Why each covering missed at IoU 0.5 was missed, and what each unmatched
  * detection is.  area[g]: the covering's visible pixels. */
 static void print_misses(const metric_box *dets, int n_dets, const metric_box *gts, const long *area,
                          int n_gts) {
   int tiny = 0, none = 0, merged = 0, partial = 0, missed = 0;
   for (int g = 0; g < n_gts; g++) {
-    double best = 0;
+    const double best = best_iou(&gts[g], dets, n_dets);
+    if (best >= 0.5) continue;
+    /* a box that holds most of this covering and most of another */
     int merge = 0;
-    for (int d = 0; d < n_dets; d++) {
-      if (dets[d].image != gts[g].image) continue;
-      double iou = metric_box_iou(&dets[d], &gts[g]);
-      if (iou > best) best = iou;
-      /* a box that holds most of this covering and most of another */
-      if (inside(&dets[d], &gts[g]) > 0.5)
+    for (int d = 0; d < n_dets && !merge; d++)
+      if (dets[d].image == gts[g].image && inside(&dets[d], &gts[g]) > 0.5)
         for (int o = 0; o < n_gts && !merge; o++)
           merge = o != g && gts[o].image == gts[g].image && inside(&dets[d], &gts[o]) > 0.5;
-    }
-    if (best >= 0.5) continue;
     missed++;
     if (area[g] < 64) tiny++;
     else if (merge) merged++;
@@ -57,12 +64,7 @@ static void print_misses(const metric_box *dets, int n_dets, const metric_box *g
   }
   int fp = 0, fp_part = 0;
   for (int d = 0; d < n_dets; d++) {
-    double best = 0;
-    for (int g = 0; g < n_gts; g++)
-      if (gts[g].image == dets[d].image) {
-        double iou = metric_box_iou(&dets[d], &gts[g]);
-        if (iou > best) best = iou;
-      }
+    const double best = best_iou(&dets[d], gts, n_gts);
     if (best >= 0.5) continue;
     fp++;
     fp_part += best >= 0.1;
@@ -171,7 +173,7 @@ int eval_detector_main(int argc, char **argv) {
     for (int k = 0; k < nd; k++)
       dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
                                     db[k].score, i};
-    int first_det = n_dets - nd, first_gt = n_gts, bad = 0;
+    const int first_det = n_dets - nd, first_gt = n_gts;
     for (int k = 0; k < ng; k++) {
       long a = 0;
       for (int y = (int)gb[k].y; y < (int)(gb[k].y + gb[k].h); y++)
@@ -179,18 +181,11 @@ int eval_detector_main(int argc, char **argv) {
       gt_area[n_gts] = a;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
-    /* a scene is bad when a covering or a detection has no partner at IoU 0.5 */
-    for (int g = first_gt; g < n_gts && !bad; g++) {
-      int hit = 0;
-      for (int d = first_det; d < n_dets && !hit; d++) hit = metric_box_iou(&dets[d], &gts[g]) >= 0.5;
-      bad = !hit;
-    }
-    for (int d = first_det; d < n_dets && !bad; d++) {
-      int hit = 0;
-      for (int g = first_gt; g < n_gts && !hit; g++) hit = metric_box_iou(&dets[d], &gts[g]) >= 0.5;
-      bad = !hit;
-    }
-    if (dump && bad) {
+    /* a scene is dumped when a covering or a detection has no partner at IoU 0.5 */
+    int bad = 0;
+    for (int g = first_gt; dump && g < n_gts && !bad; g++) bad = best_iou(&gts[g], dets + first_det, nd) < 0.5;
+    for (int d = first_det; dump && d < n_dets && !bad; d++) bad = best_iou(&dets[d], gts + first_gt, ng) < 0.5;
+    if (bad) {
       nets_image *im = nets_image_new(size, size, 3);
       char path[4200];
       if (im) {
@@ -256,11 +251,7 @@ int eval_detector_main(int argc, char **argv) {
         float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
         if (side < edges[b] || side >= edges[b + 1]) continue;
         total++;
-        for (int d = 0; d < n_dets; d++)
-          if (dets[d].image == gts[g].image && metric_box_iou(&dets[d], &gts[g]) >= 0.5) {
-            found++;
-            break;
-          }
+        found += best_iou(&gts[g], dets, n_dets) >= 0.5;
       }
       if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, total, total ? 100.0 * found / total : 0);
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
