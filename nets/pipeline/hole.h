@@ -23,6 +23,19 @@ float unmask_hole_ramp(float d, double grow, double feather);
  * 8-neighbourhood).  Returns 0, or NETS_ERR_NOMEM. */
 int unmask_hole_dilate(unsigned char *mask, int w, int h, int r);
 
+/* Grow a covering (mask: w*h, 1 = covering; grown in place) over the thin
+ * parts next to it that have its colours rather than its surroundings':
+ * ear loops, straps, and the rim its edge may leave (hole-colour.c).
+ * rgba: the w*h RGBA pixels; size: the covering's larger side in pixels.
+ * Additions stay within about 20% of size of the covering, and wide ones
+ * (a wall or a shirt of the mask's colour) are dropped.  Returns the number
+ * of pixels added, or NETS_ERR_NOMEM. */
+long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask);
+
+/* How far (pixels) around a covering of that size unmask_hole_grow_like()
+ * looks: the margin its rgba and mask need. */
+double unmask_hole_grow_like_reach(double size);
+
 /* Bounding box and size of one connected component. */
 typedef struct {
   int x0, y0, x1, y1; /* inclusive */

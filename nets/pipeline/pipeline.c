@@ -20,6 +20,7 @@
 #define MAX_FACES 64   /* detected faces per image */
 #define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */
 #define STRIP 64       /* rows per strip when scanning the whole image */
+#define GROW_VIEW 384  /* larger side of a covering when it grows by colour */
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -208,6 +209,67 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   return 1;
 }
 
+/* The covering cov (rw*rh at rx, ry, full scale) grown over the loops and
+ * rim of its colours (unmask_hole_grow_like, hole.h), worked out with the
+ * covering at most GROW_VIEW px: *big becomes a new mask (gw*gh at gx, gy),
+ * or stays NULL when nothing was added.  Returns 0 or a negative code. */
+static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, int rx, int ry,
+                          int rw, int rh, unsigned char **big, int *gx, int *gy, int *gw, int *gh,
+                          nets_error *err) {
+  int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
+  for (int y = 0; y < rh; y++)
+    for (int x = 0; x < rw; x++)
+      if (cov[(size_t)y * rw + x]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+  *big = NULL;
+  if (x1 < 0) return NETS_OK;
+  const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
+  const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
+  const int pad = (int)ceil(unmask_hole_grow_like_reach(size * sc) / sc);
+  const int X0 = clampi(rx + x0 - pad, 0, io->width), Y0 = clampi(ry + y0 - pad, 0, io->height);
+  const int X1 = clampi(rx + x1 + 1 + pad, 0, io->width), Y1 = clampi(ry + y1 + 1 + pad, 0, io->height);
+  const int sx0 = (int)floor(X0 * sc), sy0 = (int)floor(Y0 * sc);
+  const int sw = (int)ceil(X1 * sc) - sx0, sh = (int)ceil(Y1 * sc) - sy0;
+  if (sw <= 0 || sh <= 0) return NETS_OK;
+  float *rgba = malloc(sizeof(float) * 4 * (size_t)sw * sh);
+  unsigned char *ms = calloc((size_t)sw * sh, 1), *grown = malloc((size_t)sw * sh);
+  int rc = NETS_OK;
+  if (!rgba || !ms || !grown) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  else if (io->read(io->user, sx0, sy0, sw, sh, sc, rgba))
+    rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
+  for (int j = 0; !rc && j < sh; j++)
+    for (int i = 0; i < sw; i++) { /* the full-scale pixel at the cell's centre */
+      int cx = (int)floor((sx0 + i + 0.5) / sc) - rx, cy = (int)floor((sy0 + j + 0.5) / sc) - ry;
+      ms[(size_t)j * sw + i] = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
+    }
+  long added = 0;
+  if (!rc) {
+    memcpy(grown, ms, (size_t)sw * sh);
+    added = unmask_hole_grow_like(rgba, sw, sh, size * sc, grown);
+    if (added < 0) rc = nets_error_set(err, (int)added, "unmask: out of memory");
+  }
+  if (!rc && added > 0) {
+    *gx = X0, *gy = Y0, *gw = X1 - X0, *gh = Y1 - Y0;
+    *big = malloc((size_t)*gw * *gh);
+    if (!*big) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    for (int y = 0; !rc && y < *gh; y++)
+      for (int x = 0; x < *gw; x++) {
+        int cx = X0 + x - rx, cy = Y0 + y - ry;
+        int i = clampi((int)floor((X0 + x + 0.5) * sc) - sx0, 0, sw - 1);
+        int j = clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
+        size_t k = (size_t)j * sw + i;
+        (*big)[(size_t)y * *gw + x] =
+            (cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx]) || (grown[k] && !ms[k]);
+      }
+  }
+  free(rgba), free(ms), free(grown);
+  return rc;
+}
+
 /* ---- Finding the holes: detector --------------------------------------- */
 
 /* Reads the image at `scale` as a w x h RGB view (clamped to [0,1]). */
@@ -339,8 +401,14 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
         cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
       }
     }
-    int made = job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);
+    unsigned char *big = NULL;
+    int gx = 0, gy = 0, gw = 0, gh = 0;
+    int made = p->no_colour_grow ? 0 : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &gx, &gy, &gw, &gh, err);
+    if (!made)
+      made = big ? job_from_covering(big, gx, gy, gw, gh, p, W, H, bx->score, &jobs[n], err)
+                 : job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);
     free(cov);
+    free(big);
     if (made < 0) {
       rc = made;
       goto done;

@@ -62,6 +62,10 @@ typedef struct {
    * --mask-out without a second detection pass.  Return nonzero to fail. */
   int (*hole_write)(void *user, int x, int y, int w, int h, const float *alpha);
   void *hole_user;
+  /* 1: the detected covering does not grow over the thin parts next to it
+   * that have its colours (ear loops, straps, its rim; hole.h), for
+   * comparisons. */
+  int no_colour_grow;
 } unmask_params;
 
 void unmask_params_default(unmask_params *p);
@@ -85,7 +89,10 @@ typedef struct {
  *              >= threshold, restricted to the face's connected component
  *              of the map >= threshold, which must reach the seed level
  *              somewhere and pass a second look on its face crop
- *              (coverings.h; sensitivity sets all three levels);
+ *              (coverings.h; sensitivity sets all three levels), then
+ *              grown over the thin parts next to it that have its colours
+ *              (ear loops, straps, its rim: unmask_hole_grow_like, hole.h)
+ *              unless p->no_colour_grow;
  *   alpha    = 1 within grow of the covering, smooth ramp to 0 at
  *              grow + feather (hole.h), where grow = grow_px + 2% and
  *              feather = feather_px + 1% of the covering's larger side.

@@ -9,6 +9,9 @@
 #include "../io/image.h"
 #include "../models/models.h"
 #include "../pipeline/coverings.h"
+#include "../pipeline/hole.h"
+#include "../pipeline/memio.h"
+#include "../pipeline/pipeline-private.h"
 #include "../synth/synth.h"
 #include "metrics.h"
 #include "train-common.h"
@@ -40,6 +43,72 @@ static double best_iou(const metric_box *b, const metric_box *set, int n) {
       if (iou > best) best = iou;
     }
   return best;
+}
+
+/* What the repaint would leave or take: the hole unmask_detect() makes on one
+ * scene against the true covering. */
+typedef struct {
+  long cover, left, thin, thin_left, found, found_left, extra;
+} repaint_tally;
+
+/* Runs the pipeline's detection half (as `unmask` does, at sensitivity sens)
+ * on the scene and tallies, against the true covering cov: covering pixels
+ * left outside the hole (alpha < 0.5), those of them on thin parts (ear loops
+ * and straps: what a 2-px opening removes), those inside coverings that were
+ * found (a detection at IoU >= 0.5), and hole pixels off the covering.  The
+ * hole's alpha is left in hole_out (size*size). */
+static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
+                         const unmask_box *gb, int ng, const metric_box *dets, int nd,
+                         repaint_tally *t, float *hole_out, nets_error *err) {
+  const int hw = size * size;
+  nets_image *img = nets_image_new(size, size, 4), *hole = nets_image_new(size, size, 1);
+  unsigned char *open = malloc((size_t)hw), *found = calloc((size_t)hw, 1);
+  int rc = !img || !hole || !open || !found ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory") : 0;
+  for (int p = 0; !rc && p < hw; p++) {
+    for (int c = 0; c < 3; c++) img->data[p * 4 + c] = rgb[p * 3 + c];
+    img->data[p * 4 + 3] = 1.f;
+    open[p] = cov[p] < 0.5f; /* the background, to be dilated: erodes the covering */
+  }
+  if (!rc) {
+    unmask_memio mio;
+    unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+    unmask_params p;
+    unmask_params_default(&p);
+    p.sensitivity = sens;
+    p.hole_write = unmask_memio_hole_write;
+    p.hole_user = hole;
+    p.no_colour_grow = no_colour_grow;
+    unmask_models models = {det, NULL};
+    int nf = unmask_detect(&models, &io, &p, NULL, NULL, err);
+    if (nf < 0) rc = nf;
+  }
+  /* opening by 2 px: erode (dilate the background), then dilate back */
+  if (!rc) rc = unmask_hole_dilate(open, size, size, 2);
+  for (int p = 0; !rc && p < hw; p++) open[p] = !open[p];
+  if (!rc) rc = unmask_hole_dilate(open, size, size, 2);
+  if (rc) nets_error_set(err, rc, "out of memory");
+  for (int k = 0; !rc && k < ng; k++) {
+    metric_box b = {gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, nd ? dets[0].image : 0};
+    if (best_iou(&b, dets, nd) < 0.5) continue;
+    for (int y = (int)b.y; y < (int)ceilf(b.y + b.h) && y < size; y++)
+      for (int x = (int)b.x; x < (int)ceilf(b.x + b.w) && x < size; x++) found[y * size + x] = 1;
+  }
+  for (int p = 0; !rc && p < hw; p++) {
+    const int c = cov[p] >= 0.5f, a = hole->data[p] >= 0.5f;
+    t->cover += c;
+    t->left += c && !a;
+    t->thin += c && !open[p];
+    t->thin_left += c && !open[p] && !a;
+    t->found += c && found[p];
+    t->found_left += c && found[p] && !a;
+    t->extra += a && !c;
+  }
+  if (!rc) memcpy(hole_out, hole->data, sizeof(float) * hw);
+  nets_image_free(img);
+  nets_image_free(hole);
+  free(open);
+  free(found);
+  return rc;
 }
 
 /* Why each covering missed at IoU 0.5 was missed, and what each unmatched
@@ -96,7 +165,7 @@ int eval_detector_main(int argc, char **argv) {
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int verify = -1;
   const char *dump = NULL;
-  int photos = 0;
+  int photos = 0, no_colour_grow = 0, dump_all = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -110,11 +179,14 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--verify") && v) verify = atoi(argv[++i]);
     else if (!strcmp(a, "--verify-min") && v) verify_min = (float)atof(argv[++i]);
     else if (!strcmp(a, "--dump") && v) dump = argv[++i];
+    else if (!strcmp(a, "--dump-all") && v) dump = argv[++i], dump_all = 1;
     else if (!strcmp(a, "--photos")) photos = 1;
+    else if (!strcmp(a, "--no-colour-grow")) no_colour_grow = 1;
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
-             "       [--verify SIZE] [--verify-min P] [--dump DIR] [--photos]\n"
+             "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
+             "       [--no-colour-grow]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
@@ -122,9 +194,12 @@ int eval_detector_main(int argc, char **argv) {
              "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
              "probability of its pixels there is at least P (default from the sensitivity).\n"
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
-             "DIR/scene-N.png: true coverings in green, detections in red.\n"
+             "DIR/scene-N.png: true coverings in green, detections in red, the hole\n"
+             "unmask would repaint tinted blue; --dump-all DIR writes every scene.\n"
              "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
-             "people in them (no pasted faces), instead of the training kind of scene.\n");
+             "people in them (no pasted faces), instead of the training kind of scene.\n"
+             "The last table scores the hole `unmask` would repaint; --no-colour-grow\n"
+             "scores it without growing coverings over their loops and rim by colour.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -149,13 +224,14 @@ int eval_detector_main(int argc, char **argv) {
   }
   const int hw = size * size;
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
-  float *prob = malloc(sizeof(float) * hw);
+  float *prob = malloc(sizeof(float) * hw), *hole_a = malloc(sizeof(float) * hw);
   int *labels = malloc(sizeof(int) * hw);
   metric_box *dets = malloc(sizeof *dets * (size_t)n * MAX_BOXES);
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
   double iou_sum = 0, ms = 0;
+  repaint_tally rt = {0};
   for (int i = 0; i < n && !rc; i++) {
     unmask_box gb[MAX_BOXES];
     int ng = 0;
@@ -181,15 +257,18 @@ int eval_detector_main(int argc, char **argv) {
       gt_area[n_gts] = a;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
+    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, dets + first_det, nd, &rt, hole_a, &err))) break;
     /* a scene is dumped when a covering or a detection has no partner at IoU 0.5 */
-    int bad = 0;
+    int bad = dump_all;
     for (int g = first_gt; dump && g < n_gts && !bad; g++) bad = best_iou(&gts[g], dets + first_det, nd) < 0.5;
     for (int d = first_det; dump && d < n_dets && !bad; d++) bad = best_iou(&dets[d], gts + first_gt, ng) < 0.5;
     if (bad) {
       nets_image *im = nets_image_new(size, size, 3);
       char path[4200];
       if (im) {
-        memcpy(im->data, rgb, sizeof(float) * hw * 3);
+        for (int q = 0; q < hw; q++) /* the hole unmask would repaint, tinted blue */
+          for (int c = 0; c < 3; c++)
+            im->data[q * 3 + c] = rgb[q * 3 + c] * (1 - 0.45f * hole_a[q]) + (c == 2 ? 0.45f * hole_a[q] : 0);
         for (int g = first_gt; g < n_gts; g++) draw_box(im->data, size, size, &gts[g], 0, 1, 0);
         for (int d = first_det; d < n_dets; d++) draw_box(im->data, size, size, &dets[d], 1, 0, 0);
         snprintf(path, sizeof path, "%s/scene-%03d.png", dump, i);
@@ -257,8 +336,15 @@ int eval_detector_main(int argc, char **argv) {
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
     }
     print_misses(dets, n_dets, gts, gt_area, n_gts);
+    const double cv = rt.cover ? (double)rt.cover : 1.0;
+    printf("\nWhat `unmask` would repaint (its whole detection path, grow and feather included):\n\n"
+           "| covering pixels | left visible |\n|---|---|\n");
+    printf("| all | %.2f%% of %ld |\n", 100.0 * rt.left / cv, rt.cover);
+    printf("| in coverings that were found | %.2f%% of %ld |\n", 100.0 * rt.found_left / (rt.found ? rt.found : 1), rt.found);
+    printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
+    printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(labels); free(dets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -1,5 +1,5 @@
 /* Hole shaping: exact distance transform, grow + feather profile,
- * dilation and connected components. */
+ * dilation, connected components and growth by colour. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +97,56 @@ static void test_dilate_components(void) {
   }
 }
 
+/* A blue covering on skin, found without its 2-px rim; a 2-px blue loop
+ * leaves its top; a wide blue shirt touches it below.  Growth takes the rim
+ * and the loop, not the skin and not the shirt. */
+static void test_grow_like(void) {
+  enum { W = 160, H = 140 };
+  static float rgba[W * H * 4];
+  static unsigned char truth[W * H], mask[W * H];
+  const float skin[3] = {0.85f, 0.65f, 0.55f}, blue[3] = {0.45f, 0.65f, 0.9f};
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      size_t i = (size_t)y * W + x;
+      int cover = x >= 40 && x < 120 && y >= 50 && y < 110;
+      int loop = (x == 44 || x == 45) && y >= 38 && y < 50;
+      int shirt = y >= 110 && x >= 20 && x < 140;
+      const float *c = cover || loop || shirt ? blue : skin;
+      /* a little texture so that no colour is a single value */
+      float n = 0.02f * (float)(((x * 7 + y * 13) % 5) - 2);
+      for (int k = 0; k < 3; k++) rgba[i * 4 + k] = c[k] + n;
+      rgba[i * 4 + 3] = 1.f;
+      truth[i] = (unsigned char)(cover ? 1 : loop ? 2 : shirt ? 3 : 0);
+      mask[i] = x >= 42 && x < 118 && y >= 52 && y < 108; /* the rim missed */
+    }
+  long added = unmask_hole_grow_like(rgba, W, H, 80, mask);
+  CHECK(added > 0, "grow_like added nothing (%ld)", added);
+  long cover_left = 0, loop_taken = 0, loop = 0, shirt_taken = 0, skin_taken = 0;
+  for (int i = 0; i < W * H; i++) {
+    cover_left += truth[i] == 1 && !mask[i];
+    loop += truth[i] == 2;
+    loop_taken += truth[i] == 2 && mask[i];
+    shirt_taken += truth[i] == 3 && mask[i];
+    skin_taken += truth[i] == 0 && mask[i];
+  }
+  /* next to the shirt, only the rim within ring_from() of the edge is kept:
+   * the outermost corner pixels (2.8 px away) may go with the shirt */
+  CHECK(cover_left <= 4, "%ld pixels of the covering's rim left", cover_left);
+  CHECK(loop_taken == loop, "loop: %ld of %ld taken", loop_taken, loop);
+  /* the shirt is wide: at most a thin seam along the covering may go */
+  CHECK(shirt_taken <= 2 * 80, "%ld shirt pixels taken", shirt_taken);
+  CHECK(skin_taken == 0, "%ld skin pixels taken", skin_taken);
+  /* a skin-coloured covering has nothing to tell it from its surroundings */
+  for (int i = 0; i < W * H; i++) {
+    mask[i] = truth[i] == 1;
+    if (truth[i]) memcpy(rgba + (size_t)i * 4, skin, sizeof skin);
+  }
+  CHECK(unmask_hole_grow_like(rgba, W, H, 80, mask) == 0, "grew a skin-coloured covering");
+}
+
 int main(void) {
   test_distance();
+  test_grow_like();
   test_grow_feather();
   test_dilate_components();
   return CHECK_DONE();
