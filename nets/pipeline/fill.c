@@ -1,4 +1,4 @@
-/* Repainting one face: crop -> inpainter -> colour match -> upscale + grain.
+/* Repainting one face: crop -> inpainter -> upscale + grain.
  * Also the classical baseline (harmonic fill at full scale). */
 #include <math.h>
 #include <stdint.h>
@@ -186,10 +186,10 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   float *rgb = malloc(sizeof(float) * 3 * S * S);
   float *hole = calloc((size_t)S * S, sizeof(float));
   float *out = malloc(sizeof(float) * 3 * S * S);
-  unsigned char *h8 = calloc((size_t)S * S, 1), *ring = calloc((size_t)S * S, 1);
+  unsigned char *h8 = calloc((size_t)S * S, 1);
   job->orig = malloc(sizeof(float) * 4 * jn);
   job->fill = malloc(sizeof(float) * 3 * jn);
-  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !h8 || !ring || !job->orig || !job->fill) {
+  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !h8 || !job->orig || !job->fill) {
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
     goto done;
   }
@@ -248,23 +248,12 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   for (int i = 0; i < S * S; i++) hole[i] = h8[i];
   if ((rc = nets_inpainter_predict(m->inpainter, rgb, hole, out, err))) goto done;
 
-  /* colour match on a ring just outside the hole */
-  memcpy(ring, h8, (size_t)S * S);
-  if ((rc = unmask_hole_dilate(ring, S, S, 3))) {
-    nets_error_set(err, rc, "unmask: out of memory");
-    goto done;
-  }
-  double diff[3] = {0, 0, 0};
-  long nring = 0;
-  for (int i = 0; i < S * S; i++) {
-    if (!ring[i] || h8[i]) continue;
-    for (int c = 0; c < 3; c++) diff[c] += rgb[i * 3 + c] - out[i * 3 + c];
-    nring++;
-  }
+  /* No colour shift: matching the mean colour of a ring around the hole
+   * lowered the held-out PSNR (24.42 -> 24.07 dB on 200 crops, and 24.23 ->
+   * 24.01 with a strong colour cast on them); the network takes the colour
+   * from what it sees.  A grey picture stays grey. */
   for (int i = 0; i < S * S; i++) {
     float *o = out + (size_t)i * 3;
-    if (nring)
-      for (int c = 0; c < 3; c++) o[c] += (float)(diff[c] / nring);
     if (grey) o[0] = o[1] = o[2] = (o[0] + o[1] + o[2]) / 3.0f;
     for (int c = 0; c < 3; c++) o[c] = clampf(o[c]);
   }
@@ -286,6 +275,6 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);
 
 done:
-  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(h8), free(ring);
+  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(h8);
   return rc;
 }
