@@ -50,6 +50,14 @@ property_file_path (weights, _("Weights folder"), "")
   description (_("Folder with custom network weights (detector.safetensors and "
                  "inpainter.safetensors); empty for the bundled weights"))
 
+property_int (max_view, _("Detection size"), 1024)
+  description (_("Long side, in pixels, of the view of the photo that masks are looked for "
+                 "in: larger finds smaller faces in big photos, but takes longer and "
+                 "mistakes more textures for masks"))
+  value_range (256, 8192)
+  ui_range    (512, 4096)
+  ui_meta     ("unit", "pixel-distance")
+
 #else
 
 #define GEGL_OP_FILTER
@@ -103,6 +111,7 @@ process (GeglOperation       *operation,
   params.grow_px     = o->grow;
   params.feather_px  = o->feather;
   params.output      = (unmask_output) o->output;
+  params.view_max    = o->max_view;
 
   unmask_op_run (operation, input, NULL, output, &rect, o->weights, &params);
   return TRUE;

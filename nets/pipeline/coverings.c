@@ -1,8 +1,13 @@
 #include "coverings.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "crop.h"
+
+#define TILE 1024  /* views wider or taller than this are detected tile by tile */
+#define MARGIN 128 /* context read around each tile's core, in view pixels */
+#define ALIGN 32   /* the detector's stride (DETECTOR_STRIDE) */
 
 /* Mean second-look probability of box b's pixels. */
 static int second_look(nets_detector *d, const float *rgb, int w, int h, const int *labels,
@@ -77,9 +82,41 @@ unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels) {
   return lv;
 }
 
+/* The detector on a view larger than TILE x TILE, tile by tile: each tile
+ * is read with a margin of context on every side, and only its core is kept,
+ * so the memory needed is that of one tile. */
+static int predict_tiled(nets_detector *d, const float *rgb, int w, int h, float *prob,
+                         nets_error *err) {
+  const int nx = (w + TILE - 1) / TILE, ny = (h + TILE - 1) / TILE;
+  /* cores of equal size, starting on the network's stride (as do the
+   * margins), so that every tile sees the pixel grid the whole view would */
+  const int cw = ((w + nx - 1) / nx + ALIGN - 1) / ALIGN * ALIGN;
+  const int ch = ((h + ny - 1) / ny + ALIGN - 1) / ALIGN * ALIGN;
+  float *sub = malloc(sizeof(float) * 3 * (size_t)(cw + 2 * MARGIN) * (ch + 2 * MARGIN));
+  float *sp = malloc(sizeof(float) * (size_t)(cw + 2 * MARGIN) * (ch + 2 * MARGIN));
+  int rc = !sub || !sp ? nets_error_set(err, NETS_ERR_NOMEM, "detector: out of memory") : NETS_OK;
+  for (int ty = 0; !rc && ty < ny; ty++)
+    for (int tx = 0; !rc && tx < nx; tx++) {
+      const int x0 = tx * cw, y0 = ty * ch;
+      if (x0 >= w || y0 >= h) continue;
+      const int x1 = x0 + cw < w ? x0 + cw : w, y1 = y0 + ch < h ? y0 + ch : h;
+      const int sx0 = x0 - MARGIN > 0 ? x0 - MARGIN : 0, sy0 = y0 - MARGIN > 0 ? y0 - MARGIN : 0;
+      const int sx1 = x1 + MARGIN < w ? x1 + MARGIN : w, sy1 = y1 + MARGIN < h ? y1 + MARGIN : h;
+      const int sw = sx1 - sx0, sh = sy1 - sy0;
+      for (int y = 0; y < sh; y++)
+        memcpy(sub + (size_t)y * sw * 3, rgb + ((size_t)(sy0 + y) * w + sx0) * 3, sizeof(float) * 3 * sw);
+      rc = nets_detector_predict(d, sub, sw, sh, sp, err);
+      for (int y = y0; !rc && y < y1; y++)
+        memcpy(prob + (size_t)y * w + x0, sp + (size_t)(y - sy0) * sw + (x0 - sx0), sizeof(float) * (x1 - x0));
+    }
+  free(sub), free(sp);
+  return rc;
+}
+
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,
                            nets_error *err) {
-  int rc = nets_detector_predict(d, rgb, w, h, prob, err);
+  int rc = w > TILE || h > TILE ? predict_tiled(d, rgb, w, h, prob, err)
+                                : nets_detector_predict(d, rgb, w, h, prob, err);
   if (!rc && (size_t)w * h <= NETS_DETECTOR_2X_MAX) rc = nets_detector_predict_2x(d, rgb, w, h, prob, err);
   return rc;
 }

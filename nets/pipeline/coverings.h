@@ -1,7 +1,8 @@
 /* From a photo to its coverings, the detection steps shared by the pipeline
  * and eval-detector:
- *   1. the probability map: the detector on the view, and for views of up to
- *      NETS_DETECTOR_2X_MAX pixels also on the view enlarged 2x;
+ *   1. the probability map: the detector on the view (tile by tile, with a
+ *      margin of context, when it is over 1024 px wide or tall), and for
+ *      views of up to NETS_DETECTOR_2X_MAX pixels also on the view enlarged 2x;
  *   2. coverings: components of the map >= threshold that reach the seed
  *      level, split where touching masks meet (nets_detector_boxes);
  *   3. a second look at each: the detector again on the crop the inpainter

@@ -1,6 +1,7 @@
 /* unmask_run(): detect -> crop -> inpaint -> paste back.  See pipeline.h.
  *
- * Memory: the detector sees a view whose long side is at most VIEW_MAX;
+ * Memory: the detector sees a view whose long side is at most
+ * p->view_max (default 1024), in tiles of at most 1024 px (coverings.c);
  * everything else is per face (the face's rectangle at full scale and a
  * S x S crop).  No buffer ever spans the full-resolution image, except one
  * strip of STRIP rows when writing the MASK output. */
@@ -15,7 +16,7 @@
 #include "pipeline-private.h"
 #include "coverings.h"
 
-#define VIEW_MAX 1024  /* long side of the detection view */
+#define VIEW_MAX UNMASK_VIEW_DEFAULT /* long side of the view for user holes */
 #define COARSE_MAX 320 /* long side of the second, coarse detection view */
 #define MAX_FACES 64   /* detected faces per image */
 #define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */
@@ -324,9 +325,10 @@ static int coarse_pass(unmask_models *m, const unmask_image_io *io, int vw, int 
 static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                         unmask_job **out, int *n_out, nets_error *err) {
   int W = io->width, H = io->height, L = W > H ? W : H;
-  double s = L > VIEW_MAX ? (double)VIEW_MAX / L : 1.0;
-  int vw = s < 1 ? clampi((int)lround(W * s), 1, VIEW_MAX) : W;
-  int vh = s < 1 ? clampi((int)lround(H * s), 1, VIEW_MAX) : H;
+  const int vmax = p->view_max > 0 ? clampi(p->view_max, 256, 8192) : UNMASK_VIEW_DEFAULT;
+  double s = L > vmax ? (double)vmax / L : 1.0;
+  int vw = s < 1 ? clampi((int)lround(W * s), 1, vmax) : W;
+  int vh = s < 1 ? clampi((int)lround(H * s), 1, vmax) : H;
   size_t vn = (size_t)vw * vh;
   int rc = NETS_OK, n = 0;
   float *view = malloc(sizeof(float) * 4 * vn);

@@ -66,7 +66,15 @@ typedef struct {
    * that have its colours (ear loops, straps, its rim; hole.h), for
    * comparisons. */
   int no_colour_grow;
+  /* Long side (px) of the view the detector sees; 0 = UNMASK_VIEW_DEFAULT.
+   * Larger finds smaller faces in big photos (group photos), at more time
+   * and more false detections on textures; views over 1024 px are detected
+   * tile by tile, so memory stays near that of a 1024-px view.  Clamped to
+   * 256..8192. */
+  int view_max;
 } unmask_params;
+
+#define UNMASK_VIEW_DEFAULT 1024
 
 void unmask_params_default(unmask_params *p);
 

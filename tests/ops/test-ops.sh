@@ -134,6 +134,21 @@ if astro_msg=$(make_astronaut "$tmp" "$W"); then
       && ok "the detected hole covers the drawn mask" \
       || fail "the detected hole misses $missed of $cover_px mask pixels"
   fi
+  # 5b. the same photo enlarged to 2600 px (about 5x) and looked at on a
+  #     2048-px view (max-view, detected tile by tile), grow and feather 5x:
+  #     the hole still covers the mask.
+  if convert "$tmp/astro.png" -filter Triangle -resize 2600x2600 "$tmp/astro-big.png" 2> /dev/null \
+    && convert "$tmp/astronaut.png" -filter Triangle -resize 2600x2600 "$tmp/astronaut-big.png" 2> /dev/null \
+    && run_gegl "$tmp/mask-big.png" "$tmp/astro-big.png" unmask:remove-face-mask output=mask max-view=2048 grow=$((grow * 5)) feather=$((feather * 5)) "${wopt[@]}"; then
+    convert "$tmp/mask-big.png" -alpha off -colorspace gray "$tmp/mask-big1.png" 2> /dev/null || cp "$tmp/mask-big.png" "$tmp/mask-big1.png"
+    cover_big=$("$TOOL" cover "$tmp/astronaut-big.png" "$tmp/astro-big.png" "$tmp/cover-big.png" | sed 's/pixels=//')
+    d=$("$TOOL" diff "$tmp/cover-big.png" "$tmp/mask-big1.png" "$tmp/cover-big.png" 0)
+    missed=$(field inside "$d")
+    echo "2600 px, max-view=2048: $missed of $cover_big mask pixels not in the hole"
+    awk -v m="$missed" -v n="$cover_big" 'BEGIN { exit !(n > 0 && m <= 0.1 * n) }' \
+      && ok "max-view=2048 on a 2600-px photo: the hole covers the drawn mask" \
+      || fail "max-view=2048: the hole misses $missed of $cover_big mask pixels"
+  fi
   start=$(date +%s.%N)
   if run_gegl "$tmp/out.png" "$tmp/astro.png" unmask:remove-face-mask grow=$grow feather=$feather "${wopt[@]}"; then
     echo "remove-face-mask took $(echo "$(date +%s.%N) - $start" | bc) s"

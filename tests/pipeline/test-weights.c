@@ -1,15 +1,18 @@
 /* The pipeline with the shipped weights (weights/detector.safetensors and
  * weights/inpainter.safetensors): the user hole is repainted by the network,
  * everything outside it is bit-identical; grey images get grey fills;
- * detection runs and agrees with unmask_detect().  Skips (77) while the
+ * detection runs and agrees with unmask_detect(); a view detected tile by
+ * tile gives the map of the whole view.  Skips (77) while the
  * weights are not committed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "coverings.h"
 #include "image-util.h"
 #include "memio.h"
+#include "pipeline-private.h"
 #include "pipeline.h"
 #include "weights-util.h"
 
@@ -83,6 +86,32 @@ static void run_detection(unmask_models *m) {
   nets_image_free(img), nets_image_free(orig);
 }
 
+/* A view wider than a tile is detected tile by tile, each tile with a margin
+ * of context: the map must match the detector on the whole view. */
+static void run_tiles(unmask_models *m) {
+  const int w = 1400, h = 300;
+  nets_image *img = make_test_image(w, h, 11);
+  float *rgb = malloc(sizeof(float) * 3 * w * h), *a = malloc(sizeof(float) * w * h),
+        *b = malloc(sizeof(float) * w * h);
+  CHECK(img && rgb && a && b, "out of memory");
+  if (!img || !rgb || !a || !b) return;
+  for (int i = 0; i < w * h; i++)
+    for (int c = 0; c < 3; c++) rgb[i * 3 + c] = img->data[i * 4 + c];
+  nets_error e = {0};
+  CHECK(unmask_probability_map(m->detector, rgb, w, h, a, &e) == 0, "tiled map: %s", e.msg);
+  CHECK(nets_detector_predict(m->detector, rgb, w, h, b, &e) == 0, "whole map: %s", e.msg);
+  double worst = 0, sum = 0;
+  for (int i = 0; i < w * h; i++) {
+    double d = fabs((double)a[i] - b[i]);
+    sum += d;
+    if (d > worst) worst = d;
+  }
+  printf("tiled against whole map: mean |difference| %.2g, largest %.2g\n", sum / (w * h), worst);
+  CHECK(sum / (w * h) < 1e-3 && worst < 0.05, "tiled map differs: mean %g, largest %g", sum / (w * h), worst);
+  nets_image_free(img);
+  free(rgb), free(a), free(b);
+}
+
 int main(void) {
   SKIP_WITHOUT_WEIGHTS();
   nets_error e = {0};
@@ -93,6 +122,7 @@ int main(void) {
   run_hole(m, 700, 640, 0, "large colour");  /* scaled read + grain */
   run_hole(m, 500, 520, 1, "large grey");
   run_detection(m);
+  run_tiles(m);
   unmask_models_free(m);
 
   /* a missing weights folder is an error naming the file */
