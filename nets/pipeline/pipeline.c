@@ -100,6 +100,23 @@ static void jobs_free(unmask_job *jobs, int n) {
   free(jobs);
 }
 
+/* The box (inclusive) and the number of the nonzero pixels of a w*h mask;
+ * 0 (and an empty box) when there are none. */
+static long mask_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1) {
+  long area = 0;
+  *x0 = w, *y0 = h, *x1 = -1, *y1 = -1;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if (m[(size_t)y * w + x]) {
+        if (x < *x0) *x0 = x;
+        if (x > *x1) *x1 = x;
+        if (y < *y0) *y0 = y;
+        if (y > *y1) *y1 = y;
+        area++;
+      }
+  return area;
+}
+
 /* The crop's hole box, as the training data (synth) places it: the box of
  * the covering's body -- thin parts such as ear loops and straps dropped by
  * an erosion, the box widened back by the same amount.  synth erodes by 1 px
@@ -154,17 +171,8 @@ static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, un
 static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
                              const unmask_params *p, int W, int H, float score, unmask_job *job,
                              nets_error *err) {
-  int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
-  long area = 0;
-  for (int y = 0; y < rh; y++)
-    for (int x = 0; x < rw; x++)
-      if (cov[(size_t)y * rw + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        area++;
-      }
+  int x0, y0, x1, y1;
+  const long area = mask_box(cov, rw, rh, &x0, &y0, &x1, &y1);
   memset(job, 0, sizeof *job);
   if (!area) return 0;
   /* The detector's map is coarse (4 view pixels per cell) and a mask's
@@ -217,17 +225,9 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
 static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, int rx, int ry,
                           int rw, int rh, unsigned char **big, int *gx, int *gy, int *gw, int *gh,
                           nets_error *err) {
-  int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
-  for (int y = 0; y < rh; y++)
-    for (int x = 0; x < rw; x++)
-      if (cov[(size_t)y * rw + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
+  int x0, y0, x1, y1;
   *big = NULL;
-  if (x1 < 0) return NETS_OK;
+  if (!mask_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
   const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
   const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
   const int pad = (int)ceil(unmask_hole_grow_like_reach(size * sc) / sc);
