@@ -228,13 +228,17 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     for (int c = 0; c < 3; c++) rgb[i * 3 + c] = clampf(q[c]);
     if (fabsf(q[0] - q[1]) > 1.0f / 255 || fabsf(q[1] - q[2]) > 1.0f / 255) grey = 0;
   }
-  /* the hole at S: any coverage of a crop pixel -> 1, then grown by 1 px */
+  /* the hole at S: a crop pixel is in it when it overlaps a pixel of alpha
+   * >= 0.5, then grown by 1 px.  The outer half of the feather is left to
+   * the network's rendering of the pixels it sees: a hole as small as the
+   * blend allows is nearer the training holes (the drawn mask grown by a few
+   * px) and leaves less to invent. */
   double k = S / side;
   for (int y = 0; y < job->h; y++) {
     int py = job->y + y;
     int v0 = (int)floor((py - oy) * k), v1 = (int)ceil((py + 1 - oy) * k) - 1;
     for (int x = 0; x < job->w; x++) {
-      if (job->alpha[(size_t)y * job->w + x] <= 0.0f) continue;
+      if (job->alpha[(size_t)y * job->w + x] < 0.5f) continue;
       int px = job->x + x;
       int u0 = (int)floor((px - ox) * k), u1 = (int)ceil((px + 1 - ox) * k) - 1;
       for (int v = v0 < 0 ? 0 : v0; v <= v1 && v < S; v++)

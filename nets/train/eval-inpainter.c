@@ -12,6 +12,7 @@
 #include "../models/arch.h"
 #include "../models/models.h"
 #include "../pipeline/diffuse.h"
+#include "../pipeline/hole.h"
 #include "../synth/synth.h"
 #include "metrics.h"
 #include "train-common.h"
@@ -74,7 +75,7 @@ int eval_inpainter_main(int argc, char **argv) {
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
   const char *export_dir = NULL, *compare = NULL, *ship = NULL;
-  int n = 500;
+  int n = 500, grow = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -84,16 +85,19 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--export") && v) export_dir = argv[++i];
     else if (!strcmp(a, "--compare") && v) compare = argv[++i];
     else if (!strcmp(a, "--ship") && v) ship = argv[++i];
+    else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
-             "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT]\n"
+             "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--hole-grow PX]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
              "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
              "weights to OUT with \"inference_output\" set to the stage with the higher PSNR.\n"
              "--export writes each crop as DIR/NNNN-masked.png and its hole as DIR/NNNN-hole.png\n"
              "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
-             "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n");
+             "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n"
+             "--hole-grow PX grows every hole by PX pixels first: holes as the pipeline makes\n"
+             "them (the detected covering, grown) are wider than the drawn mask.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -115,6 +119,7 @@ int eval_inpainter_main(int argc, char **argv) {
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
+  unsigned char *hole8 = malloc((size_t)hw);
   const char *file_stage = nets_inpainter_stage(net);
   char ext_dir[4096] = "", ext_name[256] = "external";
   if (compare) {
@@ -129,6 +134,14 @@ int eval_inpainter_main(int argc, char **argv) {
   for (int i = 0; i < n && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &err)))
       break;
+    if (grow > 0) {
+      for (int p = 0; p < hw; p++) hole8[p] = hole[p] > 0.5f;
+      if ((rc = unmask_hole_dilate(hole8, S, S, grow))) {
+        nets_error_set(&err, rc, "out of memory");
+        break;
+      }
+      for (int p = 0; p < hw; p++) hole[p] = hole8[p];
+    }
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
     double t0 = train_now();
     if ((rc = nets_inpainter_predict_stages(net, masked, hole, coarse, out, &err))) break;
@@ -184,7 +197,7 @@ int eval_inpainter_main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
   } else {
-    printf("held-out masked crops: %d (%dx%d), weights %s\n\n", n, S, S, weights);
+    printf("held-out masked crops: %d (%dx%d), holes grown by %d px, weights %s\n\n", n, S, S, grow, weights);
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | ms/crop |\n");
     printf("|----------------------------|----------|--------|----------|--------|----------|----------|\n");
     char row_c[64], row_r[64];
@@ -212,6 +225,7 @@ int eval_inpainter_main(int argc, char **argv) {
   }
   free(masked); free(orig); free(hole); free(out); free(base); free(coarse); free(tiles); free(valid);
   free(hole_valid);
+  free(hole8);
   nets_inpainter_free(net);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

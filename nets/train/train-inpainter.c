@@ -26,6 +26,7 @@ typedef struct {
   train_opts t;
   long gan_start;
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
+  int hole_grow; /* training holes grow by 0..hole_grow px */
 } inpaint_opts;
 
 static void usage(void) {
@@ -35,6 +36,8 @@ static void usage(void) {
          "  --fm-weight W      weight of feature matching: L1 between the critic's features\n"
          "                     of the completed and the real crop (default 0: off)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
+         "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
+         "                     the pipeline's holes reach past the drawn mask\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
 }
 
@@ -48,6 +51,7 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--lr-g")) o->lr_g = (float)atof(v);
     else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
     else if (OPT("--fm-weight")) o->fm_weight = (float)atof(v);
+    else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -73,6 +77,7 @@ typedef struct {
   int batch, s;
   float *masked, *hole, *orig, *valid; /* per sample HWC */
   unsigned char *hole8;                /* scratch for growing a hole */
+  int hole_grow;                       /* augmentation: grow holes by 0..hole_grow px */
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
@@ -89,8 +94,9 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
     }
     if (augment) {
       /* inference grows detected holes over the mask's shadow and edge:
-       * grow training holes by 0-3 px too, so both see the same kind of hole */
-      const int r = (int)(((first + i) * 0xD1B54A32D192ED03ULL >> 60) % 4);
+       * grow training holes by 0..hole_grow px too, so both see the same
+       * kind of hole */
+      const int r = (int)(((first + i) * 0xD1B54A32D192ED03ULL >> 40) % (unsigned)(b->hole_grow + 1));
       if (r > 0) {
         for (int p = 0; p < hw; p++) b->hole8[p] = h[p] > 0.5f;
         if (unmask_hole_dilate(b->hole8, s, s, r) == 0)
@@ -120,9 +126,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
-           "hinge GAN weight %g from step %ld, feature matching %g, seed %llu",
+           "hinge GAN weight %g from step %ld, feature matching %g, holes grown 0-%d px, seed %llu",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
-           o->fm_weight, o->t.seed);
+           o->fm_weight, o->hole_grow, o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
@@ -168,7 +174,7 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
-                    .hole_weight = 1.f, .valid_weight = 0.25f};
+                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -236,6 +242,7 @@ int train_inpainter_main(int argc, char **argv) {
   b.hole = malloc(sizeof(float) * B * hw);
   b.valid = malloc(sizeof(float) * B * hw);
   b.hole8 = malloc((size_t)hw);
+  b.hole_grow = o.hole_grow < 0 ? 0 : o.hole_grow;
   b.x = malloc(sizeof(float) * B * hw * 4);
   b.t = malloc(sizeof(float) * B * hw * 3);
   b.h = malloc(sizeof(float) * B * hw);
