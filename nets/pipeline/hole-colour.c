@@ -110,14 +110,8 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
       }
   }
   /* drop the wide additions: what an opening of the additions keeps */
-  const int t = thin_radius(size);
-  for (size_t i = 0; i < n; i++) tmp[i] = !add[i];
-  if (unmask_hole_dilate(tmp, w, h, t)) { /* erode the additions */
-    added = NETS_ERR_NOMEM;
-    goto done;
-  }
-  for (size_t i = 0; i < n; i++) tmp[i] = !tmp[i];
-  if (unmask_hole_dilate(tmp, w, h, t)) { /* and dilate them back */
+  memcpy(tmp, add, n);
+  if (unmask_hole_open(tmp, w, h, thin_radius(size))) {
     added = NETS_ERR_NOMEM;
     goto done;
   }

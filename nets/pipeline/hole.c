@@ -115,6 +115,14 @@ int unmask_hole_dilate(unsigned char *mask, int w, int h, int r) {
   return NETS_OK;
 }
 
+int unmask_hole_open(unsigned char *mask, int w, int h, int r) {
+  const size_t n = (size_t)w * h;
+  for (size_t i = 0; i < n; i++) mask[i] = !mask[i];
+  int rc = unmask_hole_dilate(mask, w, h, r); /* dilating the rest erodes the mask */
+  for (size_t i = 0; i < n; i++) mask[i] = !mask[i];
+  return rc ? rc : unmask_hole_dilate(mask, w, h, r);
+}
+
 int unmask_hole_components(const unsigned char *mask, int w, int h, int *labels,
                            unmask_hole_component *comps, int max_comps) {
   size_t n = (size_t)w * h;

@@ -23,6 +23,11 @@ float unmask_hole_ramp(float d, double grow, double feather);
  * 8-neighbourhood).  Returns 0, or NETS_ERR_NOMEM. */
 int unmask_hole_dilate(unsigned char *mask, int w, int h, int r);
 
+/* Opening of a binary mask in place: erode by r pixels (3x3 steps), then
+ * dilate back.  Parts narrower than 2r + 1 pixels vanish; wider ones keep
+ * their shape.  Returns 0, or NETS_ERR_NOMEM. */
+int unmask_hole_open(unsigned char *mask, int w, int h, int r);
+
 /* Grow a covering (mask: w*h, 1 = covering; grown in place) over the thin
  * parts next to it that have its colours rather than its surroundings':
  * ear loops, straps, and the rim its edge may leave (hole-colour.c).

@@ -403,10 +403,10 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
         cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
       }
     }
-    unsigned char *big = NULL;
+    unsigned char *big = NULL; /* the covering grown by colour, if it grew */
     int gx = 0, gy = 0, gw = 0, gh = 0;
-    int made = p->no_colour_grow ? 0 : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &gx, &gy, &gw, &gh, err);
-    if (!made)
+    int made = p->no_colour_grow ? NETS_OK : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &gx, &gy, &gw, &gh, err);
+    if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
       made = big ? job_from_covering(big, gx, gy, gw, gh, p, W, H, bx->score, &jobs[n], err)
                  : job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);
     free(cov);

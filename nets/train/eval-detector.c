@@ -55,10 +55,11 @@ typedef struct {
  * on the scene and tallies, against the true covering cov: covering pixels
  * left outside the hole (alpha < 0.5), those of them on thin parts (ear loops
  * and straps: what a 2-px opening removes), those inside coverings that were
- * found (a detection at IoU >= 0.5), and hole pixels off the covering.  The
- * hole's alpha is left in hole_out (size*size). */
+ * found (a detection at IoU >= 0.5, among dets: the detections of scene
+ * image), and hole pixels off the covering.  The hole's alpha is left in
+ * hole_out (size*size). */
 static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
-                         const unmask_box *gb, int ng, const metric_box *dets, int nd,
+                         const unmask_box *gb, int ng, int image, const metric_box *dets, int nd,
                          repaint_tally *t, float *hole_out, nets_error *err) {
   const int hw = size * size;
   nets_image *img = nets_image_new(size, size, 4), *hole = nets_image_new(size, size, 1);
@@ -67,7 +68,7 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
   for (int p = 0; !rc && p < hw; p++) {
     for (int c = 0; c < 3; c++) img->data[p * 4 + c] = rgb[p * 3 + c];
     img->data[p * 4 + 3] = 1.f;
-    open[p] = cov[p] < 0.5f; /* the background, to be dilated: erodes the covering */
+    open[p] = cov[p] >= 0.5f;
   }
   if (!rc) {
     unmask_memio mio;
@@ -82,13 +83,10 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
     int nf = unmask_detect(&models, &io, &p, NULL, NULL, err);
     if (nf < 0) rc = nf;
   }
-  /* opening by 2 px: erode (dilate the background), then dilate back */
-  if (!rc) rc = unmask_hole_dilate(open, size, size, 2);
-  for (int p = 0; !rc && p < hw; p++) open[p] = !open[p];
-  if (!rc) rc = unmask_hole_dilate(open, size, size, 2);
-  if (rc) nets_error_set(err, rc, "out of memory");
+  /* the covering without its thin parts */
+  if (!rc && (rc = unmask_hole_open(open, size, size, 2))) nets_error_set(err, rc, "out of memory");
   for (int k = 0; !rc && k < ng; k++) {
-    metric_box b = {gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, nd ? dets[0].image : 0};
+    metric_box b = {gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, image};
     if (best_iou(&b, dets, nd) < 0.5) continue;
     for (int y = (int)b.y; y < (int)ceilf(b.y + b.h) && y < size; y++)
       for (int x = (int)b.x; x < (int)ceilf(b.x + b.w) && x < size; x++) found[y * size + x] = 1;
@@ -257,7 +255,7 @@ int eval_detector_main(int argc, char **argv) {
       gt_area[n_gts] = a;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
-    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, dets + first_det, nd, &rt, hole_a, &err))) break;
+    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, i, dets + first_det, nd, &rt, hole_a, &err))) break;
     /* a scene is dumped when a covering or a detection has no partner at IoU 0.5 */
     int bad = dump_all;
     for (int g = first_gt; dump && g < n_gts && !bad; g++) bad = best_iou(&gts[g], dets + first_det, nd) < 0.5;

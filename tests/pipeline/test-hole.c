@@ -144,8 +144,26 @@ static void test_grow_like(void) {
   CHECK(unmask_hole_grow_like(rgba, W, H, 80, mask) == 0, "grew a skin-coloured covering");
 }
 
+/* An opening by 1 px keeps a 5x5 square whole and removes a 1-px line. */
+static void test_open(void) {
+  enum { W = 20, H = 12 };
+  unsigned char m[W * H] = {0};
+  for (int y = 3; y < 8; y++)
+    for (int x = 3; x < 8; x++) m[y * W + x] = 1;
+  for (int x = 8; x < 18; x++) m[5 * W + x] = 1; /* a loop leaving the square */
+  CHECK(unmask_hole_open(m, W, H, 1) == 0, "open failed");
+  int square = 0, line = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      square += m[y * W + x] && x < 8;
+      line += m[y * W + x] && x >= 8;
+    }
+  CHECK(square == 25 && line == 0, "opening kept %d square and %d line pixels", square, line);
+}
+
 int main(void) {
   test_distance();
+  test_open();
   test_grow_like();
   test_grow_feather();
   test_dilate_components();
