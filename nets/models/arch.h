@@ -26,13 +26,15 @@ void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);
 void inpainter_unpack(const float *src, int size, float *rgb);
 
 /* Critic (SN-PatchGAN): input 4 x S x S (RGB in [-1,1], hole), output a
- * map of patch logits. */
+ * map of patch logits.  width is the first layer's channels (the next
+ * layers have 2, 4 and 4 times as many); arch names the weights' layout. */
 typedef struct {
   nets_graph *g;
   int feat[4]; /* the four strided layers, for feature matching */
   int out;
+  char arch[48];
 } critic_net;
-int critic_build(critic_net *net);
+int critic_build(critic_net *net, int width);
 
 /* Detector: input 3 x H x W (RGB in [-1,1]; H, W multiples of
  * DETECTOR_STRIDE), output 1 x H/2 x W/2 logits of "this pixel is covered by

@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
       printf("  inpainter parameters: %ld\n", nets_graph_param_count(inp.g));
       nets_graph_free(inp.g);
     }
-    if (critic_build(&cr) == 0) {
+    if (critic_build(&cr, 32) == 0) {
       bench_model("critic", cr.g, 8, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
       nets_graph_free(cr.g);
     }

@@ -74,7 +74,7 @@ int eval_inpainter_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
-  const char *export_dir = NULL, *compare = NULL, *ship = NULL;
+  const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL;
   int n = 500, grow = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -86,13 +86,16 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--compare") && v) compare = argv[++i];
     else if (!strcmp(a, "--ship") && v) ship = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
+    else if (!strcmp(a, "--stage") && v && (!strcmp(v, "coarse") || !strcmp(v, "refined"))) stage = argv[++i];
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
-             "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--hole-grow PX]\n"
+             "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--stage coarse|refined]\n"
+             "       [--hole-grow PX]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
              "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
-             "weights to OUT with \"inference_output\" set to the stage with the higher PSNR.\n"
+             "weights to OUT with \"inference_output\" set to the stage with the higher PSNR,\n"
+             "or to --stage (which the grid then shows too): PSNR favours blur.\n"
              "--export writes each crop as DIR/NNNN-masked.png and its hole as DIR/NNNN-hole.png\n"
              "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
              "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n"
@@ -120,7 +123,7 @@ int eval_inpainter_main(int argc, char **argv) {
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
   unsigned char *hole8 = malloc((size_t)hw);
-  const char *file_stage = nets_inpainter_stage(net);
+  const char *file_stage = stage ? stage : nets_inpainter_stage(net);
   char ext_dir[4096] = "", ext_name[256] = "external";
   if (compare) {
     snprintf(ext_dir, sizeof ext_dir, "%s", compare);
@@ -217,7 +220,7 @@ int eval_inpainter_main(int argc, char **argv) {
         printf("\ngrid (masked | diffusion | network, %s stage | original): %s\n", file_stage, grid);
     }
     if (ship) {
-      const char *best = coarse_s.psnr_all > net_s.psnr_all ? "coarse" : "refined";
+      const char *best = stage ? stage : coarse_s.psnr_all > net_s.psnr_all ? "coarse" : "refined";
       rc = ship_weights(weights, ship, best, &err);
       if (rc) fprintf(stderr, "eval-inpainter: %s\n", err.msg);
       else printf("\nwrote %s (inference_output: %s)\n", ship, best);

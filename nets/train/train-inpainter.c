@@ -24,7 +24,8 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 typedef struct {
   train_opts t;
-  long gan_start;
+  long gan_start, critic_warmup;
+  int critic_width;
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   int hole_grow; /* training holes grow by 0..hole_grow px */
 } inpaint_opts;
@@ -35,6 +36,10 @@ static void usage(void) {
          "  --gan-weight W     weight of the hinge loss (default 0.05)\n"
          "  --fm-weight W      weight of feature matching: L1 between the critic's features\n"
          "                     of the completed and the real crop (default 0: off)\n"
+         "  --critic-warmup N  the critic trains alone for N steps from --gan-start before the\n"
+         "                     generator gets its gradient (default 0); for a new critic\n"
+         "  --critic-width N   channels of the critic's first layer (default 32; a run keeps\n"
+         "                     the width it started with)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
@@ -52,6 +57,8 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
     else if (OPT("--fm-weight")) o->fm_weight = (float)atof(v);
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
+    else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
+    else if (OPT("--critic-width")) o->critic_width = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -126,13 +133,14 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
-           "hinge GAN weight %g from step %ld, feature matching %g, holes grown 0-%d px, seed %llu",
+           "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
+           "holes grown 0-%d px, seed %llu",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
-           o->fm_weight, o->hole_grow, o->t.seed);
+           o->critic_width, o->critic_warmup, o->fm_weight, o->hole_grow, o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
-                             {"critic", CRITIC_ARCH, D->g, od, NULL}};
+                             {"critic", D->arch, D->g, od, NULL}};
   return train_checkpoint_save(run, nets, 2, step, wall, err);
 }
 
@@ -174,7 +182,7 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
-                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3};
+                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -196,7 +204,7 @@ int train_inpainter_main(int argc, char **argv) {
   }
   inpainter_net G;
   critic_net D;
-  if (inpainter_build(&G) || critic_build(&D)) {
+  if (inpainter_build(&G) || critic_build(&D, o.critic_width)) {
     fprintf(stderr, "unmask-train: cannot build the networks\n");
     unmask_synth_free(syn);
     return 1;
@@ -218,7 +226,7 @@ int train_inpainter_main(int argc, char **argv) {
   long step = 0;
   double wall_before = 0;
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G.g, &og, NULL},
-                             {"critic", CRITIC_ARCH, D.g, &od, NULL}};
+                             {"critic", D.arch, D.g, &od, NULL}};
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, nets, 2, &step, &wall_before, &err);
   if (resumed < 0) rc = err.code;
   if (resumed > 0)
@@ -284,6 +292,7 @@ int train_inpainter_main(int argc, char **argv) {
   while (step < o.t.steps && !stop_requested) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
     const int gan = step >= o.gan_start && o.gan_weight > 0;
+    const int adv = gan && step >= o.gan_start + o.critic_warmup; /* the generator's share */
     if ((rc = make_batch(syn, 0, o.t.seed, (uint64_t)step * B, &b, 1, &err))) break;
     if ((rc = nets_graph_forward(G.g, b.x, &err))) break;
     const float *C = nets_graph_output(G.g, G.coarse)->data, *R = nets_graph_output(G.g, G.out)->data;
@@ -310,9 +319,13 @@ int train_inpainter_main(int argc, char **argv) {
       const nets_tensor *lo = nets_graph_output(D.g, D.out);
       const size_t half = nets_tensor_size(lo) / 2;
       l_hd = nets_loss_hinge_d(lo->data, half, lo->data + half, half, 1.f, dlog, dlog + half);
+      if (!adv) l_hg = nets_loss_hinge_g(lo->data + half, half, 0.f, NULL); /* only logged */
       nets_graph_zero_grad(D.g);
       nets_graph_backward(D.g, D.out, dlog, &err);
       nets_adam_step(&od, D.g, &err);
+      step_flops += 3.0 * 2 * d_macs * 2 * B;
+    }
+    if (adv) {
       /* generator's adversarial gradient through the critic: the hinge loss
        * on the fakes and, with feature matching, L1 between the critic's
        * features of each fake and of its real crop (one batch of 2B) */
@@ -352,11 +365,11 @@ int train_inpainter_main(int argc, char **argv) {
       outs[n_outs] = D.out;
       douts[n_outs++] = dlog;
       nets_graph_backward_multi(D.g, n_outs, outs, douts, &err);
-      step_flops += 3.0 * 2 * d_macs * (2 * B + nb);
+      step_flops += 3.0 * 2 * d_macs * nb;
     }
     float l1c = nets_loss_l1(C, b.t, wmap, (size_t)B * 3 * hw, 1.f, gc);
     float l1r = nets_loss_l1(R, b.t, wmap, (size_t)B * 3 * hw, 1.f, gr);
-    if (gan) {
+    if (adv) {
       const float *dx = nets_graph_input_grad(D.g)->data + (o.fm_weight > 0 ? (size_t)B * 4 * hw : 0);
       for (int i = 0; i < B; i++)
         for (int c = 0; c < 3; c++)
@@ -369,7 +382,7 @@ int train_inpainter_main(int argc, char **argv) {
     nets_adam_step(&og, G.g, &err);
     step++;
     flops_log += step_flops;
-    float total = l1c + l1r + (gan ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f);
+    float total = l1c + l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f);
     acc[5] += l_fm;
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;

@@ -497,8 +497,10 @@ static void test_trainers(void) {
   CHECK(log_rows(run, &in_order) == 5 && in_order, "detector log: %d rows", log_rows(run, &in_order));
   CHECK(run_trainer(train_detector_main, "detector", once, "5", det) == 0, "detector in one go");
   CHECK(same_tensors(run, once, "detector.safetensors"), "resumed detector differs from one run");
-  /* inpainter with the critic from step 1: 2 steps, then resumed to 3 */
-  const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5", NULL};
+  /* inpainter with a narrow critic from step 1 (alone at step 1, the
+   * generator's adversarial gradient from step 2): 2 steps, then resumed to 3 */
+  const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5",
+                       "--critic-width", "16", "--critic-warmup", "1", NULL};
   snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
   snprintf(once, sizeof once, "%s/run-inpainter-once", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", run, "2", inp) == 0, "inpainter training");
@@ -507,6 +509,11 @@ static void test_trainers(void) {
             file_exists(run, "inpainter.optim.safetensors") &&
             file_exists(run, "critic.optim.safetensors") && file_exists(run, "samples/step-0000002.png"),
         "inpainter run folder incomplete");
+  /* a run keeps its critic: resuming with another width is refused */
+  const char *wide[] = {"--batch", "1", "--gan-start", "1", NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", run, "3", wide) != 0,
+        "inpainter resumed with a critic of another width");
+  CHECK(state_step(run) == 2, "refused resume moved the run to step %ld", state_step(run));
   CHECK(run_trainer(train_inpainter_main, "inpainter", run, "3", inp) == 0, "inpainter resumed");
   CHECK(state_step(run) == 3, "resumed inpainter at step %ld, not 3", state_step(run));
   CHECK(log_rows(run, &in_order) == 3 && in_order, "inpainter log: %d rows", log_rows(run, &in_order));
