@@ -21,6 +21,7 @@
 
 typedef struct {
   double psnr_all, ssim_all, psnr_hole, ssim_hole, mae_hole, ms;
+  double detail, detail_orig; /* fine detail in the hole: result, original */
 } scores;
 
 /* valid: the crop inside the photo; hole_valid: the hole inside the photo. */
@@ -35,13 +36,16 @@ static void score(const float *out, const float *orig, const float *valid, const
   s->psnr_hole += metric_psnr_from_mse(mse);
   s->mae_hole += mae;
   s->ssim_hole += metric_ssim(out, orig, S, S, hole_valid);
+  s->detail += metric_detail(out, S, S, hole_valid);
+  s->detail_orig += metric_detail(orig, S, S, hole_valid);
 }
 
 static void print_row(const char *name, const scores *s, int n) {
   char ms[32] = "-"; /* not timed for results made by other tools */
   if (s->ms > 0) snprintf(ms, sizeof ms, "%.1f", s->ms / n);
-  printf("| %-26s | %8.2f | %6.4f | %8.2f | %6.4f | %8.2f | %8s |\n", name, s->psnr_all / n,
-         s->ssim_all / n, s->psnr_hole / n, s->ssim_hole / n, s->mae_hole / n, ms);
+  printf("| %-26s | %8.2f | %6.4f | %8.2f | %6.4f | %8.2f | %5.0f%% | %8s |\n", name, s->psnr_all / n,
+         s->ssim_all / n, s->psnr_hole / n, s->ssim_hole / n, s->mae_hole / n,
+         s->detail_orig > 0 ? 100 * s->detail / s->detail_orig : 0, ms);
 }
 
 /* A copy of the weights at path, with their metadata and "inference_output"
@@ -100,7 +104,9 @@ int eval_inpainter_main(int argc, char **argv) {
              "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
              "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n"
              "--hole-grow PX grows every hole by PX pixels first: holes as the pipeline makes\n"
-             "them (the detected covering, grown) are wider than the drawn mask.\n");
+             "them (the detected covering, grown) are wider than the drawn mask.\n"
+             "detail: the mean luminance gradient in the hole, as a share of the original's;\n"
+             "under 100%% is blur (it rewards any texture, right or wrong: look at the grid).\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -201,8 +207,8 @@ int eval_inpainter_main(int argc, char **argv) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
   } else {
     printf("held-out masked crops: %d (%dx%d), holes grown by %d px, weights %s\n\n", n, S, S, grow, weights);
-    printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | ms/crop |\n");
-    printf("|----------------------------|----------|--------|----------|--------|----------|----------|\n");
+    printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | ms/crop |\n");
+    printf("|----------------------------|----------|--------|----------|--------|----------|-------|----------|\n");
     char row_c[64], row_r[64];
     snprintf(row_c, sizeof row_c, "inpainter, coarse%s", strcmp(file_stage, "coarse") ? "" : " (used)");
     snprintf(row_r, sizeof row_r, "inpainter, refined%s", strcmp(file_stage, "refined") ? "" : " (used)");

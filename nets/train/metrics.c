@@ -23,6 +23,23 @@ void metric_errors(const float *a, const float *b, int w, int h, const float *re
 
 double metric_psnr_from_mse(double mse) { return mse <= 1e-12 ? 120.0 : 10.0 * log10(1.0 / mse); }
 
+static double luma(const float *p) { return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]; }
+
+double metric_detail(const float *img, int w, int h, const float *region) {
+  double sum = 0;
+  long n = 0;
+  for (int y = 1; y + 1 < h; y++)
+    for (int x = 1; x + 1 < w; x++) {
+      const size_t i = (size_t)y * w + x;
+      if (region && region[i] <= 0.5f) continue;
+      const double gx = 0.5 * (luma(img + (i + 1) * 3) - luma(img + (i - 1) * 3));
+      const double gy = 0.5 * (luma(img + (i + w) * 3) - luma(img + (i - w) * 3));
+      sum += sqrt(gx * gx + gy * gy);
+      n++;
+    }
+  return n ? sum / n : 0.0;
+}
+
 /* Separable Gaussian blur of a single-channel plane (edges clamped). */
 static void blur(const double *src, double *tmp, double *dst, int w, int h) {
   enum { R = 5 };

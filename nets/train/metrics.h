@@ -14,6 +14,10 @@ double metric_psnr_from_mse(double mse);
 /* Mean SSIM (Gaussian window sigma 1.5, radius 5, on each channel) over the
  * region (NULL = all pixels). */
 double metric_ssim(const float *a, const float *b, int w, int h, const float *region);
+/* Mean gradient magnitude of the luminance (central differences, 0..1
+ * scale) over the region's pixels (NULL = all) not on the image's border: a
+ * measure of fine detail, low for a blurred image. */
+double metric_detail(const float *img, int w, int h, const float *region);
 
 typedef struct {
   float x, y, w, h, score;

@@ -125,6 +125,22 @@ static void test_ap(void) {
   for (int i = 0; i < 16 * 16 * 3; i++) noisy[i] = img[i] * 0.5f + 0.25f;
   double s = metric_ssim(img, noisy, 16, 16, NULL);
   CHECK(s < 0.99 && s > 0.0, "SSIM of a contrast-halved image %g", s);
+  /* detail: a ramp of slope 0.01 per pixel along x has gradient 0.01; a
+   * flat image none; halving the contrast halves it */
+  float ramp[8 * 8 * 3], flat[8 * 8 * 3];
+  for (int i = 0; i < 8 * 8; i++)
+    for (int c = 0; c < 3; c++) ramp[i * 3 + c] = 0.01f * (float)(i % 8), flat[i * 3 + c] = 0.5f;
+  CHECK(fabs(metric_detail(ramp, 8, 8, NULL) - 0.01) < 1e-6, "detail of a ramp %g",
+        metric_detail(ramp, 8, 8, NULL));
+  CHECK(metric_detail(flat, 8, 8, NULL) == 0.0, "detail of a flat image");
+  const double d_img = metric_detail(img, 16, 16, NULL), d_half = metric_detail(noisy, 16, 16, NULL);
+  CHECK(d_img > 0.01 && fabs(d_img - 2 * d_half) < 1e-5 * d_img, "detail %g of a contrast-halved image %g",
+        d_half, d_img);
+  float only[8 * 8] = {0};
+  only[3 * 8 + 3] = 1;
+  flat[(3 * 8 + 4) * 3] = flat[(3 * 8 + 4) * 3 + 1] = flat[(3 * 8 + 4) * 3 + 2] = 1.0f;
+  CHECK(fabs(metric_detail(flat, 8, 8, only) - 0.25) < 1e-6, "detail in a region %g",
+        metric_detail(flat, 8, 8, only));
 }
 
 int main(void) {
