@@ -40,6 +40,10 @@ property_file_path (weights, _("Weights folder"), "")
   description (_("Folder with custom network weights (detector.safetensors and "
                  "inpainter.safetensors); empty for the bundled weights"))
 
+property_boolean (sharp, _("Sharp detail"), FALSE)
+  description (_("Paint with the network's refinement stage: sharper lips and nose, but it "
+                 "can leave stray strokes (experimental)"))
+
 #else
 
 #define GEGL_OP_COMPOSER
@@ -107,6 +111,7 @@ process (GeglOperation       *operation,
   params.grow_px    = o->grow;
   params.feather_px = o->feather;
   params.output     = (unmask_output) o->output;
+  params.sharp      = o->sharp;
 
   unmask_op_run (operation, input, aux, output, &rect, o->weights, &params);
   return TRUE;

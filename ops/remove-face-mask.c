@@ -58,6 +58,10 @@ property_int (max_view, _("Detection size"), 1024)
   ui_range    (512, 4096)
   ui_meta     ("unit", "pixel-distance")
 
+property_boolean (sharp, _("Sharp detail"), FALSE)
+  description (_("Paint with the network's refinement stage: sharper lips and nose, but it "
+                 "can leave stray strokes (experimental)"))
+
 #else
 
 #define GEGL_OP_FILTER
@@ -112,6 +116,7 @@ process (GeglOperation       *operation,
   params.feather_px  = o->feather;
   params.output      = (unmask_output) o->output;
   params.view_max    = o->max_view;
+  params.sharp       = o->sharp;
 
   unmask_op_run (operation, input, NULL, output, &rect, o->weights, &params);
   return TRUE;

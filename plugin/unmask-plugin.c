@@ -45,6 +45,7 @@ typedef struct
   gint     output;            /* 0 result, 1 mask, 2 overlay */
   gboolean new_layer;
   gchar    weights_dir[1024]; /* "" = bundled weights */
+  gboolean sharp;             /* the inpainter's refinement stage */
 } UnmaskVals;
 
 /* What one run of the op produced. */
@@ -77,7 +78,8 @@ static UnmaskVals vals =
   3.0,   /* feather     */
   0,     /* output      */
   FALSE, /* new_layer   */
-  ""     /* weights_dir */
+  "",    /* weights_dir */
+  FALSE  /* sharp       */
 };
 
 MAIN ()
@@ -205,6 +207,7 @@ run_op (GeglBuffer *src,
                                 "feather",   vals.feather,
                                 "output",    vals.output,
                                 "weights",   vals.weights_dir,
+                                "sharp",     vals.sharp,
                                 NULL);
       hole_source = gegl_node_new_child (graph,
                                          "operation", "gegl:buffer-source",
@@ -228,6 +231,7 @@ run_op (GeglBuffer *src,
                                 "feather",     vals.feather,
                                 "output",      vals.output,
                                 "weights",     vals.weights_dir,
+                                "sharp",       vals.sharp,
                                 NULL);
     }
   sink = gegl_node_new_child (graph,
@@ -603,6 +607,16 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
   g_signal_connect (combo, "changed", G_CALLBACK (output_changed), &state);
   gimp_table_attach_aligned (GTK_TABLE (table), 0, 3, _("_Output:"), 0.0, 0.5,
                              combo, 2, FALSE);
+
+  toggle = gtk_check_button_new_with_mnemonic (_("S_harp detail (experimental)"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), vals.sharp);
+  gimp_help_set_help_data (toggle,
+                           _("Paint with the network's refinement stage: sharper lips and nose, "
+                             "but it can leave stray strokes. Compare in the preview."), NULL);
+  g_signal_connect (toggle, "toggled", G_CALLBACK (gimp_toggle_button_update), &vals.sharp);
+  g_signal_connect_swapped (toggle, "toggled", G_CALLBACK (gimp_preview_invalidate),
+                            state.preview);
+  gtk_box_pack_start (GTK_BOX (main_vbox), toggle, FALSE, FALSE, 0);
 
   toggle = gtk_check_button_new_with_mnemonic (_("Put the result on a _new layer"));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), vals.new_layer);

@@ -55,14 +55,20 @@ void nets_inpainter_free(nets_inpainter *p) {
   free(p);
 }
 
-int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
-                           nets_error *err) {
+int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const float *hole,
+                                 nets_stage stage, float *out, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   inpainter_pack(rgb, hole, s, p->in);
   int rc = nets_graph_forward(p->net.g, p->in, err);
   if (rc) return rc;
-  inpainter_unpack(nets_graph_output(p->net.g, p->out)->data, s, out);
+  const int which = stage == NETS_STAGE_COARSE ? p->net.coarse : stage == NETS_STAGE_REFINED ? p->net.out : p->out;
+  inpainter_unpack(nets_graph_output(p->net.g, which)->data, s, out);
   return NETS_OK;
+}
+
+int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
+                           nets_error *err) {
+  return nets_inpainter_predict_stage(p, rgb, hole, NETS_STAGE_DEFAULT, out, err);
 }
 
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,

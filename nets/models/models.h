@@ -51,6 +51,11 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err);
 void nets_inpainter_free(nets_inpainter *p);
 int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
                            nets_error *err);
+/* predict, with the stage chosen by the caller: the weights' choice
+ * (NETS_STAGE_DEFAULT), or always the coarse or the refined stage. */
+typedef enum { NETS_STAGE_DEFAULT = 0, NETS_STAGE_COARSE = 1, NETS_STAGE_REFINED = 2 } nets_stage;
+int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const float *hole,
+                                 nets_stage stage, float *out, nets_error *err);
 /* The stage predict uses, "coarse" or "refined": the file's "inference_output"
  * metadata chooses it (refined if absent). */
 const char *nets_inpainter_stage(const nets_inpainter *p);

@@ -72,6 +72,10 @@ typedef struct {
    * tile by tile, so memory stays near that of a 1024-px view.  Clamped to
    * 256..8192. */
   int view_max;
+  /* 1: paint with the inpainter's refinement stage, which draws sharper
+   * lips and nose but can leave stray strokes; 0: the stage the weights
+   * name (the smoother coarse stage for the shipped weights). */
+  int sharp;
 } unmask_params;
 
 #define UNMASK_VIEW_DEFAULT 1024
