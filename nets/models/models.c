@@ -61,7 +61,9 @@ int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const floa
   inpainter_pack(rgb, hole, s, p->in);
   int rc = nets_graph_forward(p->net.g, p->in, err);
   if (rc) return rc;
-  const int which = stage == NETS_STAGE_COARSE ? p->net.coarse : stage == NETS_STAGE_REFINED ? p->net.out : p->out;
+  const int which = stage == NETS_STAGE_COARSE    ? p->net.coarse
+                    : stage == NETS_STAGE_REFINED ? p->net.out
+                                                  : p->out;
   inpainter_unpack(nets_graph_output(p->net.g, which)->data, s, out);
   return NETS_OK;
 }
