@@ -58,8 +58,7 @@ nets_image *nets_image_copy(const nets_image *img) {
   return out;
 }
 
-/* Rec.601 luma, the weights JPEG uses for its own grey conversion. */
-static float luma(float r, float g, float b) { return 0.299f * r + 0.587f * g + 0.114f * b; }
+float nets_luma(const float *rgb) { return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]; }
 
 nets_image *nets_image_convert(const nets_image *img, int channels) {
   if (!img) return NULL;
@@ -81,7 +80,7 @@ nets_image *nets_image_convert(const nets_image *img, int channels) {
     if (co >= 3) {
       d[0] = r; d[1] = g; d[2] = b;
     } else {
-      d[0] = ci >= 3 ? luma(r, g, b) : r;
+      d[0] = ci >= 3 ? nets_luma(s) : r;
     }
     if (has_alpha_out) d[co - 1] = a;
   }

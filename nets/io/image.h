@@ -19,6 +19,9 @@ nets_image *nets_image_copy(const nets_image *img);
 /* Load a PNG or JPEG (detected by content, not by name).  Returns NULL and
  * fills err on failure; never aborts on a corrupt file. */
 nets_image *nets_image_load(const char *path, nets_error *err);
+/* Rec.601 luma of one RGB pixel (the weights JPEG uses for its own grey
+ * conversion). */
+float nets_luma(const float *rgb);
 /* Convert to the given channel count (1..4): grey<->RGB, add/drop alpha (alpha=1). */
 nets_image *nets_image_convert(const nets_image *img, int channels);
 /* Save by extension: .png (bit_depth 8 or 16) or .jpg/.jpeg (quality 1..100, bit_depth ignored). */

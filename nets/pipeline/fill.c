@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/image.h"
 #include "../synth/crop.h"
 #include "diffuse.h"
 #include "hole.h"
@@ -14,7 +15,6 @@
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 static float clampf(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
-static float luma(const float *p) { return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]; }
 
 /* Catmull-Rom weights for fractional position t in [0,1). */
 static void cubic_weights(float t, float *wt) {
@@ -78,8 +78,8 @@ static double hf_sigma(const float *img, int ch, int w, int h, const unsigned ch
       if (!sel[i] || (k++ % step)) continue;
       float sum = 0;
       for (int dy = -1; dy <= 1; dy++)
-        for (int dx = -1; dx <= 1; dx++) sum += luma(img + (i + (size_t)dy * w + dx) * ch);
-      v[m++] = fabsf(luma(img + i * ch) - sum / 9.0f);
+        for (int dx = -1; dx <= 1; dx++) sum += nets_luma(img + (i + (size_t)dy * w + dx) * ch);
+      v[m++] = fabsf(nets_luma(img + i * ch) - sum / 9.0f);
     }
   double r = -1.0;
   if (m >= 32) {

@@ -134,7 +134,7 @@ void synth_light_estimate(const synth_frame *f, const nets_image *img, synth_lig
       int xi = (int)ix, yi = (int)iy;
       if (xi < 0 || yi < 0 || xi >= img->width || yi >= img->height) continue;
       const float *p = img->data + ((size_t)yi * img->width + xi) * img->channels;
-      float L = img->channels >= 3 ? 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2] : p[0];
+      float L = img->channels >= 3 ? nets_luma(p) : p[0];
       hist[(int)synth_clampf(L * 31.99f, 0, 31)] += 1;
       n++;
     }

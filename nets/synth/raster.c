@@ -84,7 +84,7 @@ int synth_degrade(nets_image **imgs, int n, synth_rng *r, double sigma, int qual
       for (int m = 0; m < n; m++) {
         float *p = imgs[m]->data + (size_t)i * 3;
         /* more noise in the shadows (shot noise + read noise) */
-        float L = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+        float L = nets_luma(p);
         float s = (float)sigma * (0.6f + 0.8f * sqrtf(synth_clampf(L, 0, 1)));
         p[0] = synth_clampf(p[0] + s * (lum + (float)chroma * cr), 0, 1);
         p[1] = synth_clampf(p[1] + s * lum, 0, 1);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "../core/rng.h"
+#include "../io/image.h"
 
 void augment_mirror(float *map, int w, int h) {
   for (int y = 0; y < h; y++)
@@ -35,7 +36,7 @@ int augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
   for (int c = 0; c < 3; c++) gain[c] = nets_rng_range(&r, 0.88f, 1.12f); /* white balance */
   for (size_t p = 0; p < n; p++) {
     float *px = rgb + p * 3;
-    float lum = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
+    float lum = nets_luma(px);
     for (int c = 0; c < 3; c++) {
       float v = lum + sat * (px[c] - lum);
       v = (v - 0.5f) * contrast + 0.5f + bright;

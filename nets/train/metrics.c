@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/image.h"
+
 void metric_errors(const float *a, const float *b, int w, int h, const float *region, double *mse,
                    double *mae255) {
   double se = 0, ae = 0;
@@ -23,8 +25,6 @@ void metric_errors(const float *a, const float *b, int w, int h, const float *re
 
 double metric_psnr_from_mse(double mse) { return mse <= 1e-12 ? 120.0 : 10.0 * log10(1.0 / mse); }
 
-static double luma(const float *p) { return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]; }
-
 double metric_detail(const float *img, int w, int h, const float *region) {
   double sum = 0;
   long n = 0;
@@ -32,8 +32,8 @@ double metric_detail(const float *img, int w, int h, const float *region) {
     for (int x = 1; x + 1 < w; x++) {
       const size_t i = (size_t)y * w + x;
       if (region && region[i] <= 0.5f) continue;
-      const double gx = 0.5 * (luma(img + (i + 1) * 3) - luma(img + (i - 1) * 3));
-      const double gy = 0.5 * (luma(img + (i + w) * 3) - luma(img + (i - w) * 3));
+      const double gx = 0.5 * (nets_luma(img + (i + 1) * 3) - nets_luma(img + (i - 1) * 3));
+      const double gy = 0.5 * (nets_luma(img + (i + w) * 3) - nets_luma(img + (i - w) * 3));
       sum += sqrt(gx * gx + gy * gy);
       n++;
     }
