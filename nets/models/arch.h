@@ -43,6 +43,7 @@ int critic_build(critic_net *net, int width);
 #define DETECTOR_OUT_SCALE 2
 typedef struct {
   nets_graph *g;
+  int feat[3]; /* c1, c3, c5 (1/2, 1/4, 1/8): the trainer's perceptual loss */
   int out;
 } detector_net;
 int detector_build(detector_net *net);

@@ -35,6 +35,9 @@ int detector_build(detector_net *net) {
     return -1;
   }
   net->g = g;
+  net->feat[0] = c1;
+  net->feat[1] = c3;
+  net->feat[2] = c5;
   net->out = out;
   return 0;
 }

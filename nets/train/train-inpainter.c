@@ -16,6 +16,7 @@
 #include "../pipeline/hole.h"
 #include "../synth/synth.h"
 #include "checkpoint.h"
+#include "perceptual.h"
 #include "train-common.h"
 #include "train.h"
 
@@ -27,6 +28,9 @@ typedef struct {
   long gan_start, critic_warmup;
   int critic_width;
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
+  float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
+  float perc_weight;
+  const char *perc_net;
   int hole_grow; /* training holes grow by 0..hole_grow px */
 } inpaint_opts;
 
@@ -41,6 +45,12 @@ static void usage(void) {
          "  --critic-width N   channels of the critic's first layer (default 32; a run keeps\n"
          "                     the width it started with)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
+         "  --refined-l1 W     weight of L1 on the refined output, against 1 on the coarse\n"
+         "                     one (default 1); lower lets the hinge loss draw detail\n"
+         "  --perc-weight W    weight of a perceptual loss on the refined output: L1 between\n"
+         "                     the mask detector's features (3 layers) of the completed and\n"
+         "                     the real crop (default 0: off)\n"
+         "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
@@ -56,6 +66,9 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--lr-g")) o->lr_g = (float)atof(v);
     else if (OPT("--lr-d")) o->lr_d = (float)atof(v);
     else if (OPT("--fm-weight")) o->fm_weight = (float)atof(v);
+    else if (OPT("--refined-l1")) o->refined_l1 = (float)atof(v);
+    else if (OPT("--perc-weight")) o->perc_weight = (float)atof(v);
+    else if (OPT("--perc-net")) o->perc_net = v;
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
@@ -132,11 +145,11 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
-           "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse+refined, "
+           "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "holes grown 0-%d px, seed %llu",
-           o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->gan_weight, o->gan_start,
-           o->critic_width, o->critic_warmup, o->fm_weight, o->hole_grow, o->t.seed);
+           "perceptual %g, holes grown 0-%d px, seed %llu",
+           o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
+           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->hole_grow, o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
@@ -182,7 +195,8 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
-                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32};
+                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
+                    .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors"};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -264,6 +278,12 @@ int train_inpainter_main(int argc, char **argv) {
       fm_grad[l] = malloc(sizeof(float) * nets_tensor_size(nets_graph_output(D.g, D.feat[l])));
   }
 
+  train_perceptual perc = {0};
+  if (o.perc_weight > 0 && train_perceptual_init(&perc, o.perc_net, B, S, &err)) {
+    fprintf(stderr, "unmask-train: %s\n", err.msg);
+    return 1;
+  }
+
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (train_log_open(&log, path,
@@ -286,7 +306,7 @@ int train_inpainter_main(int argc, char **argv) {
          nets_blas_corename(), nets_parallel_get_threads());
 
   const double t_start = train_now();
-  double acc[6] = {0}, t_log = train_now(), flops_log = 0;
+  double acc[7] = {0}, t_log = train_now(), flops_log = 0;
   int acc_n = 0;
   const int out_ids[2] = {G.coarse, G.out};
   while (step < o.t.steps && !stop_requested) {
@@ -350,14 +370,7 @@ int train_inpainter_main(int argc, char **argv) {
           const float *real = ft->data, *fake = ft->data + half;
           float *g = fm_grad[l];
           memset(g, 0, sizeof(float) * half);
-          double sum = 0;
-          const float k = o.fm_weight / (4.f * (float)half);
-          for (size_t q = 0; q < half; q++) {
-            const float diff = fake[q] - real[q];
-            sum += fabsf(diff);
-            g[half + q] = diff > 0 ? k : (diff < 0 ? -k : 0.f);
-          }
-          l_fm += (float)(sum / half / 4);
+          l_fm += train_feature_l1(real, fake, half, o.fm_weight / (4.f * (float)half), g + half) / 4;
           outs[n_outs] = D.feat[l];
           douts[n_outs++] = g;
         }
@@ -368,7 +381,7 @@ int train_inpainter_main(int argc, char **argv) {
       step_flops += 3.0 * 2 * d_macs * nb;
     }
     float l1c = nets_loss_l1(C, b.t, wmap, (size_t)B * 3 * hw, 1.f, gc);
-    float l1r = nets_loss_l1(R, b.t, wmap, (size_t)B * 3 * hw, 1.f, gr);
+    float l1r = nets_loss_l1(R, b.t, wmap, (size_t)B * 3 * hw, o.refined_l1, gr);
     if (adv) {
       const float *dx = nets_graph_input_grad(D.g)->data + (o.fm_weight > 0 ? (size_t)B * 4 * hw : 0);
       for (int i = 0; i < B; i++)
@@ -376,14 +389,24 @@ int train_inpainter_main(int argc, char **argv) {
           for (int p = 0; p < hw; p++)
             gr[((size_t)i * 3 + c) * hw + p] += b.h[(size_t)i * hw + p] * dx[((size_t)i * 4 + c) * hw + p];
     }
+    float l_pc = 0;
+    if (o.perc_weight > 0) {
+      l_pc = train_perceptual_step(&perc, b.t, rc_img, b.h, o.perc_weight, gr, &err);
+      if (isnan(l_pc)) {
+        rc = err.code;
+        break;
+      }
+    }
     const float *douts[2] = {gc, gr};
     nets_graph_zero_grad(G.g);
     if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
     nets_adam_step(&og, G.g, &err);
     step++;
     flops_log += step_flops;
-    float total = l1c + l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f);
+    float total = l1c + o.refined_l1 * l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f) +
+                  o.perc_weight * l_pc;
     acc[5] += l_fm;
+    acc[6] += l_pc;
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;
     if (step % o.t.log_every == 0) {
@@ -393,8 +416,10 @@ int train_inpainter_main(int argc, char **argv) {
       double row[9] = {(double)step, acc[0] / acc_n, acc[1] / acc_n, acc[2] / acc_n,
                        gan ? acc[3] / acc_n : NAN, gan ? acc[4] / acc_n : NAN, ips, frac, hours};
       train_log_row(&log, row);
-      char fm_txt[32] = "";
+      char fm_txt[64] = "";
       if (o.fm_weight > 0 && gan) snprintf(fm_txt, sizeof fm_txt, "  fm %.4f", acc[5] / acc_n);
+      if (o.perc_weight > 0)
+        snprintf(fm_txt + strlen(fm_txt), sizeof fm_txt - strlen(fm_txt), "  perc %.4f", acc[6] / acc_n);
       printf("step %7ld  loss %.4f  l1 coarse %.4f refined %.4f  hinge g %.3f d %.3f%s  %.1f img/s  "
              "%.0f%% of GEMM  %.2f h\n", step, row[1], row[2], row[3], row[4], row[5], fm_txt, ips,
              100 * frac, hours);
@@ -426,6 +451,7 @@ int train_inpainter_main(int argc, char **argv) {
   for (int l = 0; l < 4; l++) free(fm_grad[l]);
   nets_graph_free(G.g);
   nets_graph_free(D.g);
+  train_perceptual_free(&perc);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
 }

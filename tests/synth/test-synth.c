@@ -14,6 +14,9 @@
 #include "synth-private.h"
 #include "safetensors.h"
 #include "train.h"
+#include "perceptual.h"
+#include "rng.h"
+#include "weights.h"
 
 static int failures = 0;
 #define CHECK(cond, ...)                                     \
@@ -499,8 +502,11 @@ static void test_trainers(void) {
   CHECK(same_tensors(run, once, "detector.safetensors"), "resumed detector differs from one run");
   /* inpainter with a narrow critic from step 1 (alone at step 1, the
    * generator's adversarial gradient from step 2): 2 steps, then resumed to 3 */
+  char det_w[700];
+  snprintf(det_w, sizeof det_w, "%s/run-detector/detector.safetensors", tmpdir);
   const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5",
-                       "--critic-width", "16", "--critic-warmup", "1", NULL};
+                       "--critic-width", "16", "--critic-warmup", "1", "--refined-l1", "0.5",
+                       "--perc-weight", "1", "--perc-net", det_w, NULL};
   snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
   snprintf(once, sizeof once, "%s/run-inpainter-once", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", run, "2", inp) == 0, "inpainter training");
@@ -527,6 +533,49 @@ static void test_trainers(void) {
   nets_inpainter *net = nets_inpainter_load(w, &err);
   CHECK(net != NULL, "trained inpainter does not load: %s", err.msg);
   nets_inpainter_free(net);
+}
+
+/* The perceptual loss's gradient against central differences of its loss,
+ * along random directions, on a detector with random weights; and nothing
+ * flows outside the hole. */
+static void test_perceptual(void) {
+  enum { B = 2, S = 32, N = B * 3 * S * S };
+  detector_net d;
+  CHECK(detector_build(&d) == 0, "detector built");
+  nets_graph_init_params(d.g, 11);
+  char w[700];
+  snprintf(w, sizeof w, "%s/perc-detector.safetensors", tmpdir);
+  nets_error err = {0};
+  CHECK(nets_graph_save(d.g, w, (const char *const[]){"arch", DETECTOR_ARCH, NULL}, &err) == 0,
+        "random detector saved: %s", err.msg);
+  nets_graph_free(d.g);
+  train_perceptual p;
+  CHECK(train_perceptual_init(&p, w, B, S, &err) == 0, "perceptual loss set up: %s", err.msg);
+  if (err.code) return;
+  static float real[N], fake[N], scratch[N], grad[N], probe[N], hole[B * S * S];
+  nets_rng rng;
+  nets_rng_seed(&rng, 3);
+  for (int i = 0; i < N; i++) real[i] = 2 * nets_rng_uniform(&rng) - 1, fake[i] = 2 * nets_rng_uniform(&rng) - 1;
+  for (int i = 0; i < B * S * S; i++) hole[i] = (i % S) >= 8 && (i % S) < 24;
+  memset(grad, 0, sizeof grad);
+  train_perceptual_step(&p, real, fake, hole, 2.f, grad, &err);
+  int outside = 0;
+  for (int i = 0; i < N; i++) outside += grad[i] != 0 && !hole[i % (S * S) + i / (3 * S * S) * S * S];
+  CHECK(outside == 0, "%d gradient values outside the hole", outside);
+  /* along the gradient itself, a step that moves the loss by about 1e-4
+   * (far above float rounding, small against the kinks of ReLU and L1) */
+  double dot = 0;
+  for (int i = 0; i < N; i++) dot += (double)grad[i] * grad[i];
+  const float eps = (float)(1e-4 / dot);
+  float l[2];
+  for (int sgn = 0; sgn < 2; sgn++) {
+    for (int i = 0; i < N; i++) probe[i] = fake[i] + (sgn ? -eps : eps) * grad[i];
+    l[sgn] = train_perceptual_step(&p, real, probe, hole, 0.f, scratch, &err);
+  }
+  const double fd = 2.0 * (l[0] - l[1]) / (2 * eps); /* the loss had weight 2 */
+  const float off = (float)(fabs(fd - dot) / dot);
+  CHECK(off < 0.05f, "perceptual gradient off by %.1f%% of the finite difference", 100 * off);
+  train_perceptual_free(&p);
 }
 
 /* Two coverings side by side (touching along x = 20), one apart: the seam
@@ -574,6 +623,7 @@ int main(void) {
   test_generator();
   test_photo_scenes();
   test_trainers();
+  test_perceptual();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
