@@ -29,7 +29,7 @@ typedef struct {
   int critic_width;
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
-  float perc_weight;
+  float perc_weight, perc_coarse; /* perceptual loss on the refined and the coarse output */
   const char *perc_net;
   int hole_grow; /* training holes grow by 0..hole_grow px */
 } inpaint_opts;
@@ -50,6 +50,7 @@ static void usage(void) {
          "  --perc-weight W    weight of a perceptual loss on the refined output: L1 between\n"
          "                     the mask detector's features (3 layers) of the completed and\n"
          "                     the real crop (default 0: off)\n"
+         "  --perc-coarse W    the same perceptual loss on the coarse output (default 0: off)\n"
          "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
@@ -68,6 +69,7 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--fm-weight")) o->fm_weight = (float)atof(v);
     else if (OPT("--refined-l1")) o->refined_l1 = (float)atof(v);
     else if (OPT("--perc-weight")) o->perc_weight = (float)atof(v);
+    else if (OPT("--perc-coarse")) o->perc_coarse = (float)atof(v);
     else if (OPT("--perc-net")) o->perc_net = v;
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
@@ -147,9 +149,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "perceptual %g, holes grown 0-%d px, seed %llu",
+           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
-           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->hole_grow, o->t.seed);
+           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed);
   const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
@@ -279,7 +281,9 @@ int train_inpainter_main(int argc, char **argv) {
   }
 
   train_perceptual perc = {0};
-  if (o.perc_weight > 0 && train_perceptual_init(&perc, o.perc_net, B, S, &err)) {
+  const int use_perc = o.perc_weight > 0 || o.perc_coarse > 0;
+  float *cc_img = o.perc_coarse > 0 ? malloc(sizeof(float) * B * hw * 3) : NULL;
+  if (use_perc && train_perceptual_init(&perc, o.perc_net, B, S, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
   }
@@ -306,7 +310,7 @@ int train_inpainter_main(int argc, char **argv) {
          nets_blas_corename(), nets_parallel_get_threads());
 
   const double t_start = train_now();
-  double acc[7] = {0}, t_log = train_now(), flops_log = 0;
+  double acc[8] = {0}, t_log = train_now(), flops_log = 0;
   int acc_n = 0;
   const int out_ids[2] = {G.coarse, G.out};
   while (step < o.t.steps && !stop_requested) {
@@ -324,6 +328,7 @@ int train_inpainter_main(int argc, char **argv) {
           float h = b.h[(size_t)i * hw + p], v = b.valid[(size_t)i * hw + p];
           wmap[k] = v * (h * o.hole_weight + (1.f - h) * o.valid_weight);
           rc_img[k] = h * R[k] + (1.f - h) * b.t[k];
+          if (cc_img) cc_img[k] = h * C[k] + (1.f - h) * b.t[k];
         }
     float l_hd = 0, l_hg = 0, l_fm = 0;
     double step_flops = 3.0 * 2 * g_macs * B;
@@ -397,6 +402,14 @@ int train_inpainter_main(int argc, char **argv) {
         break;
       }
     }
+    float l_pcc = 0;
+    if (o.perc_coarse > 0) {
+      l_pcc = train_perceptual_step(&perc, b.t, cc_img, b.h, o.perc_coarse, gc, &err);
+      if (isnan(l_pcc)) {
+        rc = err.code;
+        break;
+      }
+    }
     const float *douts[2] = {gc, gr};
     nets_graph_zero_grad(G.g);
     if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
@@ -404,9 +417,10 @@ int train_inpainter_main(int argc, char **argv) {
     step++;
     flops_log += step_flops;
     float total = l1c + o.refined_l1 * l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f) +
-                  o.perc_weight * l_pc;
+                  o.perc_weight * l_pc + o.perc_coarse * l_pcc;
     acc[5] += l_fm;
     acc[6] += l_pc;
+    acc[7] += l_pcc;
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;
     if (step % o.t.log_every == 0) {
@@ -418,8 +432,9 @@ int train_inpainter_main(int argc, char **argv) {
       train_log_row(&log, row);
       char fm_txt[64] = "";
       if (o.fm_weight > 0 && gan) snprintf(fm_txt, sizeof fm_txt, "  fm %.4f", acc[5] / acc_n);
-      if (o.perc_weight > 0)
-        snprintf(fm_txt + strlen(fm_txt), sizeof fm_txt - strlen(fm_txt), "  perc %.4f", acc[6] / acc_n);
+      if (use_perc)
+        snprintf(fm_txt + strlen(fm_txt), sizeof fm_txt - strlen(fm_txt), "  perc %.4f/%.4f",
+                 acc[7] / acc_n, acc[6] / acc_n);
       printf("step %7ld  loss %.4f  l1 coarse %.4f refined %.4f  hinge g %.3f d %.3f%s  %.1f img/s  "
              "%.0f%% of GEMM  %.2f h\n", step, row[1], row[2], row[3], row[4], row[5], fm_txt, ips,
              100 * frac, hours);
@@ -447,7 +462,7 @@ int train_inpainter_main(int argc, char **argv) {
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.x); free(b.t); free(b.h);
-  free(wmap); free(gc); free(gr); free(rc_img); free(din); free(dlog);
+  free(wmap); free(gc); free(cc_img); free(gr); free(rc_img); free(din); free(dlog);
   for (int l = 0; l < 4; l++) free(fm_grad[l]);
   nets_graph_free(G.g);
   nets_graph_free(D.g);

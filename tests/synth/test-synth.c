@@ -506,7 +506,7 @@ static void test_trainers(void) {
   snprintf(det_w, sizeof det_w, "%s/run-detector/detector.safetensors", tmpdir);
   const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5",
                        "--critic-width", "16", "--critic-warmup", "1", "--refined-l1", "0.5",
-                       "--perc-weight", "1", "--perc-net", det_w, NULL};
+                       "--perc-weight", "1", "--perc-coarse", "0.5", "--perc-net", det_w, NULL};
   snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
   snprintf(once, sizeof once, "%s/run-inpainter-once", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", run, "2", inp) == 0, "inpainter training");
