@@ -394,22 +394,15 @@ int train_inpainter_main(int argc, char **argv) {
           for (int p = 0; p < hw; p++)
             gr[((size_t)i * 3 + c) * hw + p] += b.h[(size_t)i * hw + p] * dx[((size_t)i * 4 + c) * hw + p];
     }
-    float l_pc = 0;
-    if (o.perc_weight > 0) {
-      l_pc = train_perceptual_step(&perc, b.t, rc_img, b.h, o.perc_weight, gr, &err);
-      if (isnan(l_pc)) {
+    /* perceptual losses: [0] on the refined output, [1] on the coarse one */
+    const float perc_w[2] = {o.perc_weight, o.perc_coarse};
+    const float *perc_img[2] = {rc_img, cc_img};
+    float *perc_grad[2] = {gr, gc}, l_pc[2] = {0, 0};
+    for (int k = 0; k < 2 && !rc; k++)
+      if (perc_w[k] > 0 &&
+          isnan(l_pc[k] = train_perceptual_step(&perc, b.t, perc_img[k], b.h, perc_w[k], perc_grad[k], &err)))
         rc = err.code;
-        break;
-      }
-    }
-    float l_pcc = 0;
-    if (o.perc_coarse > 0) {
-      l_pcc = train_perceptual_step(&perc, b.t, cc_img, b.h, o.perc_coarse, gc, &err);
-      if (isnan(l_pcc)) {
-        rc = err.code;
-        break;
-      }
-    }
+    if (rc) break;
     const float *douts[2] = {gc, gr};
     nets_graph_zero_grad(G.g);
     if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
@@ -417,10 +410,10 @@ int train_inpainter_main(int argc, char **argv) {
     step++;
     flops_log += step_flops;
     float total = l1c + o.refined_l1 * l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f) +
-                  o.perc_weight * l_pc + o.perc_coarse * l_pcc;
+                  perc_w[0] * l_pc[0] + perc_w[1] * l_pc[1];
     acc[5] += l_fm;
-    acc[6] += l_pc;
-    acc[7] += l_pcc;
+    acc[6] += l_pc[0];
+    acc[7] += l_pc[1];
     acc[0] += total; acc[1] += l1c; acc[2] += l1r; acc[3] += l_hg; acc[4] += l_hd;
     acc_n++;
     if (step % o.t.log_every == 0) {
