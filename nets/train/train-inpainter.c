@@ -252,6 +252,9 @@ int train_inpainter_main(int argc, char **argv) {
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
   }
+  train_perceptual perc = {0};
+  const int use_perc = o.perc_weight > 0 || o.perc_coarse > 0;
+  if (!rc && use_perc) rc = train_perceptual_init(&perc, o.perc_net, B, S, &err);
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     unmask_synth_free(syn);
@@ -280,14 +283,7 @@ int train_inpainter_main(int argc, char **argv) {
       fm_grad[l] = malloc(sizeof(float) * nets_tensor_size(nets_graph_output(D.g, D.feat[l])));
   }
 
-  train_perceptual perc = {0};
-  const int use_perc = o.perc_weight > 0 || o.perc_coarse > 0;
   float *cc_img = o.perc_coarse > 0 ? malloc(sizeof(float) * B * hw * 3) : NULL;
-  if (use_perc && train_perceptual_init(&perc, o.perc_net, B, S, &err)) {
-    fprintf(stderr, "unmask-train: %s\n", err.msg);
-    return 1;
-  }
-
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
   if (train_log_open(&log, path,
@@ -301,6 +297,7 @@ int train_inpainter_main(int argc, char **argv) {
   const double gemm = train_gemm_rate();
   nets_graph_prepare(G.g, 1, S, S, 1, &err);
   const double g_macs = nets_graph_macs(G.g);
+  const double p_macs = use_perc ? nets_graph_macs(perc.net.g) : 0; /* per crop */
   nets_graph_prepare(D.g, 1, S, S, 1, &err);
   const double d_macs = nets_graph_macs(D.g);
   nets_graph_prepare(G.g, B, S, S, 1, &err);
@@ -403,6 +400,7 @@ int train_inpainter_main(int argc, char **argv) {
           isnan(l_pc[k] = train_perceptual_step(&perc, b.t, perc_img[k], b.h, perc_w[k], perc_grad[k], &err)))
         rc = err.code;
     if (rc) break;
+    step_flops += ((perc_w[0] > 0) + (perc_w[1] > 0)) * 3.0 * 2 * p_macs * 2 * B;
     const float *douts[2] = {gc, gr};
     nets_graph_zero_grad(G.g);
     if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
