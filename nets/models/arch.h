@@ -7,7 +7,7 @@
 #include "../core/graph.h"
 #include "models.h"
 
-#define INPAINTER_ARCH "unmask-inpainter-v2"
+#define INPAINTER_ARCH_PREFIX "unmask-inpainter-v"
 #define CRITIC_ARCH "unmask-critic-v1"
 #define DETECTOR_ARCH "unmask-detector-v2"
 
@@ -18,8 +18,17 @@
 typedef struct {
   nets_graph *g;
   int coarse, out;
+  int version;
+  char arch[32];
 } inpainter_net;
-int inpainter_build(inpainter_net *net);
+/* version 2, or 3: version 2 with three more gated layers in the coarse
+ * network, each added to its input (at 16, 32 and 64 px). */
+int inpainter_build(inpainter_net *net, int version);
+/* The version an "arch" name gives (2 or 3), or 0 for none of them. */
+int inpainter_version(const char *arch);
+/* Zero the feature half of the layers that version 3 adds: the network then
+ * computes exactly what the version-2 layers it shares compute. */
+void inpainter_zero_residuals(inpainter_net *net);
 /* One sample: rgb HWC [0,1] and hole (S*S) -> the NCHW input of one image. */
 void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);
 /* One sample of network output (NCHW, [-1,1]) -> HWC [0,1]. */

@@ -1,10 +1,41 @@
 /* The face inpainter: a gated-convolution U-Net (DeepFill v2 style gated
  * convs, dilated middle) whose skip connections carry the visible part of the
  * face, followed by a small residual refinement U-Net. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "arch.h"
 #include "models.h"
 
-int inpainter_build(inpainter_net *net) {
+/* The layers version 3 adds: x + gconv(x), same channels. */
+static const char *const residuals[] = {"mid5", "dec1r", "dec2r"};
+
+static int residual(nets_graph *g, int version, int k, int x, int dil) {
+  if (version < 3 || x < 0) return x;
+  return nets_graph_add(g, x, nets_graph_gconv(g, residuals[k], x, g->nodes[x].c, 3, 1, dil, NETS_ACT_ELU));
+}
+
+int inpainter_version(const char *arch) {
+  const size_t n = strlen(INPAINTER_ARCH_PREFIX);
+  if (!arch || strncmp(arch, INPAINTER_ARCH_PREFIX, n)) return 0;
+  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : 0;
+}
+
+void inpainter_zero_residuals(inpainter_net *net) {
+  for (int k = 0; net->version >= 3 && k < 3; k++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s.weight", residuals[k]);
+    nets_param *w = nets_graph_find_param(net->g, name);
+    if (w) memset(w->value->data, 0, nets_tensor_size(w->value) / 2 * sizeof(float));
+    snprintf(name, sizeof name, "%s.bias", residuals[k]);
+    nets_param *b = nets_graph_find_param(net->g, name);
+    if (b) memset(b->value->data, 0, nets_tensor_size(b->value) / 2 * sizeof(float));
+  }
+}
+
+int inpainter_build(inpainter_net *net, int version) {
+  if (version != 2 && version != 3) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_ELU;
@@ -19,10 +50,13 @@ int inpainter_build(inpainter_net *net) {
   m = nets_graph_gconv(g, "mid2", m, 128, 3, 1, 4, A);
   m = nets_graph_gconv(g, "mid3", m, 128, 3, 1, 8, A);
   m = nets_graph_gconv(g, "mid4", m, 128, 3, 1, 1, A);
+  m = residual(g, version, 0, m, 2);
   int d = nets_graph_up2(g, m);                                 /* 32 */
   d = nets_graph_gconv(g, "dec1", nets_graph_concat(g, d, e5), 64, 3, 1, 1, A);
+  d = residual(g, version, 1, d, 1);
   d = nets_graph_up2(g, d);                                     /* 64 */
   d = nets_graph_gconv(g, "dec2", nets_graph_concat(g, d, e3), 32, 3, 1, 1, A);
+  d = residual(g, version, 2, d, 1);
   d = nets_graph_up2(g, d);                                     /* 128 */
   d = nets_graph_gconv(g, "dec3", nets_graph_concat(g, d, e1), 16, 3, 1, 1, A);
   int coarse = nets_graph_conv(g, "coarse", d, 3, 3, 1, 1, NETS_ACT_TANH, 0);
@@ -45,6 +79,8 @@ int inpainter_build(inpainter_net *net) {
   net->g = g;
   net->coarse = coarse;
   net->out = out;
+  net->version = version;
+  snprintf(net->arch, sizeof net->arch, "%s%d", INPAINTER_ARCH_PREFIX, version);
   return 0;
 }
 

@@ -137,11 +137,14 @@ int main(int argc, char **argv) {
     inpainter_net inp;
     critic_net cr;
     detector_net det;
-    if (inpainter_build(&inp) == 0) {
-      bench_model("inpainter (inference)", inp.g, 1, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
-      printf("  inpainter parameters: %ld\n", nets_graph_param_count(inp.g));
-      nets_graph_free(inp.g);
-    }
+    for (int v = 2; v <= 3; v++)
+      if (inpainter_build(&inp, v) == 0) {
+        char name[64];
+        snprintf(name, sizeof name, "inpainter %s (inference)", inp.arch + strlen(INPAINTER_ARCH_PREFIX) - 1);
+        bench_model(name, inp.g, 1, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
+        printf("  inpainter v%d parameters: %ld\n", v, nets_graph_param_count(inp.g));
+        nets_graph_free(inp.g);
+      }
     if (critic_build(&cr, 32) == 0) {
       bench_model("critic", cr.g, 8, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
       nets_graph_free(cr.g);

@@ -55,11 +55,14 @@ static int ship_weights(const char *path, const char *out, const char *stage, ne
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return err->code;
   const char **meta = calloc((size_t)2 * f->n_meta + 5, sizeof *meta);
-  int rc = !meta || inpainter_build(&g) ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory") : 0;
-  if (!rc) rc = nets_graph_load_file(g.g, f, path, INPAINTER_ARCH, err);
+  const char *arch = nets_st_meta(f, "arch");
+  int rc = !inpainter_version(arch) ? nets_error_set(err, NETS_ERR_FORMAT, "%s: not inpainter weights", path)
+           : !meta || inpainter_build(&g, inpainter_version(arch)) ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory")
+           : 0;
+  if (!rc) rc = nets_graph_load_file(g.g, f, path, g.arch, err);
   if (!rc) {
     int m = 0;
-    meta[m++] = "arch", meta[m++] = INPAINTER_ARCH;
+    meta[m++] = "arch", meta[m++] = g.arch;
     for (int k = 0; k < f->n_meta; k++)
       if (strcmp(f->meta_keys[k], "arch") && strcmp(f->meta_keys[k], "inference_output"))
         meta[m++] = f->meta_keys[k], meta[m++] = f->meta_values[k];

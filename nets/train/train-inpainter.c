@@ -27,10 +27,12 @@ typedef struct {
   train_opts t;
   long gan_start, critic_warmup;
   int critic_width;
+  int version; /* of the inpainter network (2 or 3) */
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
   float perc_weight, perc_coarse; /* perceptual loss on the refined and the coarse output */
   const char *perc_net;
+  const char *init_critic; /* with --init: the critic's weights too */
   int hole_grow; /* training holes grow by 0..hole_grow px */
 } inpaint_opts;
 
@@ -42,6 +44,7 @@ static void usage(void) {
          "                     of the completed and the real crop (default 0: off)\n"
          "  --critic-warmup N  the critic trains alone for N steps from --gan-start before the\n"
          "                     generator gets its gradient (default 0); for a new critic\n"
+         "  --init-critic FILE with --init, start the critic from FILE too (matching tensors)\n"
          "  --critic-width N   channels of the critic's first layer (default 32; a run keeps\n"
          "                     the width it started with)\n"
          "  --lr-g, --lr-d     learning rates (default 2e-4, 2e-4)\n"
@@ -52,6 +55,10 @@ static void usage(void) {
          "                     the real crop (default 0: off)\n"
          "  --perc-coarse W    the same perceptual loss on the coarse output (default 0: off)\n"
          "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
+         "  --version N        the inpainter network's version: 2 (default) or 3, which adds\n"
+         "                     three gated layers to the coarse network, each added to its\n"
+         "                     input and starting at zero (so --init from version 2 weights\n"
+         "                     starts from what they compute); a run keeps its version\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
@@ -74,6 +81,8 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
+    else if (OPT("--version")) o->version = atoi(v);
+    else if (OPT("--init-critic")) o->init_critic = v;
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -152,9 +161,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
            "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
            o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed);
-  const char *meta[] = {"arch", INPAINTER_ARCH, "step", s_step, "images_seen", s_imgs,
+  const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G->g, og, meta},
+  const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta},
                              {"critic", D->arch, D->g, od, NULL}};
   return train_checkpoint_save(run, nets, 2, step, wall, err);
 }
@@ -197,7 +206,7 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
-                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
+                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32, .version = 2,
                     .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors"};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
@@ -220,7 +229,7 @@ int train_inpainter_main(int argc, char **argv) {
   }
   inpainter_net G;
   critic_net D;
-  if (inpainter_build(&G) || critic_build(&D, o.critic_width)) {
+  if (inpainter_build(&G, o.version) || critic_build(&D, o.critic_width)) {
     fprintf(stderr, "unmask-train: cannot build the networks\n");
     unmask_synth_free(syn);
     return 1;
@@ -230,6 +239,7 @@ int train_inpainter_main(int argc, char **argv) {
   /* the refinement's correction starts at zero: refined == coarse */
   nets_param *delta_w = nets_graph_find_param(G.g, "refine_delta.weight");
   if (delta_w) nets_tensor_zero(delta_w->value);
+  inpainter_zero_residuals(&G); /* version 3's added layers start at zero */
   nets_adam og, od;
   nets_adam_default(&og, o.lr_g);
   nets_adam_default(&od, o.lr_d);
@@ -241,7 +251,7 @@ int train_inpainter_main(int argc, char **argv) {
   /* resume */
   long step = 0;
   double wall_before = 0;
-  const train_net nets[2] = {{"inpainter", INPAINTER_ARCH, G.g, &og, NULL},
+  const train_net nets[2] = {{"inpainter", G.arch, G.g, &og, NULL},
                              {"critic", D.arch, D.g, &od, NULL}};
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, nets, 2, &step, &wall_before, &err);
   if (resumed < 0) rc = err.code;
@@ -251,6 +261,9 @@ int train_inpainter_main(int argc, char **argv) {
     int taken = 0;
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
+    if (!rc && o.init_critic) rc = nets_graph_load_matching(D.g, o.init_critic, &taken, &err);
+    if (!rc && o.init_critic)
+      printf("critic from %s: %d of %d tensors taken\n", o.init_critic, taken, D.g->n_params);
   }
   train_perceptual perc = {0};
   const int use_perc = o.perc_weight > 0 || o.perc_coarse > 0;

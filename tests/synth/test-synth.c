@@ -9,6 +9,7 @@
 
 #include "crop.h"
 #include "homography.h"
+#include "arch.h"
 #include "models.h"
 #include "synth.h"
 #include "synth-private.h"
@@ -535,6 +536,59 @@ static void test_trainers(void) {
   nets_inpainter_free(net);
 }
 
+/* Version 3 of the inpainter, started from version-2 weights, computes
+ * exactly what they compute; both versions load by the file's "arch". */
+static void test_inpainter_versions(void) {
+  CHECK(inpainter_version("unmask-inpainter-v2") == 2 && inpainter_version("unmask-inpainter-v3") == 3,
+        "inpainter versions named");
+  CHECK(!inpainter_version("unmask-inpainter-v") && !inpainter_version("unmask-inpainter-v23") &&
+            !inpainter_version("unmask-detector-v2") && !inpainter_version(NULL),
+        "not inpainter versions");
+  const int S = NETS_INPAINT_SIZE, hw = S * S;
+  inpainter_net v2 = {0}, v3 = {0};
+  CHECK(inpainter_build(&v2, 2) == 0 && inpainter_build(&v3, 3) == 0, "both versions built");
+  CHECK(inpainter_build(&(inpainter_net){0}, 4) != 0, "version 4 refused");
+  if (!v2.g || !v3.g) return;
+  nets_graph_init_params(v2.g, 21);
+  nets_graph_init_params(v3.g, 22);
+  inpainter_zero_residuals(&v3);
+  char w2[700], w3[700];
+  snprintf(w2, sizeof w2, "%s/inpainter-v2.safetensors", tmpdir);
+  snprintf(w3, sizeof w3, "%s/inpainter-v3.safetensors", tmpdir);
+  nets_error err = {0};
+  int taken = 0;
+  CHECK(nets_graph_save(v2.g, w2, (const char *const[]){"arch", v2.arch, NULL}, &err) == 0 &&
+            nets_graph_load_matching(v3.g, w2, &taken, &err) == 0 && taken == v2.g->n_params &&
+            v3.g->n_params == v2.g->n_params + 6,
+        "version 3 takes every version-2 tensor (%d of %d): %s", taken, v2.g->n_params, err.msg);
+  float *x = malloc(sizeof(float) * 4 * hw);
+  nets_rng rng;
+  nets_rng_seed(&rng, 5);
+  for (int i = 0; i < 4 * hw; i++) x[i] = i < 3 * hw ? 2 * nets_rng_uniform(&rng) - 1 : (i % S > 40 && i % S < 90);
+  CHECK(nets_graph_prepare(v2.g, 1, S, S, 0, &err) == 0 && nets_graph_prepare(v3.g, 1, S, S, 0, &err) == 0 &&
+            nets_graph_forward(v2.g, x, &err) == 0 && nets_graph_forward(v3.g, x, &err) == 0,
+        "forward: %s", err.msg);
+  float worst = 0;
+  for (int k = 0; k < 2; k++) {
+    const nets_tensor *a = nets_graph_output(v2.g, k ? v2.out : v2.coarse);
+    const nets_tensor *b = nets_graph_output(v3.g, k ? v3.out : v3.coarse);
+    for (size_t i = 0; i < nets_tensor_size(a); i++) worst = fmaxf(worst, fabsf(a->data[i] - b->data[i]));
+  }
+  CHECK(worst < 1e-5f, "version 3 from version-2 weights differs by %g", worst);
+  CHECK(nets_graph_save(v3.g, w3, (const char *const[]){"arch", v3.arch, NULL}, &err) == 0, "v3 saved");
+  for (int k = 0; k < 2; k++) {
+    nets_inpainter *net = nets_inpainter_load(k ? w3 : w2, &err);
+    CHECK(net != NULL, "version %d weights load: %s", k + 2, err.msg);
+    nets_inpainter_free(net);
+  }
+  snprintf(w3, sizeof w3, "%s/run-detector/detector.safetensors", tmpdir);
+  CHECK(nets_inpainter_load(w3, &err) == NULL && strstr(err.msg, "not inpainter weights"),
+        "detector weights refused as an inpainter: %s", err.msg);
+  free(x);
+  nets_graph_free(v2.g);
+  nets_graph_free(v3.g);
+}
+
 /* The perceptual loss's gradient against central differences of its loss,
  * along random directions, on a detector with random weights; and nothing
  * flows outside the hole. */
@@ -624,6 +678,7 @@ int main(void) {
   test_photo_scenes();
   test_trainers();
   test_perceptual();
+  test_inpainter_versions();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
