@@ -55,7 +55,7 @@ static void usage(void) {
          "                     the real crop (default 0: off)\n"
          "  --perc-coarse W    the same perceptual loss on the coarse output (default 0: off)\n"
          "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
-         "  --version N        the inpainter network's version: 2 (default) or 3, which adds\n"
+         "  --net-version N    the inpainter network's version: 2 (default) or 3, which adds\n"
          "                     three gated layers to the coarse network, each added to its\n"
          "                     input and starting at zero (so --init from version 2 weights\n"
          "                     starts from what they compute); a run keeps its version\n"
@@ -81,7 +81,7 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
-    else if (OPT("--version")) o->version = atoi(v);
+    else if (OPT("--net-version")) o->version = atoi(v);
     else if (OPT("--init-critic")) o->init_critic = v;
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");

@@ -534,6 +534,22 @@ static void test_trainers(void) {
   nets_inpainter *net = nets_inpainter_load(w, &err);
   CHECK(net != NULL, "trained inpainter does not load: %s", err.msg);
   nets_inpainter_free(net);
+  /* version 3, started from that run's version-2 weights and critic */
+  char init[700], init_critic[700], v3[600];
+  snprintf(init, sizeof init, "%s/inpainter.safetensors", run);
+  snprintf(init_critic, sizeof init_critic, "%s/critic.safetensors", run);
+  snprintf(v3, sizeof v3, "%s/run-inpainter-v3", tmpdir);
+  const char *grow[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--net-version", "3",
+                        "--init", init, "--init-critic", init_critic, NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v3, "1", grow) == 0, "version 3 training");
+  snprintf(w, sizeof w, "%s/inpainter.safetensors", v3);
+  net = nets_inpainter_load(w, &err);
+  CHECK(net != NULL, "trained version 3 does not load: %s", err.msg);
+  nets_inpainter_free(net);
+  nets_st_file *f = nets_st_load(w, &err);
+  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v3"),
+        "version 3 run saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
+  nets_st_free(f);
 }
 
 /* Version 3 of the inpainter, started from version-2 weights, computes
