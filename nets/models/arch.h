@@ -5,6 +5,7 @@
 #define NETS_ARCH_H
 
 #include "../core/graph.h"
+#include "../io/safetensors.h"
 #include "models.h"
 
 #define INPAINTER_ARCH_PREFIX "unmask-inpainter-v"
@@ -26,8 +27,14 @@ typedef struct {
 int inpainter_build(inpainter_net *net, int version);
 /* The version an "arch" name gives (2 or 3), or 0 for none of them. */
 int inpainter_version(const char *arch);
-/* Zero the feature half of the layers that version 3 adds: the network then
- * computes exactly what the version-2 layers it shares compute. */
+/* Builds the version that the weights file f (read from path) names in its
+ * "arch" and loads its tensors.  Errors: not inpainter weights, out of
+ * memory, tensors that do not fit (the network is then freed). */
+int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *path,
+                         nets_error *err);
+/* Zero the feature half of the layers that version 3 adds (their biases
+ * start at zero): the network then computes exactly what the version-2
+ * layers it shares compute. */
 void inpainter_zero_residuals(inpainter_net *net);
 /* One sample: rgb HWC [0,1] and hole (S*S) -> the NCHW input of one image. */
 void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/weights.h"
 #include "arch.h"
 #include "models.h"
 
@@ -28,10 +29,24 @@ void inpainter_zero_residuals(inpainter_net *net) {
     snprintf(name, sizeof name, "%s.weight", residuals[k]);
     nets_param *w = nets_graph_find_param(net->g, name);
     if (w) memset(w->value->data, 0, nets_tensor_size(w->value) / 2 * sizeof(float));
-    snprintf(name, sizeof name, "%s.bias", residuals[k]);
-    nets_param *b = nets_graph_find_param(net->g, name);
-    if (b) memset(b->value->data, 0, nets_tensor_size(b->value) / 2 * sizeof(float));
   }
+}
+
+int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *path,
+                         nets_error *err) {
+  const char *arch = nets_st_meta(f, "arch");
+  const int version = inpainter_version(arch);
+  if (!version)
+    return nets_error_set(err, NETS_ERR_FORMAT, "%s: not inpainter weights (arch \"%s\")", path,
+                          arch ? arch : "none");
+  if (inpainter_build(net, version))
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the inpainter");
+  int rc = nets_graph_load_file(net->g, f, path, net->arch, err);
+  if (rc) {
+    nets_graph_free(net->g);
+    net->g = NULL;
+  }
+  return rc;
 }
 
 int inpainter_build(inpainter_net *net, int version) {

@@ -25,25 +25,16 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
   if (nets_blas_init(err)) return NULL;
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return NULL;
-  /* the file's "arch" names the version of the network to build */
-  const char *arch = nets_st_meta(f, "arch");
-  const int version = inpainter_version(arch);
-  if (!version) {
-    nets_error_set(err, NETS_ERR_FORMAT, "%s: not inpainter weights (arch \"%s\")", path,
-                   arch ? arch : "none");
-    nets_st_free(f);
-    return NULL;
-  }
   nets_inpainter *p = calloc(1, sizeof *p);
-  if (!p || inpainter_build(&p->net, version)) {
-    free(p);
+  if (!p) {
     nets_st_free(f);
     nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the inpainter");
     return NULL;
   }
   const int s = NETS_INPAINT_SIZE;
   p->in = nets_alloc_floats((size_t)4 * s * s);
-  if (!p->in || nets_graph_load_file(p->net.g, f, path, p->net.arch, err) ||
+  /* the file's "arch" names the version of the network to build */
+  if (!p->in || inpainter_build_from(&p->net, f, path, err) ||
       nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
     if (!p->in) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
     nets_st_free(f);

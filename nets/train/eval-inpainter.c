@@ -55,11 +55,7 @@ static int ship_weights(const char *path, const char *out, const char *stage, ne
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return err->code;
   const char **meta = calloc((size_t)2 * f->n_meta + 5, sizeof *meta);
-  const int version = inpainter_version(nets_st_meta(f, "arch"));
-  int rc = 0;
-  if (!version) rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: not inpainter weights", path);
-  else if (!meta || inpainter_build(&g, version)) rc = nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
-  if (!rc) rc = nets_graph_load_file(g.g, f, path, g.arch, err);
+  int rc = meta ? inpainter_build_from(&g, f, path, err) : nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   if (!rc) {
     int m = 0;
     meta[m++] = "arch", meta[m++] = g.arch;

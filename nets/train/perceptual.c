@@ -58,7 +58,7 @@ float train_perceptual_step(train_perceptual *p, const float *real, const float 
   for (int l = 0; l < 3; l++) {
     const nets_tensor *ft = nets_graph_output(g, p->net.feat[l]);
     const size_t half = nets_tensor_size(ft) / 2;
-    memset(p->grad[l], 0, sizeof(float) * half); /* no gradient for the real crops */
+    /* the real crops' half of grad stays zero (calloc): only the fakes get one */
     loss += train_feature_l1(ft->data, ft->data + half, half, weight / (3.f * (float)half),
                              p->grad[l] + half) / 3.f;
     douts[l] = p->grad[l];

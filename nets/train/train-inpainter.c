@@ -261,8 +261,7 @@ int train_inpainter_main(int argc, char **argv) {
     int taken = 0;
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
-    if (!rc && o.init_critic) rc = nets_graph_load_matching(D.g, o.init_critic, &taken, &err);
-    if (!rc && o.init_critic)
+    if (!rc && o.init_critic && !(rc = nets_graph_load_matching(D.g, o.init_critic, &taken, &err)))
       printf("critic from %s: %d of %d tensors taken\n", o.init_critic, taken, D.g->n_params);
   }
   train_perceptual perc = {0};
