@@ -11,9 +11,17 @@
 
 struct nets_inpainter {
   inpainter_net net;
-  int out; /* the output node used: the refined one unless the file says otherwise */
-  float *in;
+  int out;    /* the output node used: the refined one unless the file says otherwise */
+  int mirror; /* 1: average with the mirrored crop's result (batch of 2) */
+  float *in;  /* the network's input: the crop, then its mirror image */
+  float *avg; /* one output (NCHW) */
 };
+
+/* Mirrors each row of n planes of size x size, from src into dst. */
+static void mirror_planes(const float *src, int n, int size, float *dst) {
+  for (int r = 0; r < n * size; r++)
+    for (int x = 0; x < size; x++) dst[(size_t)r * size + x] = src[(size_t)r * size + size - 1 - x];
+}
 
 struct nets_detector {
   detector_net net;
@@ -32,11 +40,13 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
     return NULL;
   }
   const int s = NETS_INPAINT_SIZE;
-  p->in = nets_alloc_floats((size_t)4 * s * s);
+  p->mirror = 1;
+  p->in = nets_alloc_floats((size_t)2 * 4 * s * s);
+  p->avg = nets_alloc_floats((size_t)3 * s * s);
   /* the file's "arch" names the version of the network to build */
-  if (!p->in || inpainter_build_from(&p->net, f, path, err) ||
-      nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
-    if (!p->in) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  if (!p->in || !p->avg || inpainter_build_from(&p->net, f, path, err) ||
+      nets_graph_prepare(p->net.g, 2, s, s, 0, err)) {
+    if (!p->in || !p->avg) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
     nets_st_free(f);
     nets_inpainter_free(p);
     return NULL;
@@ -54,19 +64,48 @@ void nets_inpainter_free(nets_inpainter *p) {
   if (!p) return;
   nets_graph_free(p->net.g);
   nets_free_floats(p->in);
+  nets_free_floats(p->avg);
   free(p);
+}
+
+int nets_inpainter_set_mirror(nets_inpainter *p, int on, nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  int rc = nets_graph_prepare(p->net.g, on ? 2 : 1, s, s, 0, err);
+  if (!rc) p->mirror = on != 0;
+  return rc;
+}
+
+/* The output node's result for the last forward pass, as HWC [0,1]: the
+ * first crop's, or with mirror the mean of it and the mirrored crop's
+ * result mirrored back. */
+static void unpack_output(nets_inpainter *p, int node, float *out) {
+  const int s = NETS_INPAINT_SIZE;
+  const size_t one = (size_t)3 * s * s;
+  const float *o = nets_graph_output(p->net.g, node)->data;
+  if (!p->mirror) {
+    inpainter_unpack(o, s, out);
+    return;
+  }
+  mirror_planes(o + one, 3, s, p->avg);
+  for (size_t q = 0; q < one; q++) p->avg[q] = 0.5f * (p->avg[q] + o[q]);
+  inpainter_unpack(p->avg, s, out);
+}
+
+static int forward(nets_inpainter *p, const float *rgb, const float *hole, nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  inpainter_pack(rgb, hole, s, p->in);
+  if (p->mirror) mirror_planes(p->in, 4, s, p->in + (size_t)4 * s * s);
+  return nets_graph_forward(p->net.g, p->in, err);
 }
 
 int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const float *hole,
                                  nets_stage stage, float *out, nets_error *err) {
-  const int s = NETS_INPAINT_SIZE;
-  inpainter_pack(rgb, hole, s, p->in);
-  int rc = nets_graph_forward(p->net.g, p->in, err);
+  int rc = forward(p, rgb, hole, err);
   if (rc) return rc;
   const int which = stage == NETS_STAGE_COARSE    ? p->net.coarse
                     : stage == NETS_STAGE_REFINED ? p->net.out
                                                   : p->out;
-  inpainter_unpack(nets_graph_output(p->net.g, which)->data, s, out);
+  unpack_output(p, which, out);
   return NETS_OK;
 }
 
@@ -77,11 +116,10 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
 
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err) {
-  const int s = NETS_INPAINT_SIZE;
-  int rc = nets_inpainter_predict(p, rgb, hole, p->out == p->net.coarse ? coarse : refined, err);
+  int rc = forward(p, rgb, hole, err);
   if (rc) return rc;
-  const int other = p->out == p->net.coarse ? p->net.out : p->net.coarse;
-  inpainter_unpack(nets_graph_output(p->net.g, other)->data, s, other == p->net.coarse ? coarse : refined);
+  unpack_output(p, p->net.coarse, coarse);
+  unpack_output(p, p->net.out, refined);
   return NETS_OK;
 }
 

@@ -78,7 +78,7 @@ int eval_inpainter_main(int argc, char **argv) {
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
   const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL;
-  int n = 500, grow = 0;
+  int n = 500, grow = 0, single = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -89,12 +89,13 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--compare") && v) compare = argv[++i];
     else if (!strcmp(a, "--ship") && v) ship = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
+    else if (!strcmp(a, "--single")) single = 1;
     else if (!strcmp(a, "--stage") && v && (!strcmp(v, "coarse") || !strcmp(v, "refined"))) stage = argv[++i];
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--stage coarse|refined]\n"
-             "       [--hole-grow PX]\n"
+             "       [--hole-grow PX] [--single]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
              "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
              "weights to OUT with \"inference_output\" set to the stage with the higher PSNR,\n"
@@ -104,6 +105,8 @@ int eval_inpainter_main(int argc, char **argv) {
              "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n"
              "--hole-grow PX grows every hole by PX pixels first: holes as the pipeline makes\n"
              "them (the detected covering, grown) are wider than the drawn mask.\n"
+             "The network paints each crop and its mirror image and averages the two, as\n"
+             "unmask does; --single scores one pass instead.\n"
              "detail: the mean luminance gradient in the hole, as a share of the original's;\n"
              "under 100%% is blur (it rewards any texture, right or wrong: look at the grid).\n");
       return strcmp(a, "--help") ? 2 : 0;
@@ -113,8 +116,9 @@ int eval_inpainter_main(int argc, char **argv) {
   nets_error err = {0};
   nets_inpainter *net = nets_inpainter_load(weights, &err);
   unmask_synth *syn = net ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
-  if (!net || !syn) {
+  if (!net || !syn || (single && nets_inpainter_set_mirror(net, 0, &err))) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
+    unmask_synth_free(syn);
     nets_inpainter_free(net);
     return 1;
   }
@@ -207,7 +211,8 @@ int eval_inpainter_main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
   } else {
-    printf("held-out masked crops: %d (%dx%d), holes grown by %d px, weights %s\n\n", n, S, S, grow, weights);
+    printf("held-out masked crops: %d (%dx%d), holes grown by %d px, %s, weights %s\n\n", n, S, S, grow,
+           single ? "one pass" : "mean with the mirrored crop", weights);
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | ms/crop |\n");
     printf("|----------------------------|----------|--------|----------|--------|----------|-------|----------|\n");
     char row_c[64], row_r[64];

@@ -552,6 +552,58 @@ static void test_trainers(void) {
   nets_st_free(f);
 }
 
+/* Mirrors a size x size image of c channels (HWC) left to right. */
+static void mirror_hwc(const float *src, int size, int c, float *dst) {
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      for (int k = 0; k < c; k++)
+        dst[((size_t)y * size + x) * c + k] = src[((size_t)y * size + size - 1 - x) * c + k];
+}
+
+/* With mirror on (the default), the inpainter's result is the mean of one
+ * pass on the crop and one on its mirror image mirrored back: so it is
+ * mirror-symmetric (painting the mirrored crop gives the mirrored result),
+ * which one pass of an untrained network is not. */
+static void test_inpainter_mirror(const char *weights) {
+  enum { S = NETS_INPAINT_SIZE, HW = S * S };
+  static float rgb[HW * 3], hole[HW], rgb_m[HW * 3], hole_m[HW];
+  static float both[HW * 3], both_m[HW * 3], one[HW * 3], one_m[HW * 3], back[HW * 3];
+  nets_rng rng;
+  nets_rng_seed(&rng, 8);
+  for (int i = 0; i < HW * 3; i++) rgb[i] = nets_rng_uniform(&rng);
+  for (int y = 0; y < S; y++)
+    for (int x = 0; x < S; x++) hole[y * S + x] = y > 60 && y < 110 && x > 20 && x < 90; /* off-centre */
+  mirror_hwc(rgb, S, 3, rgb_m);
+  mirror_hwc(hole, S, 1, hole_m);
+  nets_error err = {0};
+  nets_inpainter *net = nets_inpainter_load(weights, &err);
+  CHECK(net != NULL, "inpainter loads: %s", err.msg);
+  if (!net) return;
+  CHECK(nets_inpainter_predict_stage(net, rgb, hole, NETS_STAGE_COARSE, both, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb_m, hole_m, NETS_STAGE_COARSE, both_m, &err) == 0 &&
+            nets_inpainter_set_mirror(net, 0, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb, hole, NETS_STAGE_COARSE, one, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb_m, hole_m, NETS_STAGE_COARSE, one_m, &err) == 0,
+        "predictions: %s", err.msg);
+  mirror_hwc(both_m, S, 3, back);
+  float asym = 0, asym_one = 0, off_mean = 0;
+  int open = 0;
+  for (int i = 0; i < HW * 3; i++) asym = fmaxf(asym, fabsf(back[i] - both[i]));
+  mirror_hwc(one_m, S, 3, back);
+  for (int i = 0; i < HW * 3; i++) {
+    asym_one = fmaxf(asym_one, fabsf(back[i] - one[i]));
+    /* unpack clamps to [0,1], so the mean holds where neither pass was clamped */
+    if (one[i] > 0.f && one[i] < 1.f && back[i] > 0.f && back[i] < 1.f) {
+      off_mean = fmaxf(off_mean, fabsf(both[i] - 0.5f * (one[i] + back[i])));
+      open++;
+    }
+  }
+  CHECK(asym < 1e-5f, "mirrored crop painted %g off the mirrored result", asym);
+  CHECK(asym_one > 1e-3f, "one pass is already mirror-symmetric (%g): the test shows nothing", asym_one);
+  CHECK(open > HW / 10 && off_mean < 1e-5f, "result %g off the mean of the two passes (%d values)", off_mean, open);
+  nets_inpainter_free(net);
+}
+
 /* Version 3 of the inpainter, started from version-2 weights, computes
  * exactly what they compute; both versions load by the file's "arch". */
 static void test_inpainter_versions(void) {
@@ -597,6 +649,7 @@ static void test_inpainter_versions(void) {
     CHECK(net != NULL, "version %d weights load: %s", k + 2, err.msg);
     nets_inpainter_free(net);
   }
+  test_inpainter_mirror(w2);
   snprintf(w3, sizeof w3, "%s/run-detector/detector.safetensors", tmpdir);
   CHECK(nets_inpainter_load(w3, &err) == NULL && strstr(err.msg, "not inpainter weights"),
         "detector weights refused as an inpainter: %s", err.msg);
