@@ -12,6 +12,7 @@
 #include "../core/loss.h"
 #include "../core/parallel.h"
 #include "../core/weights.h"
+#include "../io/safetensors.h"
 #include "../models/arch.h"
 #include "../pipeline/hole.h"
 #include "../synth/synth.h"
@@ -55,10 +56,11 @@ static void usage(void) {
          "                     the real crop (default 0: off)\n"
          "  --perc-coarse W    the same perceptual loss on the coarse output (default 0: off)\n"
          "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
-         "  --net-version N    the inpainter network's version: 2 (default) or 3, which adds\n"
-         "                     three gated layers to the coarse network, each added to its\n"
-         "                     input and starting at zero (so --init from version 2 weights\n"
-         "                     starts from what they compute); a run keeps its version\n"
+         "  --net-version N    the inpainter network's version: 2, or 3 (the shipped one), which\n"
+         "                     adds three gated layers to the coarse network, each added to\n"
+         "                     its input and starting at zero (so --init from version 2 weights\n"
+         "                     starts from what they compute).  Default: the run's own version\n"
+         "                     when it resumes, else the --init file's, else 3\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
@@ -204,9 +206,22 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
   return rc;
 }
 
+/* The inpainter version that the weights file at path names, or 0 (no
+ * such file, or not inpainter weights). */
+static int file_version(const char *path) {
+  FILE *fp = path ? fopen(path, "rb") : NULL;
+  if (!fp) return 0;
+  fclose(fp);
+  nets_error err = {0};
+  nets_st_file *f = nets_st_load(path, &err);
+  const int v = f ? inpainter_version(nets_st_meta(f, "arch")) : 0;
+  nets_st_free(f);
+  return v;
+}
+
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
-                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32, .version = 2,
+                    .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
                     .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors"};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
@@ -217,6 +232,12 @@ int train_inpainter_main(int argc, char **argv) {
     return 1;
   }
   char path[4096];
+  if (!o.version) { /* a run keeps its version; a new one takes its --init file's */
+    snprintf(path, sizeof path, "%s/inpainter.safetensors", o.t.run);
+    o.version = file_version(path);
+    if (!o.version) o.version = file_version(o.t.init);
+    if (!o.version) o.version = 3;
+  }
   snprintf(path, sizeof path, "%s/samples", o.t.run);
   if (train_mkdirs(path)) {
     fprintf(stderr, "unmask-train: cannot create %s\n", path);
@@ -313,8 +334,8 @@ int train_inpainter_main(int argc, char **argv) {
   nets_graph_prepare(D.g, 1, S, S, 1, &err);
   const double d_macs = nets_graph_macs(D.g);
   nets_graph_prepare(G.g, B, S, S, 1, &err);
-  printf("inpainter: %ld parameters, %.2f GMAC per crop; critic %ld parameters, %.2f GMAC\n",
-         nets_graph_param_count(G.g), g_macs * 1e-9, nets_graph_param_count(D.g), d_macs * 1e-9);
+  printf("inpainter version %d: %ld parameters, %.2f GMAC per crop; critic %ld parameters, %.2f GMAC\n",
+         o.version, nets_graph_param_count(G.g), g_macs * 1e-9, nets_graph_param_count(D.g), d_macs * 1e-9);
   printf("SGEMM rate on this machine: %.0f GFLOP/s (OpenBLAS kernel %s); %d threads\n", gemm,
          nets_blas_corename(), nets_parallel_get_threads());
 

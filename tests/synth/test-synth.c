@@ -505,7 +505,7 @@ static void test_trainers(void) {
    * generator's adversarial gradient from step 2): 2 steps, then resumed to 3 */
   char det_w[700];
   snprintf(det_w, sizeof det_w, "%s/run-detector/detector.safetensors", tmpdir);
-  const char *inp[] = {"--batch", "1", "--gan-start", "1", "--fm-weight", "0.5",
+  const char *inp[] = {"--batch", "1", "--net-version", "2", "--gan-start", "1", "--fm-weight", "0.5",
                        "--critic-width", "16", "--critic-warmup", "1", "--refined-l1", "0.5",
                        "--perc-weight", "1", "--perc-coarse", "0.5", "--perc-net", det_w, NULL};
   snprintf(run, sizeof run, "%s/run-inpainter", tmpdir);
@@ -549,6 +549,30 @@ static void test_trainers(void) {
   nets_st_file *f = nets_st_load(w, &err);
   CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v3"),
         "version 3 run saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
+  nets_st_free(f);
+  /* without --net-version a run resumes as its own version, and a new run
+   * takes the version of its --init file (here 3, not the v2 subset of it) */
+  const char *plain[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v3, "2", plain) == 0 && state_step(v3) == 2,
+        "version 3 run resumed without --net-version");
+  const char *from_v3[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--init", w, NULL};
+  snprintf(init, sizeof init, "%s/run-inpainter-from-v3", tmpdir);
+  CHECK(run_trainer(train_inpainter_main, "inpainter", init, "1", from_v3) == 0, "run from version 3 weights");
+  char w_from[800];
+  snprintf(w_from, sizeof w_from, "%s/inpainter.safetensors", init);
+  f = nets_st_load(w_from, &err);
+  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v3"),
+        "run from version 3 weights saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
+  nets_st_free(f);
+  /* ... and from version-2 weights, version 2 */
+  snprintf(init_critic, sizeof init_critic, "%s/inpainter.safetensors", run);
+  const char *from_v2[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--init", init_critic, NULL};
+  snprintf(init, sizeof init, "%s/run-inpainter-from-v2", tmpdir);
+  CHECK(run_trainer(train_inpainter_main, "inpainter", init, "1", from_v2) == 0, "run from version 2 weights");
+  snprintf(w_from, sizeof w_from, "%s/inpainter.safetensors", init);
+  f = nets_st_load(w_from, &err);
+  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v2"),
+        "run from version 2 weights saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
   nets_st_free(f);
 }
 
