@@ -209,11 +209,8 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 /* The inpainter version that the weights file at path names, or 0 (no
  * such file, or not inpainter weights). */
 static int file_version(const char *path) {
-  FILE *fp = path ? fopen(path, "rb") : NULL;
-  if (!fp) return 0;
-  fclose(fp);
   nets_error err = {0};
-  nets_st_file *f = nets_st_load(path, &err);
+  nets_st_file *f = path ? nets_st_load(path, &err) : NULL;
   const int v = f ? inpainter_version(nets_st_meta(f, "arch")) : 0;
   nets_st_free(f);
   return v;
