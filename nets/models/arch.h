@@ -10,7 +10,7 @@
 
 #define INPAINTER_ARCH_PREFIX "unmask-inpainter-v"
 #define CRITIC_ARCH "unmask-critic-v1"
-#define DETECTOR_ARCH "unmask-detector-v2"
+#define DETECTOR_ARCH_PREFIX "unmask-detector-v"
 
 /* Inpainter: input 4 x S x S (S = NETS_INPAINT_SIZE): RGB in [-1,1] with the
  * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse RGB
@@ -61,8 +61,21 @@ typedef struct {
   nets_graph *g;
   int feat[3]; /* c1, c3, c5 (1/2, 1/4, 1/8): the trainer's perceptual loss */
   int out;
+  int version;
+  char arch[32];
 } detector_net;
-int detector_build(detector_net *net);
+/* version 2, or 3: version 2 with two residual blocks (conv, ReLU, conv,
+ * added to their input) at 1/32 resolution, after c10. */
+int detector_build(detector_net *net, int version);
+/* The version an "arch" name gives (2 or 3), or 0 for none of them. */
+int detector_version(const char *arch);
+/* Builds the version that the weights file f (read from path) names in its
+ * "arch" and loads its tensors.  Errors as inpainter_build_from. */
+int detector_build_from(detector_net *net, const nets_st_file *f, const char *path,
+                        nets_error *err);
+/* Zero the last layer of each block version 3 adds (weights and biases):
+ * the network then computes exactly what the version-2 layers compute. */
+void detector_zero_residuals(detector_net *net);
 /* HWC [0,1] rgb of w x h -> NCHW input of pw x ph (edge-replicated padding). */
 void detector_pack(const float *rgb, int w, int h, int pw, int ph, float *dst);
 

@@ -3,10 +3,57 @@
  * and scores come from the connected components of that map
  * (nets_detector_boxes), so boxes and pixel masks always agree. */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "../core/weights.h"
 #include "arch.h"
 
-int detector_build(detector_net *net) {
+/* The blocks version 3 adds at 1/32: x + conv(relu(conv(x))). */
+static const char *const blocks[][2] = {{"r1a", "r1b"}, {"r2a", "r2b"}};
+
+static int block(nets_graph *g, int version, int k, int x, int dil) {
+  if (version < 3 || x < 0) return x;
+  const int c = g->nodes[x].c;
+  int r = nets_graph_conv(g, blocks[k][0], x, c, 3, 1, dil, NETS_ACT_RELU, 0);
+  return nets_graph_add(g, x, nets_graph_conv(g, blocks[k][1], r, c, 3, 1, dil, NETS_ACT_NONE, 0));
+}
+
+int detector_version(const char *arch) {
+  const size_t n = strlen(DETECTOR_ARCH_PREFIX);
+  if (!arch || strncmp(arch, DETECTOR_ARCH_PREFIX, n)) return 0;
+  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : 0;
+}
+
+void detector_zero_residuals(detector_net *net) {
+  for (int k = 0; net->version >= 3 && k < 2; k++)
+    for (int b = 0; b < 2; b++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s.%s", blocks[k][1], b ? "bias" : "weight");
+      nets_param *p = nets_graph_find_param(net->g, name);
+      if (p) nets_tensor_zero(p->value);
+    }
+}
+
+int detector_build_from(detector_net *net, const nets_st_file *f, const char *path,
+                        nets_error *err) {
+  const char *arch = nets_st_meta(f, "arch");
+  const int version = detector_version(arch);
+  if (!version)
+    return nets_error_set(err, NETS_ERR_FORMAT, "%s: not detector weights (arch \"%s\")", path,
+                          arch ? arch : "none");
+  if (detector_build(net, version))
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
+  int rc = nets_graph_load_file(net->g, f, path, net->arch, err);
+  if (rc) {
+    nets_graph_free(net->g);
+    net->g = NULL;
+  }
+  return rc;
+}
+
+int detector_build(detector_net *net, int version) {
+  if (version != 2 && version != 3) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_RELU;
@@ -21,6 +68,8 @@ int detector_build(detector_net *net) {
   int c8 = nets_graph_conv(g, "c8", c7, 96, 3, 1, 4, A, 0);
   int c9 = nets_graph_conv(g, "c9", c8, 128, 3, 2, 1, A, 0);  /* 1/32 */
   int c10 = nets_graph_conv(g, "c10", c9, 128, 3, 1, 2, A, 0);
+  c10 = block(g, version, 0, c10, 1);
+  c10 = block(g, version, 1, c10, 2);
   int u = nets_graph_up2(g, c10);                              /* 1/16 */
   u = nets_graph_conv(g, "u1", nets_graph_concat(g, u, c8), 64, 3, 1, 1, A, 0);
   u = nets_graph_up2(g, u);                                    /* 1/8 */
@@ -39,6 +88,8 @@ int detector_build(detector_net *net) {
   net->feat[1] = c3;
   net->feat[2] = c5;
   net->out = out;
+  net->version = version;
+  snprintf(net->arch, sizeof net->arch, "%s%d", DETECTOR_ARCH_PREFIX, version);
   return 0;
 }
 

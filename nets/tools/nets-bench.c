@@ -152,12 +152,16 @@ int main(int argc, char **argv) {
       bench_model("critic", cr.g, 8, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
       nets_graph_free(cr.g);
     }
-    if (detector_build(&det) == 0) {
-      bench_model("detector 1 MP (1152x864)", det.g, 1, 864, 1152, 0, reps, &r);
-      bench_model("detector 1024x768", det.g, 1, 768, 1024, 0, reps, &r);
-      printf("  detector parameters: %ld\n", nets_graph_param_count(det.g));
-      nets_graph_free(det.g);
-    }
+    for (int v = 2; v <= 3; v++)
+      if (detector_build(&det, v) == 0) {
+        char name[64];
+        snprintf(name, sizeof name, "detector v%d 1 MP (1152x864)", v);
+        bench_model(name, det.g, 1, 864, 1152, 0, reps, &r);
+        snprintf(name, sizeof name, "detector v%d 1024x768", v);
+        bench_model(name, det.g, 1, 768, 1024, 0, reps, &r);
+        printf("  detector v%d parameters: %ld\n", v, nets_graph_param_count(det.g));
+        nets_graph_free(det.g);
+      }
   }
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "../core/parallel.h"
 #include "../core/tensor.h"
 #include "../io/image.h"
+#include "../io/safetensors.h"
 #include "font.h"
 #include "unmask-config.h"
 
@@ -19,6 +20,14 @@ double train_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int train_file_version(const char *path, int (*version_of)(const char *arch)) {
+  nets_error err = {0};
+  nets_st_file *f = path ? nets_st_load(path, &err) : NULL;
+  const int v = f ? version_of(nets_st_meta(f, "arch")) : 0;
+  nets_st_free(f);
+  return v;
 }
 
 int train_mkdirs(const char *dir) {

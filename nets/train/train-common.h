@@ -10,6 +10,9 @@
 double train_now(void);
 int train_mkdirs(const char *dir);
 int train_file_exists(const char *path);
+/* The version that version_of reads from the "arch" of the weights file at
+ * path, or 0 (no path, no such file, or not that network's weights). */
+int train_file_version(const char *path, int (*version_of)(const char *arch));
 
 /* Where face data is looked up when no --faces/--csv is given:
  * $UNMASK_DATA, then ../shared/data beside the source tree. */

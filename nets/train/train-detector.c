@@ -27,6 +27,7 @@ typedef struct {
   int size;
   float lr, gamma, seam_weight;
   long lr_decay_step;
+  int version; /* of the detector network (2 or 3); 0: the run's, or --init's */
 } det_opts;
 
 static void usage(void) {
@@ -37,6 +38,11 @@ static void usage(void) {
          "  --lr-decay-step N  from step N on, the learning rate is 10x lower (default: never)\n"
          "  --seam-weight W    loss weight of the seams between touching coverings, which\n"
          "                     the map must leave out to keep them apart (default 8)\n"
+         "  --net-version N    the detector network's version: 2 (the shipped one), or 3,\n"
+         "                     which adds two residual blocks at 1/32 resolution that start\n"
+         "                     at zero (so --init from version-2 weights starts from what\n"
+         "                     they compute).  Default: the run's own version, else the\n"
+         "                     --init file's, else 2\n"
          "Defaults: --run runs/detector --steps 100000.\n");
 }
 
@@ -50,6 +56,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--gamma")) o->gamma = (float)atof(v);
     else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
+    else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
       if (!help) fprintf(stderr, "unknown or incomplete option %s\n", a);
@@ -57,6 +64,10 @@ static int parse(int argc, char **argv, det_opts *o) {
       return help ? 1 : 2;
     }
 #undef OPT
+  }
+  if (o->version && o->version != 2 && o->version != 3) {
+    fprintf(stderr, "unmask-train: --net-version must be 2 or 3\n");
+    return 2;
   }
   if (o->size < 32 || o->size % DETECTOR_STRIDE) {
     fprintf(stderr, "unmask-train: --size must be a multiple of %d\n", DETECTOR_STRIDE);
@@ -104,9 +115,9 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long s
   snprintf(s_cfg, sizeof s_cfg,
            "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seed %llu", o->size,
            o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed);
-  const char *meta[] = {"arch", DETECTOR_ARCH, "step", s_step, "scenes_seen", s_imgs,
+  const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  const train_net one = {"detector", DETECTOR_ARCH, net->g, opt, meta};
+  const train_net one = {"detector", net->arch, net->g, opt, meta};
   return train_checkpoint_save(o->t.run, &one, 1, step, wall, err);
 }
 
@@ -162,6 +173,12 @@ int train_detector_main(int argc, char **argv) {
   if (prc) return prc == 1 ? 0 : 2;
   nets_error err = {0};
   char path[4096];
+  if (!o.version) { /* a run keeps its version; a new one takes its --init file's */
+    snprintf(path, sizeof path, "%s/detector.safetensors", o.t.run);
+    o.version = train_file_version(path, detector_version);
+    if (!o.version) o.version = train_file_version(o.t.init, detector_version);
+    if (!o.version) o.version = 2;
+  }
   snprintf(path, sizeof path, "%s/samples", o.t.run);
   if (nets_blas_init(&err) || train_mkdirs(path)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "cannot create the run folder");
@@ -173,18 +190,19 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   detector_net net;
-  if (detector_build(&net)) {
+  if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);
     fprintf(stderr, "unmask-train: cannot build the detector\n");
     return 1;
   }
   nets_graph_init_params(net.g, o.t.seed);
+  detector_zero_residuals(&net); /* version 3's blocks start at zero */
   nets_adam opt;
   nets_adam_default(&opt, o.lr);
   const int S = o.size, B = o.t.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
   long step = 0;
   double wall_before = 0;
-  const train_net one = {"detector", DETECTOR_ARCH, net.g, &opt, NULL};
+  const train_net one = {"detector", net.arch, net.g, &opt, NULL};
   int rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, &one, 1, &step, &wall_before, &err);
   if (resumed < 0) rc = err.code;
@@ -215,8 +233,8 @@ int train_detector_main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   nets_graph_prepare(net.g, 1, S, S, 1, &err);
-  printf("detector: %ld parameters, %.2f GMAC per %dx%d scene; %d threads, OpenBLAS %s\n",
-         nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
+  printf("detector version %d: %ld parameters, %.2f GMAC per %dx%d scene; %d threads, OpenBLAS %s\n",
+         o.version, nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
          nets_parallel_get_threads(), nets_blas_corename());
   const double t_start = train_now();
   double acc_loss = 0, acc_inter = 0, acc_union = 0, t_log = train_now();

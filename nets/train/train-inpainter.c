@@ -206,16 +206,6 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
   return rc;
 }
 
-/* The inpainter version that the weights file at path names, or 0 (no
- * such file, or not inpainter weights). */
-static int file_version(const char *path) {
-  nets_error err = {0};
-  nets_st_file *f = path ? nets_st_load(path, &err) : NULL;
-  const int v = f ? inpainter_version(nets_st_meta(f, "arch")) : 0;
-  nets_st_free(f);
-  return v;
-}
-
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
                     .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
@@ -231,8 +221,8 @@ int train_inpainter_main(int argc, char **argv) {
   char path[4096];
   if (!o.version) { /* a run keeps its version; a new one takes its --init file's */
     snprintf(path, sizeof path, "%s/inpainter.safetensors", o.t.run);
-    o.version = file_version(path);
-    if (!o.version) o.version = file_version(o.t.init);
+    o.version = train_file_version(path, inpainter_version);
+    if (!o.version) o.version = train_file_version(o.t.init, inpainter_version);
     if (!o.version) o.version = 3;
   }
   snprintf(path, sizeof path, "%s/samples", o.t.run);

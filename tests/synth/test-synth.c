@@ -682,18 +682,92 @@ static void test_inpainter_versions(void) {
   nets_graph_free(v3.g);
 }
 
+/* Version 3 of the detector, started from version-2 weights, computes
+ * exactly what they compute; both versions load by the file's "arch", and
+ * the trainer keeps a run's version. */
+static void test_detector_versions(void) {
+  CHECK(detector_version("unmask-detector-v2") == 2 && detector_version("unmask-detector-v3") == 3,
+        "detector versions named");
+  CHECK(!detector_version("unmask-detector-v") && !detector_version("unmask-detector-v32") &&
+            !detector_version("unmask-inpainter-v3") && !detector_version(NULL),
+        "not detector versions");
+  enum { W = 96, H = 64 };
+  detector_net v2 = {0}, v3 = {0};
+  CHECK(detector_build(&v2, 2) == 0 && detector_build(&v3, 3) == 0, "both versions built");
+  CHECK(detector_build(&(detector_net){0}, 4) != 0, "version 4 refused");
+  if (!v2.g || !v3.g) return;
+  nets_graph_init_params(v2.g, 31);
+  nets_graph_init_params(v3.g, 32);
+  char w2[700], w3[700];
+  snprintf(w2, sizeof w2, "%s/detector-v2.safetensors", tmpdir);
+  snprintf(w3, sizeof w3, "%s/detector-v3.safetensors", tmpdir);
+  nets_error err = {0};
+  int taken = 0;
+  CHECK(nets_graph_save(v2.g, w2, (const char *const[]){"arch", v2.arch, NULL}, &err) == 0 &&
+            nets_graph_load_matching(v3.g, w2, &taken, &err) == 0 && taken == v2.g->n_params &&
+            v3.g->n_params == v2.g->n_params + 8,
+        "version 3 takes every version-2 tensor (%d of %d): %s", taken, v2.g->n_params, err.msg);
+  float *x = malloc(sizeof(float) * 3 * W * H);
+  nets_rng rng;
+  nets_rng_seed(&rng, 6);
+  for (int i = 0; i < 3 * W * H; i++) x[i] = 2 * nets_rng_uniform(&rng) - 1;
+  float worst[2];
+  for (int k = 0; k < 2; k++) {
+    if (k) detector_zero_residuals(&v3);
+    CHECK(nets_graph_prepare(v2.g, 1, H, W, 0, &err) == 0 && nets_graph_prepare(v3.g, 1, H, W, 0, &err) == 0 &&
+              nets_graph_forward(v2.g, x, &err) == 0 && nets_graph_forward(v3.g, x, &err) == 0,
+          "forward: %s", err.msg);
+    const nets_tensor *a = nets_graph_output(v2.g, v2.out), *b = nets_graph_output(v3.g, v3.out);
+    worst[k] = 0;
+    for (size_t i = 0; i < nets_tensor_size(a); i++) worst[k] = fmaxf(worst[k], fabsf(a->data[i] - b->data[i]));
+  }
+  /* the blocks change the map until they are zeroed, and then not at all */
+  CHECK(worst[0] > 1e-3f, "version 3's random blocks change nothing (%g)", worst[0]);
+  CHECK(worst[1] < 1e-5f, "version 3 from version-2 weights differs by %g", worst[1]);
+  CHECK(nets_graph_save(v3.g, w3, (const char *const[]){"arch", v3.arch, NULL}, &err) == 0, "v3 saved");
+  for (int k = 0; k < 2; k++) {
+    nets_detector *d = nets_detector_load(k ? w3 : w2, &err);
+    CHECK(d != NULL, "version %d weights load: %s", k + 2, err.msg);
+    nets_detector_free(d);
+  }
+  snprintf(w3, sizeof w3, "%s/inpainter-v3.safetensors", tmpdir);
+  CHECK(nets_detector_load(w3, &err) == NULL && strstr(err.msg, "not detector weights"),
+        "inpainter weights refused as a detector: %s", err.msg);
+  /* the trainer: a run from version-2 weights is version 2 unless told;
+   * told 3, it is 3, and resumes as 3 without being told */
+  const char *det[] = {"--batch", "2", "--size", "64", "--init", w2, NULL};
+  const char *det3[] = {"--batch", "2", "--size", "64", "--init", w2, "--net-version", "3", NULL};
+  char run[600], file[700];
+  const char *want[] = {"unmask-detector-v2", "unmask-detector-v3", "unmask-detector-v3"};
+  for (int k = 0; k < 3; k++) {
+    snprintf(run, sizeof run, "%s/run-detector-v%d", tmpdir, k ? 3 : 2);
+    CHECK(run_trainer(train_detector_main, "detector", run, k == 2 ? "2" : "1", k == 1 ? det3 : det) == 0,
+          "detector run %d", k);
+    snprintf(file, sizeof file, "%s/detector.safetensors", run);
+    nets_st_file *f = nets_st_load(file, &err);
+    const char *arch = f ? nets_st_meta(f, "arch") : NULL;
+    CHECK(arch && !strcmp(arch, want[k]), "detector run %d saved as %s, not %s", k, arch ? arch : "nothing",
+          want[k]);
+    nets_st_free(f);
+  }
+  CHECK(state_step(run) == 2, "version 3 run resumed to step %ld, not 2", state_step(run));
+  free(x);
+  nets_graph_free(v2.g);
+  nets_graph_free(v3.g);
+}
+
 /* The perceptual loss's gradient against central differences of its loss,
  * along random directions, on a detector with random weights; and nothing
  * flows outside the hole. */
 static void test_perceptual(void) {
   enum { B = 2, S = 32, N = B * 3 * S * S };
   detector_net d;
-  CHECK(detector_build(&d) == 0, "detector built");
+  CHECK(detector_build(&d, 2) == 0, "detector built");
   nets_graph_init_params(d.g, 11);
   char w[700];
   snprintf(w, sizeof w, "%s/perc-detector.safetensors", tmpdir);
   nets_error err = {0};
-  CHECK(nets_graph_save(d.g, w, (const char *const[]){"arch", DETECTOR_ARCH, NULL}, &err) == 0,
+  CHECK(nets_graph_save(d.g, w, (const char *const[]){"arch", d.arch, NULL}, &err) == 0,
         "random detector saved: %s", err.msg);
   nets_graph_free(d.g);
   train_perceptual p;
@@ -772,6 +846,7 @@ int main(void) {
   test_trainers();
   test_perceptual();
   test_inpainter_versions();
+  test_detector_versions();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
