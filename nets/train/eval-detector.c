@@ -206,6 +206,10 @@ int eval_detector_main(int argc, char **argv) {
     }
   }
   if (train_opts_finish(&t)) return 2;
+  if (dump && train_mkdirs(dump)) {
+    fprintf(stderr, "eval-detector: cannot create %s\n", dump);
+    return 1;
+  }
   /* the levels unmask uses, unless overridden */
   unmask_levels lv = unmask_levels_for(sens, (size_t)size * size);
   if (thr >= 0) lv.seed = thr, lv.threshold = grow >= 0 ? grow : thr; /* --threshold alone: one level */

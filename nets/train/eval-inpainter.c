@@ -113,6 +113,10 @@ int eval_inpainter_main(int argc, char **argv) {
     }
   }
   if (train_opts_finish(&t)) return 2;
+  if (export_dir && train_mkdirs(export_dir)) {
+    fprintf(stderr, "eval-inpainter: cannot create %s\n", export_dir);
+    return 1;
+  }
   nets_error err = {0};
   nets_inpainter *net = nets_inpainter_load(weights, &err);
   unmask_synth *syn = net ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
