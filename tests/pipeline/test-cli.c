@@ -69,7 +69,7 @@ static int changed_box(const nets_image *a, const nets_image *b, int box[4]) {
 }
 
 /* `unmask demo` masks the astronaut; `unmask detect` must find that mask:
- * its best face is the drawn mask (box IoU >= 0.5). */
+ * its best face is the drawn mask (box IoU >= 0.5), and it is the only one. */
 static void check_astronaut(const char *dir, const char *wd) {
   const char *photo = getenv("UNMASK_ASTRONAUT");
   if (!photo || !*photo) photo = ASTRONAUT;
@@ -111,6 +111,9 @@ static void check_astronaut(const char *dir, const char *wd) {
                json_array_get_length(faces));
         CHECK(iou >= 0.5, "best detection %d,%d %dx%d is not the drawn mask %d,%d %dx%d (IoU %.2f)", x, y,
               w, h, drawn[0], drawn[1], drawn[2], drawn[3], iou);
+        /* and nothing else: not the suit's round patches, nor the flag */
+        CHECK(json_array_get_length(faces) == 1, "%u masked faces on the astronaut, not 1: %s",
+              json_array_get_length(faces), json);
       }
     } else {
       CHECK(0, "detect --json is not JSON: %s", json ? json : "(nothing)");
