@@ -69,10 +69,10 @@ typedef struct {
 int detector_build(detector_net *net, int version);
 /* The version an "arch" name gives (2 or 3), or 0 for none of them. */
 int detector_version(const char *arch);
-/* Builds the version that the weights file f (read from path) names in its
- * "arch" and loads its tensors.  Errors as inpainter_build_from. */
-int detector_build_from(detector_net *net, const nets_st_file *f, const char *path,
-                        nets_error *err);
+/* Reads the weights file at path, builds the version its "arch" names and
+ * loads its tensors.  Errors: no such file, not detector weights, out of
+ * memory, tensors that do not fit (the network is then freed). */
+int detector_load(detector_net *net, const char *path, nets_error *err);
 /* Zero the last layer of each block version 3 adds (weights and biases):
  * the network then computes exactly what the version-2 layers compute. */
 void detector_zero_residuals(detector_net *net);

@@ -35,20 +35,22 @@ void detector_zero_residuals(detector_net *net) {
     }
 }
 
-int detector_build_from(detector_net *net, const nets_st_file *f, const char *path,
-                        nets_error *err) {
+int detector_load(detector_net *net, const char *path, nets_error *err) {
+  nets_st_file *f = nets_st_load(path, err);
+  if (!f) return err ? err->code : NETS_ERR_IO;
   const char *arch = nets_st_meta(f, "arch");
   const int version = detector_version(arch);
+  int rc;
   if (!version)
-    return nets_error_set(err, NETS_ERR_FORMAT, "%s: not detector weights (arch \"%s\")", path,
-                          arch ? arch : "none");
-  if (detector_build(net, version))
-    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
-  int rc = nets_graph_load_file(net->g, f, path, net->arch, err);
-  if (rc) {
+    rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: not detector weights (arch \"%s\")", path,
+                        arch ? arch : "none");
+  else if (detector_build(net, version))
+    rc = nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
+  else if ((rc = nets_graph_load_file(net->g, f, path, net->arch, err))) {
     nets_graph_free(net->g);
     net->g = NULL;
   }
+  nets_st_free(f);
   return rc;
 }
 

@@ -129,16 +129,16 @@ const char *nets_inpainter_stage(const nets_inpainter *p) {
 
 nets_detector *nets_detector_load(const char *path, nets_error *err) {
   if (nets_blas_init(err)) return NULL;
-  nets_st_file *f = nets_st_load(path, err);
-  if (!f) return NULL;
   nets_detector *d = calloc(1, sizeof *d);
-  if (!d) nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
-  /* the file's "arch" names the version of the network to build */
-  if (!d || detector_build_from(&d->net, f, path, err)) {
-    free(d);
-    d = NULL;
+  if (!d) {
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
+    return NULL;
   }
-  nets_st_free(f);
+  /* the file's "arch" names the version of the network to build */
+  if (detector_load(&d->net, path, err)) {
+    free(d);
+    return NULL;
+  }
   return d;
 }
 

@@ -21,11 +21,7 @@ int train_perceptual_init(train_perceptual *p, const char *path, int batch, int 
   memset(p, 0, sizeof *p);
   p->batch = batch;
   p->size = size;
-  nets_st_file *f = nets_st_load(path, err);
-  if (!f) return -1;
-  const int rc = detector_build_from(&p->net, f, path, err);
-  nets_st_free(f);
-  if (rc) return -1;
+  if (detector_load(&p->net, path, err)) return -1;
   if (nets_graph_prepare(p->net.g, 2 * batch, size, size, 1, err)) {
     train_perceptual_free(p);
     return -1;

@@ -449,6 +449,17 @@ static int file_exists(const char *run, const char *name) {
   return access(p, R_OK) == 0;
 }
 
+/* The "arch" that run/name was saved with, or "nothing" (in buf). */
+static const char *saved_arch(const char *run, const char *name, char *buf, size_t n) {
+  char p[700];
+  snprintf(p, sizeof p, "%s/%s", run, name);
+  nets_st_file *f = nets_st_load(p, NULL);
+  const char *arch = f ? nets_st_meta(f, "arch") : NULL;
+  snprintf(buf, n, "%s", arch ? arch : "nothing");
+  nets_st_free(f);
+  return buf;
+}
+
 /* run_a/name and run_b/name hold the same tensors, bit for bit */
 static int same_tensors(const char *run_a, const char *run_b, const char *name) {
   char pa[700], pb[700];
@@ -546,10 +557,9 @@ static void test_trainers(void) {
   net = nets_inpainter_load(w, &err);
   CHECK(net != NULL, "trained version 3 does not load: %s", err.msg);
   nets_inpainter_free(net);
-  nets_st_file *f = nets_st_load(w, &err);
-  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v3"),
-        "version 3 run saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
-  nets_st_free(f);
+  char arch[64];
+  CHECK(!strcmp(saved_arch(v3, "inpainter.safetensors", arch, sizeof arch), "unmask-inpainter-v3"),
+        "version 3 run saved as %s", arch);
   /* without --net-version a run resumes as its own version, and a new run
    * takes the version of its --init file (here 3, not the v2 subset of it) */
   const char *plain[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", NULL};
@@ -558,22 +568,15 @@ static void test_trainers(void) {
   const char *from_v3[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--init", w, NULL};
   snprintf(init, sizeof init, "%s/run-inpainter-from-v3", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", init, "1", from_v3) == 0, "run from version 3 weights");
-  char w_from[800];
-  snprintf(w_from, sizeof w_from, "%s/inpainter.safetensors", init);
-  f = nets_st_load(w_from, &err);
-  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v3"),
-        "run from version 3 weights saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
-  nets_st_free(f);
+  CHECK(!strcmp(saved_arch(init, "inpainter.safetensors", arch, sizeof arch), "unmask-inpainter-v3"),
+        "run from version 3 weights saved as %s", arch);
   /* ... and from version-2 weights, version 2 */
   snprintf(init_critic, sizeof init_critic, "%s/inpainter.safetensors", run);
   const char *from_v2[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--init", init_critic, NULL};
   snprintf(init, sizeof init, "%s/run-inpainter-from-v2", tmpdir);
   CHECK(run_trainer(train_inpainter_main, "inpainter", init, "1", from_v2) == 0, "run from version 2 weights");
-  snprintf(w_from, sizeof w_from, "%s/inpainter.safetensors", init);
-  f = nets_st_load(w_from, &err);
-  CHECK(f && !strcmp(nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "", "unmask-inpainter-v2"),
-        "run from version 2 weights saved as %s", f && nets_st_meta(f, "arch") ? nets_st_meta(f, "arch") : "nothing");
-  nets_st_free(f);
+  CHECK(!strcmp(saved_arch(init, "inpainter.safetensors", arch, sizeof arch), "unmask-inpainter-v2"),
+        "run from version 2 weights saved as %s", arch);
 }
 
 /* Mirrors a size x size image of c channels (HWC) left to right. */
@@ -737,18 +740,14 @@ static void test_detector_versions(void) {
    * told 3, it is 3, and resumes as 3 without being told */
   const char *det[] = {"--batch", "2", "--size", "64", "--init", w2, NULL};
   const char *det3[] = {"--batch", "2", "--size", "64", "--init", w2, "--net-version", "3", NULL};
-  char run[600], file[700];
+  char run[600], arch[64];
   const char *want[] = {"unmask-detector-v2", "unmask-detector-v3", "unmask-detector-v3"};
   for (int k = 0; k < 3; k++) {
     snprintf(run, sizeof run, "%s/run-detector-v%d", tmpdir, k ? 3 : 2);
     CHECK(run_trainer(train_detector_main, "detector", run, k == 2 ? "2" : "1", k == 1 ? det3 : det) == 0,
           "detector run %d", k);
-    snprintf(file, sizeof file, "%s/detector.safetensors", run);
-    nets_st_file *f = nets_st_load(file, &err);
-    const char *arch = f ? nets_st_meta(f, "arch") : NULL;
-    CHECK(arch && !strcmp(arch, want[k]), "detector run %d saved as %s, not %s", k, arch ? arch : "nothing",
-          want[k]);
-    nets_st_free(f);
+    CHECK(!strcmp(saved_arch(run, "detector.safetensors", arch, sizeof arch), want[k]),
+          "detector run %d saved as %s, not %s", k, arch, want[k]);
   }
   CHECK(state_step(run) == 2, "version 3 run resumed to step %ld, not 2", state_step(run));
   free(x);
