@@ -1,9 +1,32 @@
 #include "checkpoint.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../core/weights.h"
 #include "train-common.h"
+
+/* RUN/NAME.ema.safetensors: the averaged weights, with meta and the decay. */
+static int save_ema(const char *run, const train_net *t, const char *const *meta, nets_error *err) {
+  enum { MAX_META = 32 };
+  const char *m[MAX_META + 3];
+  int k = 0;
+  while (meta[k] && k < MAX_META) {
+    m[k] = meta[k];
+    m[k + 1] = meta[k + 1];
+    k += 2;
+  }
+  char decay[32], path[4096];
+  snprintf(decay, sizeof decay, "%g", t->ema->decay);
+  m[k++] = "ema_decay";
+  m[k++] = decay;
+  m[k] = NULL;
+  snprintf(path, sizeof path, "%s/%s.ema.safetensors", run, t->name);
+  nets_ema_swap(t->ema, t->g);
+  int rc = nets_graph_save(t->g, path, m, err);
+  nets_ema_swap(t->ema, t->g);
+  return rc;
+}
 
 int train_checkpoint_save(const char *run, const train_net *nets, int n, long step, double wall,
                           nets_error *err) {
@@ -12,7 +35,9 @@ int train_checkpoint_save(const char *run, const train_net *nets, int n, long st
   for (int i = 0; i < n; i++) {
     const char *plain[] = {"arch", nets[i].arch, "step", s_step, NULL};
     snprintf(path, sizeof path, "%s/%s.safetensors", run, nets[i].name);
-    int rc = nets_graph_save(nets[i].g, path, nets[i].meta ? nets[i].meta : plain, err);
+    const char *const *meta = nets[i].meta ? nets[i].meta : plain;
+    int rc = nets_graph_save(nets[i].g, path, meta, err);
+    if (!rc && nets[i].ema) rc = save_ema(run, &nets[i], meta, err);
     snprintf(path, sizeof path, "%s/%s.optim.safetensors", run, nets[i].name);
     if (!rc && nets[i].opt && nets[i].opt->step) rc = nets_adam_save(nets[i].opt, nets[i].g, path, err);
     if (rc) return rc;
@@ -43,6 +68,17 @@ int train_checkpoint_resume(const char *run, const train_net *nets, int n, long 
     snprintf(path, sizeof path, "%s/%s.optim.safetensors", run, nets[i].name);
     if (nets[i].opt && train_file_exists(path) && nets_adam_load(nets[i].opt, nets[i].g, path, err))
       return -1;
+    nets_ema *e = nets[i].ema;
+    if (!e) continue;
+    nets_ema_reset(e, nets[i].g);
+    snprintf(path, sizeof path, "%s/%s.ema.safetensors", run, nets[i].name);
+    if (!train_file_exists(path)) continue;
+    /* load the average through the graph: swap it in, load, swap back */
+    nets_ema_swap(e, nets[i].g);
+    int rc = nets_graph_load(nets[i].g, path, nets[i].arch, err);
+    nets_ema_swap(e, nets[i].g);
+    if (rc) return -1;
+    e->updates = *step; /* past the warm-up */
   }
   return 1;
 }

@@ -1,7 +1,8 @@
 /* unmask-train eval-detector: the detector on held-out synthetic scenes
  * (built from faces training never uses).  Prints COCO-style box AP@[.5:.95],
- * AP@0.5 and AR@10, the mean pixel IoU of the masks, and the rate of false
- * detections on unmasked held-out faces. */
+ * AP@0.5 and AR@10 of the boxes `unmask detect` reports (and of the map's
+ * coverings before they grow by colour), the mean pixel IoU of the masks,
+ * and the rate of false detections on unmasked held-out faces. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,19 +53,21 @@ typedef struct {
 } repaint_tally;
 
 /* Runs the pipeline's detection half (as `unmask` does, at sensitivity sens)
- * on the scene and tallies, against the true covering cov: covering pixels
- * left outside the hole (alpha < 0.5), those of them on thin parts (ear loops
- * and straps: what a 2-px opening removes), those inside coverings that were
- * found (a detection at IoU >= 0.5, among dets: the detections of scene
- * image), and hole pixels off the covering.  The hole's alpha is left in
- * hole_out (size*size). */
+ * on the scene: its faces' boxes and scores (what `unmask detect` reports)
+ * go to faces_out (*n_faces, at most MAX_BOXES) as boxes of picture `image`.
+ * Then tallies, against the true covering cov: covering pixels left outside
+ * the hole (alpha < 0.5), those of them on thin parts (ear loops and straps:
+ * what a 2-px opening removes), those inside coverings that were found (a
+ * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
+ * alpha is left in hole_out (size*size). */
 static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
-                         const unmask_box *gb, int ng, int image, const metric_box *dets, int nd,
-                         repaint_tally *t, float *hole_out, nets_error *err) {
+                         const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
+                         metric_box *faces_out, int *n_faces, nets_error *err) {
   const int hw = size * size;
   nets_image *img = nets_image_new(size, size, 4), *hole = nets_image_new(size, size, 1);
   unsigned char *open = malloc((size_t)hw), *found = calloc((size_t)hw, 1);
   int rc = !img || !hole || !open || !found ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory") : 0;
+  *n_faces = 0;
   for (int p = 0; !rc && p < hw; p++) {
     for (int c = 0; c < 3; c++) img->data[p * 4 + c] = rgb[p * 3 + c];
     img->data[p * 4 + 3] = 1.f;
@@ -80,14 +83,20 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
     p.hole_user = hole;
     p.no_colour_grow = no_colour_grow;
     unmask_models models = {det, NULL};
-    int nf = unmask_detect(&models, &io, &p, NULL, NULL, err);
+    unmask_face *faces = NULL;
+    int nf = unmask_detect(&models, &io, &p, &faces, n_faces, err);
     if (nf < 0) rc = nf;
+    for (int k = 0; !rc && k < *n_faces && k < MAX_BOXES; k++)
+      faces_out[k] = (metric_box){(float)faces[k].x, (float)faces[k].y, (float)faces[k].w,
+                                  (float)faces[k].h, faces[k].score, image};
+    if (*n_faces > MAX_BOXES) *n_faces = MAX_BOXES;
+    free(faces);
   }
   /* the covering without its thin parts */
   if (!rc && (rc = unmask_hole_open(open, size, size, 2))) nets_error_set(err, rc, "out of memory");
   for (int k = 0; !rc && k < ng; k++) {
     metric_box b = {gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, image};
-    if (best_iou(&b, dets, nd) < 0.5) continue;
+    if (best_iou(&b, faces_out, *n_faces) < 0.5) continue;
     for (int y = (int)b.y; y < (int)ceilf(b.y + b.h) && y < size; y++)
       for (int x = (int)b.x; x < (int)ceilf(b.x + b.w) && x < size; x++) found[y * size + x] = 1;
   }
@@ -187,6 +196,9 @@ int eval_detector_main(int argc, char **argv) {
              "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
              "       [--no-colour-grow] [--train-faces]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
+             "Boxes and scores are those `unmask detect` reports: the pipeline's detection\n"
+             "at --sensitivity, each covering grown over its loops by colour (one more row\n"
+             "scores the map's coverings before that growth, with the levels below).\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
              "alone sets one level (G = T).  Each covering then gets a second look on its\n"
@@ -232,7 +244,11 @@ int eval_detector_main(int argc, char **argv) {
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *prob = malloc(sizeof(float) * hw), *hole_a = malloc(sizeof(float) * hw);
   int *labels = malloc(sizeof(int) * hw);
+  /* dets: the boxes `unmask detect` reports (coverings grown by colour over
+   * their loops); mdets: the map's coverings before that growth */
   metric_box *dets = malloc(sizeof *dets * (size_t)n * MAX_BOXES);
+  metric_box *mdets = malloc(sizeof *mdets * (size_t)n * MAX_BOXES);
+  int n_mdets = 0;
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
@@ -253,9 +269,9 @@ int eval_detector_main(int argc, char **argv) {
     }
     ms += 1e3 * (train_now() - t0);
     for (int k = 0; k < nd; k++)
-      dets[n_dets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
-                                    db[k].score, i};
-    const int first_det = n_dets - nd, first_gt = n_gts;
+      mdets[n_mdets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
+                                      db[k].score, i};
+    const int first_gt = n_gts;
     for (int k = 0; k < ng; k++) {
       long a = 0;
       for (int y = (int)gb[k].y; y < (int)(gb[k].y + gb[k].h); y++)
@@ -263,7 +279,11 @@ int eval_detector_main(int argc, char **argv) {
       gt_area[n_gts] = a;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
-    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, i, dets + first_det, nd, &rt, hole_a, &err))) break;
+    const int first_det = n_dets;
+    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
+                            &nd, &err)))
+      break;
+    n_dets += nd;
     /* a scene is dumped when a covering or a detection has no partner at IoU 0.5 */
     int bad = dump_all;
     for (int g = first_gt; dump && g < n_gts && !bad; g++) bad = best_iou(&gts[g], dets + first_det, nd) < 0.5;
@@ -324,6 +344,9 @@ int eval_detector_main(int argc, char **argv) {
            lv.verify_size, lv.verify_min, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
+    metric_box_ap(mdets, n_mdets, gts, n_gts, n, &ap, &ap50, &ar10);
+    printf("| the map's coverings before growing by colour: AP / AP@0.5 / AR@10 | %.3f / %.3f / %.3f |\n",
+           ap, ap50, ar10);
     printf("| mean pixel IoU (scenes with masks) | %.3f |\n", iou_n ? iou_sum / iou_n : 0);
     printf("| unmasked faces flagged | %.1f%% (%d of %d) |\n", 100.0 * flagged / (checked ? checked : 1),
            flagged, checked);
@@ -351,7 +374,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -82,6 +82,7 @@ int train_opts_parse(train_opts *o, int argc, char **argv, int *i) {
   else if (!strcmp(a, "--log-every")) o->log_every = atoi(v);
   else if (!strcmp(a, "--threads")) o->threads = atoi(v);
   else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
+  else if (!strcmp(a, "--ema")) o->ema = (float)atof(v);
   else return 0;
   (*i)++;
   return 1;
@@ -90,6 +91,10 @@ int train_opts_parse(train_opts *o, int argc, char **argv, int *i) {
 int train_opts_finish(train_opts *o) {
   if (o->batch < 1 || o->steps < 0 || o->save_every < 1 || o->sample_every < 1 || o->log_every < 1) {
     fprintf(stderr, "unmask-train: --batch and the periods must be positive\n");
+    return 2;
+  }
+  if (!(o->ema >= 0.f && o->ema < 1.f)) {
+    fprintf(stderr, "unmask-train: --ema must be in [0, 1)\n");
     return 2;
   }
   if (!o->templates[0]) {

@@ -26,6 +26,7 @@ typedef struct {
   double hours;
   int batch, save_every, sample_every, log_every, threads;
   unsigned long long seed;
+  float ema; /* decay of the weight average, or 0: none */
 } train_opts;
 
 #define TRAIN_OPTS_HELP                                                                          \
@@ -41,6 +42,8 @@ typedef struct {
   "  --save-every N, --sample-every N, --log-every N   periods in steps\n"                      \
   "  --threads N        CPU threads (default: all)\n"                                            \
   "  --seed S           data and initialisation seed (default 1)\n"                              \
+  "  --ema D            also keep an exponential moving average of the weights (decay D,\n"    \
+  "                     e.g. 0.999) and save it as RUN/NAME.ema.safetensors (default: off)\n"  \
   "Ctrl-C or SIGTERM stops after the current step and saves a checkpoint; running the same\n"   \
   "command again resumes from the run folder.\n"
 

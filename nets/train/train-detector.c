@@ -106,8 +106,8 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
     }
 }
 
-static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long step, double wall,
-                    nets_error *err) {
+static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
+                    double wall, nets_error *err) {
   char s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
@@ -117,7 +117,7 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, long s
            o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed);
   const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  const train_net one = {"detector", net->arch, net->g, opt, meta};
+  const train_net one = {"detector", net->arch, net->g, opt, meta, ema};
   return train_checkpoint_save(o->t.run, &one, 1, step, wall, err);
 }
 
@@ -202,8 +202,10 @@ int train_detector_main(int argc, char **argv) {
   const int S = o.size, B = o.t.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;
   long step = 0;
   double wall_before = 0;
-  const train_net one = {"detector", net.arch, net.g, &opt, NULL};
+  nets_ema ema_store, *ema = NULL;
   int rc = nets_graph_prepare(net.g, B, S, S, 1, &err);
+  if (!rc && o.t.ema > 0 && !(rc = nets_ema_init(&ema_store, net.g, o.t.ema, &err))) ema = &ema_store;
+  const train_net one = {"detector", net.arch, net.g, &opt, NULL, ema};
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, &one, 1, &step, &wall_before, &err);
   if (resumed < 0) rc = err.code;
   if (resumed > 0) printf("resuming %s at step %ld (%.2f h so far)\n", o.t.run, step, wall_before / 3600);
@@ -211,10 +213,12 @@ int train_detector_main(int argc, char **argv) {
     int taken = 0;
     rc = nets_graph_load_matching(net.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, net.g->n_params);
+    if (!rc && ema) nets_ema_reset(ema, net.g);
   }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     unmask_synth_free(syn);
+    if (ema) nets_ema_free(ema);
     nets_graph_free(net.g);
     return 1;
   }
@@ -270,6 +274,7 @@ int train_detector_main(int argc, char **argv) {
     if ((rc = nets_graph_backward(net.g, net.out, grad, &err))) break;
     opt.lr = o.lr_decay_step > 0 && step >= o.lr_decay_step ? 0.1f * o.lr : o.lr;
     nets_adam_step(&opt, net.g, &err);
+    if (ema) nets_ema_update(ema, net.g);
     step++;
     acc_loss += l;
     acc_n++;
@@ -293,16 +298,17 @@ int train_detector_main(int argc, char **argv) {
       if (write_samples(&o, step, syn, &net, &err)) fprintf(stderr, "samples: %s\n", err.msg);
     }
     if (step % o.t.save_every == 0 &&
-        save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
+        save_all(&o, &net, &opt, ema, step, wall_before + train_now() - t_start, &err))
       fprintf(stderr, "checkpoint: %s\n", err.msg);
   }
   if (rc) fprintf(stderr, "unmask-train: %s\n", err.msg);
-  if (save_all(&o, &net, &opt, step, wall_before + train_now() - t_start, &err))
+  if (save_all(&o, &net, &opt, ema, step, wall_before + train_now() - t_start, &err))
     fprintf(stderr, "checkpoint: %s\n", err.msg);
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
+  if (ema) nets_ema_free(ema);
   nets_graph_free(net.g);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

@@ -152,7 +152,7 @@ static void critic_pack(const float *rgb, const float *hole, int hw, float *dst)
 }
 
 static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
-                    long step, double wall, const inpaint_opts *o, nets_error *err) {
+                    nets_ema *ema, long step, double wall, const inpaint_opts *o, nets_error *err) {
   char s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
@@ -165,8 +165,8 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
            o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed);
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
-  const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta},
-                             {"critic", D->arch, D->g, od, NULL}};
+  const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta, ema},
+                             {"critic", D->arch, D->g, od, NULL, NULL}};
   return train_checkpoint_save(run, nets, 2, step, wall, err);
 }
 
@@ -255,12 +255,14 @@ int train_inpainter_main(int argc, char **argv) {
   const int S = NETS_INPAINT_SIZE, B = o.t.batch, hw = S * S;
   int rc = nets_graph_prepare(G.g, B, S, S, 1, &err);
   if (!rc) rc = nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
+  nets_ema ema_store, *ema = NULL; /* of the generator only */
+  if (!rc && o.t.ema > 0 && !(rc = nets_ema_init(&ema_store, G.g, o.t.ema, &err))) ema = &ema_store;
 
   /* resume */
   long step = 0;
   double wall_before = 0;
-  const train_net nets[2] = {{"inpainter", G.arch, G.g, &og, NULL},
-                             {"critic", D.arch, D.g, &od, NULL}};
+  const train_net nets[2] = {{"inpainter", G.arch, G.g, &og, NULL, ema},
+                             {"critic", D.arch, D.g, &od, NULL, NULL}};
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, nets, 2, &step, &wall_before, &err);
   if (resumed < 0) rc = err.code;
   if (resumed > 0)
@@ -269,6 +271,7 @@ int train_inpainter_main(int argc, char **argv) {
     int taken = 0;
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
+    if (!rc && ema) nets_ema_reset(ema, G.g);
     if (!rc && o.init_critic && !(rc = nets_graph_load_matching(D.g, o.init_critic, &taken, &err)))
       printf("critic from %s: %d of %d tensors taken\n", o.init_critic, taken, D.g->n_params);
   }
@@ -278,6 +281,7 @@ int train_inpainter_main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     unmask_synth_free(syn);
+    if (ema) nets_ema_free(ema);
     nets_graph_free(G.g);
     nets_graph_free(D.g);
     return 1;
@@ -425,6 +429,7 @@ int train_inpainter_main(int argc, char **argv) {
     nets_graph_zero_grad(G.g);
     if ((rc = nets_graph_backward_multi(G.g, 2, out_ids, douts, &err))) break;
     nets_adam_step(&og, G.g, &err);
+    if (ema) nets_ema_update(ema, G.g);
     step++;
     flops_log += step_flops;
     float total = l1c + o.refined_l1 * l1r + (adv ? o.gan_weight * l_hg + o.fm_weight * l_fm : 0.f) +
@@ -463,11 +468,11 @@ int train_inpainter_main(int argc, char **argv) {
       if (write_samples(o.t.run, step, syn, &G, &b, &err)) fprintf(stderr, "samples: %s\n", err.msg);
     }
     if (step % o.t.save_every == 0 &&
-        save_all(o.t.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+        save_all(o.t.run, &G, &D, &og, &od, ema, step, wall_before + train_now() - t_start, &o, &err))
       fprintf(stderr, "checkpoint: %s\n", err.msg);
   }
   if (rc) fprintf(stderr, "unmask-train: %s\n", err.msg);
-  if (save_all(o.t.run, &G, &D, &og, &od, step, wall_before + train_now() - t_start, &o, &err))
+  if (save_all(o.t.run, &G, &D, &og, &od, ema, step, wall_before + train_now() - t_start, &o, &err))
     fprintf(stderr, "checkpoint: %s\n", err.msg);
   else
     printf("saved %s at step %ld\n", o.t.run, step);
@@ -475,6 +480,7 @@ int train_inpainter_main(int argc, char **argv) {
   free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(cc_img); free(gr); free(rc_img); free(din); free(dlog);
   for (int l = 0; l < 4; l++) free(fm_grad[l]);
+  if (ema) nets_ema_free(ema);
   nets_graph_free(G.g);
   nets_graph_free(D.g);
   train_perceptual_free(&perc);

@@ -450,21 +450,22 @@ static int file_exists(const char *run, const char *name) {
 }
 
 /* The "arch" that run/name was saved with, or "nothing" (in buf). */
-static const char *saved_arch(const char *run, const char *name, char *buf, size_t n) {
+static const char *saved_meta(const char *run, const char *name, const char *key, char *buf, size_t n) {
   char p[700];
   snprintf(p, sizeof p, "%s/%s", run, name);
   nets_st_file *f = nets_st_load(p, NULL);
-  const char *arch = f ? nets_st_meta(f, "arch") : NULL;
-  snprintf(buf, n, "%s", arch ? arch : "nothing");
+  const char *v = f ? nets_st_meta(f, key) : NULL;
+  snprintf(buf, n, "%s", v ? v : "nothing");
   nets_st_free(f);
   return buf;
 }
 
-/* run_a/name and run_b/name hold the same tensors, bit for bit */
-static int same_tensors(const char *run_a, const char *run_b, const char *name) {
-  char pa[700], pb[700];
-  snprintf(pa, sizeof pa, "%s/%s", run_a, name);
-  snprintf(pb, sizeof pb, "%s/%s", run_b, name);
+static const char *saved_arch(const char *run, const char *name, char *buf, size_t n) {
+  return saved_meta(run, name, "arch", buf, n);
+}
+
+/* Weight files pa and pb hold the same tensors, bit for bit. */
+static int same_files(const char *pa, const char *pb) {
   nets_st_file *a = nets_st_load(pa, NULL), *b = nets_st_load(pb, NULL);
   int same = a && b && a->n_tensors == b->n_tensors;
   for (int i = 0; same && i < a->n_tensors; i++) {
@@ -477,6 +478,14 @@ static int same_tensors(const char *run_a, const char *run_b, const char *name) 
   nets_st_free(a);
   nets_st_free(b);
   return same;
+}
+
+/* run_a/name and run_b/name hold the same tensors, bit for bit */
+static int same_tensors(const char *run_a, const char *run_b, const char *name) {
+  char pa[700], pb[700];
+  snprintf(pa, sizeof pa, "%s/%s", run_a, name);
+  snprintf(pb, sizeof pb, "%s/%s", run_b, name);
+  return same_files(pa, pb);
 }
 
 static int run_trainer(int (*fn)(int, char **), const char *cmd, const char *run, const char *steps,
@@ -497,8 +506,9 @@ static int run_trainer(int (*fn)(int, char **), const char *cmd, const char *run
 static void test_trainers(void) {
   char run[600];
   int in_order;
-  /* detector: 3 steps, then resumed to 5; the same weights as 5 steps in one go */
-  const char *det[] = {"--batch", "2", "--size", "64", NULL};
+  /* detector: 3 steps, then resumed to 5; the same weights (and the same
+   * weight average) as 5 steps in one go */
+  const char *det[] = {"--batch", "2", "--size", "64", "--ema", "0.9", NULL};
   char once[600];
   snprintf(run, sizeof run, "%s/run-detector", tmpdir);
   snprintf(once, sizeof once, "%s/run-detector-once", tmpdir);
@@ -512,6 +522,17 @@ static void test_trainers(void) {
   CHECK(log_rows(run, &in_order) == 5 && in_order, "detector log: %d rows", log_rows(run, &in_order));
   CHECK(run_trainer(train_detector_main, "detector", once, "5", det) == 0, "detector in one go");
   CHECK(same_tensors(run, once, "detector.safetensors"), "resumed detector differs from one run");
+  CHECK(same_tensors(run, once, "detector.ema.safetensors"), "resumed weight average differs from one run");
+  char pa[700], pb[700], meta[64];
+  snprintf(pa, sizeof pa, "%s/detector.safetensors", run);
+  snprintf(pb, sizeof pb, "%s/detector.ema.safetensors", run);
+  CHECK(!same_files(pa, pb), "the weight average is the last weights");
+  CHECK(!strcmp(saved_meta(run, "detector.ema.safetensors", "ema_decay", meta, sizeof meta), "0.9"),
+        "weight average saved with decay %s", meta);
+  nets_error derr = {0};
+  nets_detector *avg = nets_detector_load(pb, &derr);
+  CHECK(avg != NULL, "the weight average does not load as a detector: %s", derr.msg);
+  nets_detector_free(avg);
   /* inpainter with a narrow critic from step 1 (alone at step 1, the
    * generator's adversarial gradient from step 2): 2 steps, then resumed to 3 */
   char det_w[700];
