@@ -100,8 +100,9 @@ int eval_inpainter_main(int argc, char **argv) {
              "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
              "weights to OUT with \"inference_output\" set to the stage with the higher PSNR,\n"
              "or to --stage (which the grid then shows too): PSNR favours blur.\n"
-             "--export writes each crop as DIR/NNNN-masked.png and its hole as DIR/NNNN-hole.png\n"
-             "(white = repaint) so that other tools can fill them; --compare scores their results,\n"
+             "--export writes each crop as DIR/NNNN-masked.png, its hole as DIR/NNNN-hole.png\n"
+             "(white = repaint) and the unmasked crop as DIR/NNNN-original.png, so that other\n"
+             "tools can fill them; --compare scores their results,\n"
              "read from DIR/NNNN-out.png (pasted into the hole only), as one more row.\n"
              "--hole-grow PX grows every hole by PX pixels first: holes as the pipeline makes\n"
              "them (the detected covering, grown) are wider than the drawn mask.\n"
@@ -178,11 +179,13 @@ int eval_inpainter_main(int argc, char **argv) {
     base_s.ms += 1e3 * (train_now() - t0);
     char path[4200];
     if (export_dir) {
-      nets_image im = {S, S, 3, masked}, hm = {S, S, 1, hole};
+      nets_image im = {S, S, 3, masked}, hm = {S, S, 1, hole}, om = {S, S, 3, orig};
       snprintf(path, sizeof path, "%s/%04d-masked.png", export_dir, i);
       rc = nets_image_save(&im, path, 8, 0, &err);
       snprintf(path, sizeof path, "%s/%04d-hole.png", export_dir, i);
       if (!rc) rc = nets_image_save(&hm, path, 8, 0, &err);
+      snprintf(path, sizeof path, "%s/%04d-original.png", export_dir, i);
+      if (!rc) rc = nets_image_save(&om, path, 8, 0, &err);
       if (rc) break;
     }
     if (compare) {
