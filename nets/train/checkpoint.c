@@ -1,7 +1,6 @@
 #include "checkpoint.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "../core/weights.h"
 #include "train-common.h"
