@@ -1,8 +1,10 @@
 #include "checkpoint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../core/weights.h"
+#include "../io/safetensors.h"
 #include "train-common.h"
 
 /* RUN/NAME.ema.safetensors: the averaged weights, with meta and the decay. */
@@ -72,12 +74,23 @@ int train_checkpoint_resume(const char *run, const train_net *nets, int n, long 
     nets_ema_reset(e, nets[i].g);
     snprintf(path, sizeof path, "%s/%s.ema.safetensors", run, nets[i].name);
     if (!train_file_exists(path)) continue;
-    /* load the average through the graph: swap it in, load, swap back */
-    nets_ema_swap(e, nets[i].g);
-    int rc = nets_graph_load(nets[i].g, path, nets[i].arch, err);
-    nets_ema_swap(e, nets[i].g);
+    nets_st_file *f = nets_st_load(path, err);
+    if (!f) return -1;
+    /* an average of another step (the run went on without --ema) is stale:
+     * the average starts again from the loaded weights */
+    const char *at = nets_st_meta(f, "step");
+    int rc = NETS_OK;
+    if (at && atol(at) == *step) {
+      /* load the average through the graph: swap it in, load, swap back */
+      nets_ema_swap(e, nets[i].g);
+      rc = nets_graph_load_file(nets[i].g, f, path, nets[i].arch, err);
+      nets_ema_swap(e, nets[i].g);
+      e->updates = *step; /* past the warm-up */
+    } else {
+      printf("%s is from step %s, not %ld: the weight average starts again\n", path, at ? at : "?", *step);
+    }
+    nets_st_free(f);
     if (rc) return -1;
-    e->updates = *step; /* past the warm-up */
   }
   return 1;
 }

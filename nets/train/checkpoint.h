@@ -21,8 +21,8 @@ typedef struct {
 int train_checkpoint_save(const char *run, const train_net *nets, int n, long step, double wall,
                           nets_error *err);
 /* Loads the run's checkpoint into nets (graphs prepared for training).  An
- * average starts again from the loaded weights, or from its own file if the
- * run has one.
+ * average is taken from its own file if the run has one of the same step,
+ * and otherwise starts again from the loaded weights.
  * Returns 1 if resumed, 0 if the run has no checkpoint yet, or -1 (err set). */
 int train_checkpoint_resume(const char *run, const train_net *nets, int n, long *step, double *wall,
                             nets_error *err);

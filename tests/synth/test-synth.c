@@ -533,6 +533,27 @@ static void test_trainers(void) {
   nets_detector *avg = nets_detector_load(pb, &derr);
   CHECK(avg != NULL, "the weight average does not load as a detector: %s", derr.msg);
   nets_detector_free(avg);
+  /* a step without --ema leaves the average at step 5; resumed with it at
+   * step 6, the average starts again: after one update it is 2/11 of the
+   * step-6 weights and 9/11 of the step-7 ones */
+  const char *no_ema[] = {"--batch", "2", "--size", "64", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", run, "6", no_ema) == 0, "detector resumed without --ema");
+  nets_st_file *w6 = nets_st_load(pa, NULL);
+  CHECK(run_trainer(train_detector_main, "detector", run, "7", det) == 0, "detector resumed with --ema again");
+  nets_st_file *w7 = nets_st_load(pa, NULL), *a7 = nets_st_load(pb, NULL);
+  double worst = w6 && w7 && a7 ? 0 : 1;
+  for (int i = 0; w6 && w7 && a7 && i < a7->n_tensors; i++) {
+    const nets_st_tensor *ta = &a7->tensors[i], *t6 = nets_st_find(w6, ta->name), *t7 = nets_st_find(w7, ta->name);
+    size_t n = 1;
+    for (int d = 0; d < ta->ndim; d++) n *= (size_t)ta->shape[d];
+    for (size_t j = 0; t6 && t7 && j < n; j++)
+      worst = fmax(worst, fabs(ta->data[j] - (2.0 / 11 * t6->data[j] + 9.0 / 11 * t7->data[j])));
+    if (!t6 || !t7) worst = 1;
+  }
+  CHECK(worst < 1e-5, "a stale weight average was taken up again (off by %g)", worst);
+  nets_st_free(w6);
+  nets_st_free(w7);
+  nets_st_free(a7);
   /* inpainter with a narrow critic from step 1 (alone at step 1, the
    * generator's adversarial gradient from step 2): 2 steps, then resumed to 3 */
   char det_w[700];
