@@ -9,11 +9,14 @@
 
 #include "synth-data.h"
 
+#define SCENE_MAX_INST 64
+
 typedef struct {
   int w, h;
   float *cover; /* soft covering, w*h */
   int *id;      /* covering instance per pixel, -1 none */
   int n_inst;
+  int kind[SCENE_MAX_INST]; /* mask kind per covering instance */
 } scene_gt;
 
 /* everything drawn over the scene with alpha a hides coverings below it */
@@ -68,8 +71,9 @@ static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g
   float *cov = calloc((size_t)g->w * g->h, sizeof(float));
   if (!cov) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   int kind = synth_random_kind(s, r);
-  int rc = synth_render_any(s, kind, lm, synth_next(r), img, cov, NULL, NULL);
+  int rc = g->n_inst < SCENE_MAX_INST ? synth_render_any(s, kind, lm, synth_next(r), img, cov, NULL, NULL) : 1;
   if (rc == 0) {
+    g->kind[g->n_inst] = kind;
     double sig = synth_clampd(0.25 + 0.45 * scale, 0.3, 2.5) * synth_range(r, 0.7, 1.3);
     synth_blur_where(img, cov, 0.0f, sig);
     /* pixels painted by the mask are no longer under older coverings' ids */
@@ -405,6 +409,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
         if (boxes && nb < max_boxes) {
           boxes[nb].x = (float)b[0], boxes[nb].y = (float)b[1];
           boxes[nb].w = (float)(b[2] - b[0] + 1), boxes[nb].h = (float)(b[3] - b[1] + 1);
+          boxes[nb].kind = g.kind[i];
         }
         nb++;
       }

@@ -108,6 +108,7 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
     return NULL;
   }
   pthread_mutex_init(&s->lock, NULL);
+  unmask_synth_set_kind_weights(s, NULL);
   s->dir = strdup(faces_dir);
   char line[8192];
   int cap_files = 0, cap_faces = 0, lineno = 0;
@@ -272,8 +273,13 @@ const uint8_t *synth_file_pixels(unmask_synth *s, int file, int *w, int *h, nets
   return pix;
 }
 
+void unmask_synth_set_kind_weights(unmask_synth *s, const double *w) {
+  static const double dflt[UNMASK_MASK_N_KINDS] = {0.26, 0.12, 0.08, 0.20, 0.10, 0.07, 0.04, 0.13};
+  for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) s->kind_w[k] = w && w[k] >= 0 ? w[k] : dflt[k];
+}
+
 int synth_random_kind(unmask_synth *s, synth_rng *r) {
-  static const double wts[UNMASK_MASK_N_KINDS] = {0.26, 0.12, 0.08, 0.20, 0.10, 0.07, 0.04, 0.13};
+  const double *wts = s->kind_w;
   double tot = 0;
   for (int k = 0; k < UNMASK_MASK_N_KINDS; k++)
     tot += (k == UNMASK_MASK_TEMPLATE && !s->templates) ? 0 : wts[k];

@@ -67,6 +67,7 @@ typedef struct unmask_synth unmask_synth;
 
 typedef struct {
   float x, y, w, h; /* covering box in scene pixels */
+  int kind;         /* the mask's unmask_mask_kind */
 } unmask_box;
 
 /* faces_dir: folder with the photos; csv_path: landmarks (faces.csv
@@ -76,6 +77,10 @@ typedef struct {
 unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
                                const char *templates_cfg, nets_error *err);
 void unmask_synth_free(unmask_synth *s);
+/* How often each mask kind is drawn, relatively: w[UNMASK_MASK_N_KINDS]
+ * (negative entries, or w NULL: the defaults, surgical 0.26, kn95 0.12, n95
+ * 0.08, cloth 0.20, dark 0.10, below-nose 0.07, chin 0.04, template 0.13). */
+void unmask_synth_set_kind_weights(unmask_synth *s, const double *w);
 /* Number of annotated faces in a split (0 train, 1 held-out). */
 int unmask_synth_count(const unmask_synth *s, int split);
 /* Whole photos of several people (for unmask_synth_photo_scene) in a split. */

@@ -251,7 +251,10 @@ int eval_detector_main(int argc, char **argv) {
   int n_mdets = 0;
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
+  int *gt_kind = malloc(sizeof *gt_kind * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
+  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_kind)
+    rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
   double iou_sum = 0, ms = 0;
   repaint_tally rt = {0};
   for (int i = 0; i < n && !rc; i++) {
@@ -277,6 +280,7 @@ int eval_detector_main(int argc, char **argv) {
       for (int y = (int)gb[k].y; y < (int)(gb[k].y + gb[k].h); y++)
         for (int x = (int)gb[k].x; x < (int)(gb[k].x + gb[k].w); x++) a += cov[y * size + x] >= 0.5f;
       gt_area[n_gts] = a;
+      gt_kind[n_gts] = gb[k].kind;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
     const int first_det = n_dets;
@@ -365,6 +369,16 @@ int eval_detector_main(int argc, char **argv) {
       if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, total, total ? 100.0 * found / total : 0);
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
     }
+    printf("\n| mask kind | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
+    for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) {
+      int total = 0, found = 0;
+      for (int g = 0; g < n_gts; g++) {
+        if (gt_kind[g] != k) continue;
+        total++;
+        found += best_iou(&gts[g], dets, n_dets) >= 0.5;
+      }
+      if (total) printf("| %s | %d | %.0f%% |\n", unmask_mask_kind_name(k), total, 100.0 * found / total);
+    }
     print_misses(dets, n_dets, gts, gt_area, n_gts);
     const double cv = rt.cover ? (double)rt.cover : 1.0;
     printf("\nWhat `unmask` would repaint (its whole detection path, grow and feather included):\n\n"
@@ -374,7 +388,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_kind); free(m); free(h); free(o); free(pf); free(flabels);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

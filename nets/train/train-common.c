@@ -83,9 +83,36 @@ int train_opts_parse(train_opts *o, int argc, char **argv, int *i) {
   else if (!strcmp(a, "--threads")) o->threads = atoi(v);
   else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
   else if (!strcmp(a, "--ema")) o->ema = (float)atof(v);
+  else if (!strcmp(a, "--kind-weights")) snprintf(o->kind_weights, sizeof o->kind_weights, "%s", v);
   else return 0;
   (*i)++;
   return 1;
+}
+
+int train_opts_apply_kind_weights(const train_opts *o, unmask_synth *syn) {
+  double w[UNMASK_MASK_N_KINDS];
+  for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) w[k] = -1;
+  char buf[sizeof o->kind_weights];
+  memcpy(buf, o->kind_weights, sizeof buf);
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    int kind = -1;
+    if (eq) {
+      *eq = 0;
+      for (int k = 0; k < UNMASK_MASK_N_KINDS && kind < 0; k++)
+        if (!strcmp(tok, unmask_mask_kind_name(k))) kind = k;
+    }
+    char *end = NULL;
+    const double v = eq ? strtod(eq + 1, &end) : -1;
+    if (kind < 0 || !end || *end || !(v >= 0 && v <= 1e6)) {
+      fprintf(stderr, "unmask-train: --kind-weights wants KIND=W,... with KIND one of surgical, kn95, n95, "
+                      "cloth, dark, below-nose, chin, template and W >= 0 (got \"%s\")\n", o->kind_weights);
+      return 2;
+    }
+    w[kind] = v;
+  }
+  unmask_synth_set_kind_weights(syn, w);
+  return 0;
 }
 
 int train_opts_finish(train_opts *o) {

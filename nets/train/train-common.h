@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../core/nets-error.h"
+#include "../synth/synth.h"
 
 double train_now(void);
 int train_mkdirs(const char *dir);
@@ -27,6 +28,7 @@ typedef struct {
   int batch, save_every, sample_every, log_every, threads;
   unsigned long long seed;
   float ema; /* decay of the weight average, or 0: none */
+  char kind_weights[256]; /* --kind-weights as given, "" = the defaults */
 } train_opts;
 
 #define TRAIN_OPTS_HELP                                                                          \
@@ -44,6 +46,9 @@ typedef struct {
   "  --seed S           data and initialisation seed (default 1)\n"                              \
   "  --ema D            also keep an exponential moving average of the weights (decay D,\n"    \
   "                     e.g. 0.999) and save it as RUN/NAME.ema.safetensors (default: off)\n"  \
+  "  --kind-weights K=W,...  how often each mask kind is drawn, relatively, for the kinds\n"   \
+  "                     named (surgical kn95 n95 cloth dark below-nose chin template);\n"     \
+  "                     the others keep their defaults (see unmask_synth_set_kind_weights)\n" \
   "Ctrl-C or SIGTERM stops after the current step and saves a checkpoint; running the same\n"   \
   "command again resumes from the run folder.\n"
 
@@ -54,6 +59,8 @@ int train_opts_parse(train_opts *o, int argc, char **argv, int *i);
 /* After parsing: check values, pick the default templates if they exist, set
  * the thread count.  Returns 0 or prints why not and returns 2. */
 int train_opts_finish(train_opts *o);
+/* Applies --kind-weights to syn.  Returns 0, or prints why not and returns 2. */
+int train_opts_apply_kind_weights(const train_opts *o, unmask_synth *syn);
 /* The templates path for unmask_synth_new (NULL if none). */
 static inline const char *train_opts_templates(const train_opts *o) {
   return o->templates[0] ? o->templates : NULL;

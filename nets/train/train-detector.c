@@ -108,13 +108,14 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[256];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
-           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seed %llu", o->size,
-           o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed);
+           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seed %llu%s%s", o->size,
+           o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed,
+           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights);
   const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net one = {"detector", net->arch, net->g, opt, meta, ema};
@@ -188,6 +189,10 @@ int train_detector_main(int argc, char **argv) {
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
+  }
+  if (train_opts_apply_kind_weights(&o.t, syn)) {
+    unmask_synth_free(syn);
+    return 2;
   }
   detector_net net;
   if (detector_build(&net, o.version)) {

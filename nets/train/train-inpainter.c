@@ -153,16 +153,17 @@ static void critic_pack(const float *rgb, const float *hole, int hw, float *dst)
 
 static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
                     nets_ema *ema, long step, double wall, const inpaint_opts *o, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[800];
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu",
+           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
-           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed);
+           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed,
+           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights);
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta, ema},
@@ -234,6 +235,10 @@ int train_inpainter_main(int argc, char **argv) {
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
+  }
+  if (train_opts_apply_kind_weights(&o.t, syn)) {
+    unmask_synth_free(syn);
+    return 2;
   }
   inpainter_net G;
   critic_net D;

@@ -367,6 +367,31 @@ static void test_generator(void) {
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "scene %d not deterministic", i);
   }
   CHECK(total_boxes > 0, "no covering in 6 scenes");
+  /* each box names its mask's kind; the kind weights choose the kinds drawn,
+   * and the defaults give back the same scenes */
+  unmask_synth_scene(s, 0, 9, 0, 128, 96, rgb, cover, NULL, NULL, 0, NULL, NULL);
+  double only_chin[UNMASK_MASK_N_KINDS] = {0};
+  only_chin[UNMASK_MASK_CHIN] = 1;
+  unmask_synth_set_kind_weights(s, only_chin);
+  int chin_boxes = 0, other_boxes = 0;
+  for (int i = 0; i < 6; i++) {
+    int nb = 0;
+    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, boxes, 16, &nb, &err);
+    for (int k = 0; k < nb; k++) chin_boxes += boxes[k].kind == UNMASK_MASK_CHIN, other_boxes += boxes[k].kind != UNMASK_MASK_CHIN;
+  }
+  CHECK(chin_boxes > 0 && other_boxes == 0, "only chin masks asked: %d chin, %d other", chin_boxes, other_boxes);
+  unmask_synth_set_kind_weights(s, NULL);
+  int kinds_seen = 0;
+  for (int i = 0; i < 24; i++) {
+    int nb = 0;
+    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, boxes, 16, &nb, &err);
+    for (int k = 0; k < nb; k++) {
+      CHECK(boxes[k].kind >= 0 && boxes[k].kind < UNMASK_MASK_N_KINDS, "box kind %d", boxes[k].kind);
+      if (boxes[k].kind >= 0 && boxes[k].kind < 31) kinds_seen |= 1 << boxes[k].kind;
+    }
+    if (i == 0) CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "default kind weights change scene 0");
+  }
+  CHECK(__builtin_popcount((unsigned)kinds_seen) >= 3, "only %d mask kinds in 24 scenes", __builtin_popcount((unsigned)kinds_seen));
   /* no whole photos of people in this data: photo scenes fail cleanly */
   CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 0, "no photos");
   CHECK(unmask_synth_photo_scene(s, 0, 9, 0, 128, 96, rgb, cover, boxes, 16, NULL, &err) == NETS_ERR_ARG,
