@@ -308,6 +308,13 @@ int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *e
   return nets_graph_backward_multi(g, 1, &out, &dout, err);
 }
 
+/* Whether backward needs d loss / d node src: not for the input unless
+ * asked, nor for frozen nodes. */
+static int grad_wanted(const nets_graph *g, int src) {
+  if (src == 0) return g->want_input_grad;
+  return src > g->frozen_upto;
+}
+
 int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const float *const *douts,
                               nets_error *err) {
   if (!g->training) return nets_error_set(err, NETS_ERR_ARG, "graph not prepared for training");
@@ -323,12 +330,12 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
     nets_tensor *gt = g->nodes[outs[k]].grad;
     add_into(gt->data, douts[k], nets_tensor_size(gt));
   }
-  for (int i = last; i >= 1; i--) {
+  for (int i = last; i > g->frozen_upto; i--) {
     nets_node *nd = &g->nodes[i];
     nets_node *a = &g->nodes[nd->src[0]];
     nets_node *b = nd->src[1] >= 0 ? &g->nodes[nd->src[1]] : NULL;
     const size_t size = nets_tensor_size(nd->out);
-    float *da = (nd->src[0] == 0 && !g->want_input_grad) ? NULL : a->grad->data;
+    float *da = grad_wanted(g, nd->src[0]) ? a->grad->data : NULL;
     switch (nd->op) {
     case NETS_OP_CONV:
     case NETS_OP_GCONV: {
@@ -368,13 +375,13 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
       if (da) nets_avgpool2_backward(nd->grad->data, n, a->c, a->h, a->w, da);
       break;
     case NETS_OP_CONCAT: {
-      float *db = (nd->src[1] == 0 && !g->want_input_grad) ? NULL : b->grad->data;
+      float *db = grad_wanted(g, nd->src[1]) ? b->grad->data : NULL;
       nets_concat_backward(nd->grad->data, a->c, b->c, n, nd->h * nd->w, da, db);
       break;
     }
     case NETS_OP_ADD:
       if (da) add_into(da, nd->grad->data, size);
-      if (!(nd->src[1] == 0 && !g->want_input_grad)) add_into(b->grad->data, nd->grad->data, size);
+      if (grad_wanted(g, nd->src[1])) add_into(b->grad->data, nd->grad->data, size);
       break;
     case NETS_OP_ACT:
       if (da) {
@@ -386,6 +393,18 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
     }
   }
   return NETS_OK;
+}
+
+int nets_graph_freeze_upto(nets_graph *g, int node) {
+  if (node < 0 || node >= g->n_nodes) return -1;
+  g->frozen_upto = node;
+  for (int i = 1; i <= node; i++) {
+    const nets_node *nd = &g->nodes[i];
+    const int ps[3] = {nd->p_weight, nd->p_bias, nd->p_u};
+    for (int k = 0; k < 3; k++)
+      if (ps[k] >= 0) g->params[ps[k]].trainable = 0;
+  }
+  return 0;
 }
 
 void nets_graph_zero_grad(nets_graph *g) {

@@ -59,6 +59,7 @@ typedef struct {
   int n, h, w;                    /* prepared batch and input size */
   int training;                   /* allocate gradients, update SN vectors */
   int want_input_grad;            /* compute d loss / d input in backward */
+  int frozen_upto;                /* nodes 1..frozen_upto are not trained (0: none) */
   float *ws;                      /* im2col workspace */
   size_t ws_size;
   float *scratch;                 /* activation-gradient scratch */
@@ -91,6 +92,11 @@ int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *e
 int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const float *const *douts,
                               nets_error *err);
 void nets_graph_zero_grad(nets_graph *g);
+/* Stops training nodes 1..node: their parameters become non-trainable (no
+ * gradient, no optimiser step), and backward stops above them, so it costs
+ * only what the later nodes cost.  Call before nets_graph_prepare.  Returns
+ * -1 for a node out of range. */
+int nets_graph_freeze_upto(nets_graph *g, int node);
 
 static inline nets_tensor *nets_graph_output(nets_graph *g, int node) { return g->nodes[node].out; }
 /* d loss / d input after a backward with want_input_grad set. */

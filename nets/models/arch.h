@@ -22,19 +22,21 @@ typedef struct {
   int version;
   char arch[32];
 } inpainter_net;
-/* version 2, or 3: version 2 with three more gated layers in the coarse
- * network, each added to its input (at 16, 32 and 64 px). */
+/* version 2; 3: version 2 with three more gated layers in the coarse
+ * network, each added to its input (at 16, 32 and 64 px); 4: version 3
+ * with a 32-px level in the refinement (three gated layers of 64 channels),
+ * added to its 64-px features through one more gated layer. */
 int inpainter_build(inpainter_net *net, int version);
-/* The version an "arch" name gives (2 or 3), or 0 for none of them. */
+/* The version an "arch" name gives (2, 3 or 4), or 0 for none of them. */
 int inpainter_version(const char *arch);
 /* Builds the version that the weights file f (read from path) names in its
  * "arch" and loads its tensors.  Errors: not inpainter weights, out of
  * memory, tensors that do not fit (the network is then freed). */
 int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *path,
                          nets_error *err);
-/* Zero the feature half of the layers that version 3 adds (their biases
- * start at zero): the network then computes exactly what the version-2
- * layers it shares compute. */
+/* Zero the feature half of the layers added to their input that versions 3
+ * and 4 add (their biases start at zero): the network then computes exactly
+ * what the layers it shares with the previous version compute. */
 void inpainter_zero_residuals(inpainter_net *net);
 /* One sample: rgb HWC [0,1] and hole (S*S) -> the NCHW input of one image. */
 void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);

@@ -9,8 +9,9 @@
 #include "arch.h"
 #include "models.h"
 
-/* The layers version 3 adds: x + gconv(x), same channels. */
-static const char *const residuals[] = {"mid5", "dec1r", "dec2r"};
+/* The layers version 3 adds: x + gconv(x), same channels; and the last
+ * layer of the refinement's 32-px level that version 4 adds. */
+static const char *const residuals[] = {"mid5", "dec1r", "dec2r", "ref4d"};
 
 static int residual(nets_graph *g, int version, int k, int x, int dil) {
   if (version < 3 || x < 0) return x;
@@ -20,11 +21,11 @@ static int residual(nets_graph *g, int version, int k, int x, int dil) {
 int inpainter_version(const char *arch) {
   const size_t n = strlen(INPAINTER_ARCH_PREFIX);
   if (!arch || strncmp(arch, INPAINTER_ARCH_PREFIX, n)) return 0;
-  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : 0;
+  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : !strcmp(arch + n, "4") ? 4 : 0;
 }
 
 void inpainter_zero_residuals(inpainter_net *net) {
-  for (int k = 0; net->version >= 3 && k < 3; k++) {
+  for (int k = 0; net->version >= 3 && k < (net->version >= 4 ? 4 : 3); k++) {
     char name[64];
     snprintf(name, sizeof name, "%s.weight", residuals[k]);
     nets_param *w = nets_graph_find_param(net->g, name);
@@ -50,7 +51,7 @@ int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *
 }
 
 int inpainter_build(inpainter_net *net, int version) {
-  if (version != 2 && version != 3) return -1;
+  if (version < 2 || version > 4) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_ELU;
@@ -83,6 +84,13 @@ int inpainter_build(inpainter_net *net, int version) {
   r = nets_graph_gconv(g, "ref2", r1, 32, 3, 2, 1, A);              /* 64 */
   r = nets_graph_gconv(g, "ref3", r, 32, 3, 1, 2, A);
   r = nets_graph_gconv(g, "ref4", r, 32, 3, 1, 4, A);
+  if (version >= 4) { /* a 32-px level, added to the 64-px features */
+    int q = nets_graph_gconv(g, "ref4a", r, 64, 3, 2, 1, A);         /* 32 */
+    q = nets_graph_gconv(g, "ref4b", q, 64, 3, 1, 2, A);
+    q = nets_graph_gconv(g, "ref4c", q, 64, 3, 1, 4, A);
+    q = nets_graph_up2(g, q);                                        /* 64 */
+    r = nets_graph_add(g, r, nets_graph_gconv(g, "ref4d", q, 32, 3, 1, 1, A));
+  }
   r = nets_graph_up2(g, r);                                          /* 128 */
   r = nets_graph_gconv(g, "ref5", nets_graph_concat(g, r, r1), 16, 3, 1, 1, A);
   int delta = nets_graph_conv(g, "refine_delta", r, 3, 3, 1, 1, NETS_ACT_NONE, 0);

@@ -28,7 +28,8 @@ typedef struct {
   train_opts t;
   long gan_start, critic_warmup;
   int critic_width;
-  int version; /* of the inpainter network (2 or 3) */
+  int version; /* of the inpainter network (2, 3 or 4) */
+  int freeze_coarse; /* train the refinement only */
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
   float perc_weight, perc_coarse; /* perceptual loss on the refined and the coarse output */
@@ -56,11 +57,15 @@ static void usage(void) {
          "                     the real crop (default 0: off)\n"
          "  --perc-coarse W    the same perceptual loss on the coarse output (default 0: off)\n"
          "  --perc-net FILE    the detector weights it uses (default weights/detector.safetensors)\n"
-         "  --net-version N    the inpainter network's version: 2, or 3 (the shipped one), which\n"
+         "  --net-version N    the inpainter network's version: 2; 3 (the shipped one), which\n"
          "                     adds three gated layers to the coarse network, each added to\n"
          "                     its input and starting at zero (so --init from version 2 weights\n"
-         "                     starts from what they compute).  Default: the run's own version\n"
+         "                     starts from what they compute); or 4, which adds a 32-px level\n"
+         "                     to the refinement the same way.  Default: the run's own version\n"
          "                     when it resumes, else the --init file's, else 3\n"
+         "  --freeze-coarse    train only the refinement (and the critic): the coarse network\n"
+         "                     keeps its --init weights, and backward stops at its output\n"
+         "                     (a run must be resumed with the same choice)\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
@@ -70,6 +75,10 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&o->t, argc, argv, &i)) continue;
+    if (!strcmp(a, "--freeze-coarse")) {
+      o->freeze_coarse = 1;
+      continue;
+    }
 #define OPT(name) (strcmp(a, name) == 0 && v && ++i)
     if (OPT("--gan-start")) o->gan_start = atol(v);
     else if (OPT("--gan-weight")) o->gan_weight = (float)atof(v);
@@ -160,10 +169,11 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s",
+           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s%s",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
            o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed,
-           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights);
+           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights,
+           o->freeze_coarse ? ", coarse network frozen" : "");
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta, ema},
@@ -252,7 +262,8 @@ int train_inpainter_main(int argc, char **argv) {
   /* the refinement's correction starts at zero: refined == coarse */
   nets_param *delta_w = nets_graph_find_param(G.g, "refine_delta.weight");
   if (delta_w) nets_tensor_zero(delta_w->value);
-  inpainter_zero_residuals(&G); /* version 3's added layers start at zero */
+  inpainter_zero_residuals(&G); /* version 3's and 4's added layers start at zero */
+  if (o.freeze_coarse) nets_graph_freeze_upto(G.g, G.coarse);
   nets_adam og, od;
   nets_adam_default(&og, o.lr_g);
   nets_adam_default(&od, o.lr_d);

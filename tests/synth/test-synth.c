@@ -18,6 +18,7 @@
 #include "perceptual.h"
 #include "rng.h"
 #include "weights.h"
+#include "adam.h"
 
 static int failures = 0;
 #define CHECK(cond, ...)                                     \
@@ -700,6 +701,66 @@ static void test_inpainter_mirror(const char *weights) {
 
 /* Version 3 of the inpainter, started from version-2 weights, computes
  * exactly what they compute; both versions load by the file's "arch". */
+/* Freezing the coarse network: backward gives the refinement the same
+ * gradients as without freezing, and an optimiser step leaves the coarse
+ * weights as they were. */
+static void test_inpainter_freeze(const char *weights, const float *x) {
+  const int S = NETS_INPAINT_SIZE;
+  inpainter_net a = {0}, b = {0};
+  nets_error err = {0};
+  int taken = 0;
+  if (inpainter_build(&a, 3) || inpainter_build(&b, 3)) {
+    CHECK(0, "freeze: build");
+    return;
+  }
+  CHECK(nets_graph_load_matching(a.g, weights, &taken, &err) == 0 &&
+            nets_graph_load_matching(b.g, weights, &taken, &err) == 0,
+        "freeze: load %s", err.msg);
+  /* the refinement's correction is not zero here, so every layer gets a gradient */
+  nets_param *dw = nets_graph_find_param(b.g, "refine_delta.weight");
+  for (size_t i = 0; dw && i < nets_tensor_size(dw->value); i++) dw->value->data[i] = 0.01f * (float)((i % 7) - 3);
+  memcpy(nets_graph_find_param(a.g, "refine_delta.weight")->value->data, dw->value->data,
+         sizeof(float) * nets_tensor_size(dw->value));
+  CHECK(nets_graph_freeze_upto(b.g, b.coarse) == 0 && nets_graph_freeze_upto(b.g, b.g->n_nodes) == -1,
+        "freeze_upto range");
+  CHECK(nets_graph_prepare(a.g, 1, S, S, 1, &err) == 0 && nets_graph_prepare(b.g, 1, S, S, 1, &err) == 0,
+        "freeze: prepare %s", err.msg);
+  const size_t n = (size_t)3 * S * S;
+  float *dout = malloc(sizeof(float) * n);
+  for (size_t i = 0; i < n; i++) dout[i] = (float)((i * 2654435761u) % 1000) / 1000.f - 0.5f;
+  nets_graph_zero_grad(a.g);
+  nets_graph_zero_grad(b.g);
+  CHECK(nets_graph_forward(a.g, x, &err) == 0 && nets_graph_backward(a.g, a.out, dout, &err) == 0 &&
+            nets_graph_forward(b.g, x, &err) == 0 && nets_graph_backward(b.g, b.out, dout, &err) == 0,
+        "freeze: backward %s", err.msg);
+  int frozen = 0, trained = 0, mismatched = 0;
+  for (int i = 0; i < b.g->n_params; i++) {
+    const nets_param *pb = &b.g->params[i], *pa = nets_graph_find_param(a.g, pb->name);
+    if (!pb->trainable) {
+      frozen++;
+      continue;
+    }
+    trained++;
+    double num = 0, den = 0;
+    for (size_t k = 0; k < nets_tensor_size(pb->grad); k++) {
+      num += fabs(pb->grad->data[k] - pa->grad->data[k]);
+      den += fabs(pa->grad->data[k]);
+    }
+    if (!(num <= 1e-5 * den + 1e-12) || den == 0) mismatched++;
+  }
+  CHECK(frozen > 0 && trained > 0 && mismatched == 0,
+        "freeze: %d frozen, %d trained, %d with other gradients than unfrozen", frozen, trained, mismatched);
+  nets_param *c = nets_graph_find_param(b.g, "enc1.weight"), *r = nets_graph_find_param(b.g, "ref1.weight");
+  float c0 = c->value->data[3], r0 = r->value->data[3];
+  nets_adam opt;
+  nets_adam_default(&opt, 1e-2f);
+  CHECK(nets_adam_step(&opt, b.g, &err) == 0, "freeze: adam %s", err.msg);
+  CHECK(c->value->data[3] == c0 && r->value->data[3] != r0, "freeze: the step moved the coarse network or not the refinement");
+  free(dout);
+  nets_graph_free(a.g);
+  nets_graph_free(b.g);
+}
+
 static void test_inpainter_versions(void) {
   CHECK(inpainter_version("unmask-inpainter-v2") == 2 && inpainter_version("unmask-inpainter-v3") == 3,
         "inpainter versions named");
@@ -709,7 +770,7 @@ static void test_inpainter_versions(void) {
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   inpainter_net v2 = {0}, v3 = {0};
   CHECK(inpainter_build(&v2, 2) == 0 && inpainter_build(&v3, 3) == 0, "both versions built");
-  CHECK(inpainter_build(&(inpainter_net){0}, 4) != 0, "version 4 refused");
+  CHECK(inpainter_build(&(inpainter_net){0}, 5) != 0, "version 5 refused");
   if (!v2.g || !v3.g) return;
   nets_graph_init_params(v2.g, 21);
   nets_graph_init_params(v3.g, 22);
@@ -738,6 +799,26 @@ static void test_inpainter_versions(void) {
   }
   CHECK(worst < 1e-5f, "version 3 from version-2 weights differs by %g", worst);
   CHECK(nets_graph_save(v3.g, w3, (const char *const[]){"arch", v3.arch, NULL}, &err) == 0, "v3 saved");
+  /* version 4 from version-3 weights: its refinement's 32-px level adds nothing yet */
+  inpainter_net v4 = {0};
+  CHECK(inpainter_build(&v4, 4) == 0 && inpainter_version(v4.arch) == 4, "version 4 built");
+  if (v4.g) {
+    nets_graph_init_params(v4.g, 23);
+    inpainter_zero_residuals(&v4);
+    CHECK(nets_graph_load_matching(v4.g, w3, &taken, &err) == 0 && taken == v3.g->n_params &&
+              v4.g->n_params == v3.g->n_params + 8,
+          "version 4 takes every version-3 tensor (%d of %d)", taken, v3.g->n_params);
+    CHECK(nets_graph_prepare(v4.g, 1, S, S, 0, &err) == 0 && nets_graph_forward(v4.g, x, &err) == 0, "v4 forward");
+    worst = 0;
+    for (int k = 0; k < 2; k++) {
+      const nets_tensor *a = nets_graph_output(v3.g, k ? v3.out : v3.coarse);
+      const nets_tensor *b = nets_graph_output(v4.g, k ? v4.out : v4.coarse);
+      for (size_t i = 0; i < nets_tensor_size(a); i++) worst = fmaxf(worst, fabsf(a->data[i] - b->data[i]));
+    }
+    CHECK(worst < 1e-5f, "version 4 from version-3 weights differs by %g", worst);
+    nets_graph_free(v4.g);
+  }
+  test_inpainter_freeze(w3, x);
   for (int k = 0; k < 2; k++) {
     nets_inpainter *net = nets_inpainter_load(k ? w3 : w2, &err);
     CHECK(net != NULL, "version %d weights load: %s", k + 2, err.msg);
