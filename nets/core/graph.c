@@ -257,11 +257,16 @@ static const float *conv_weights(nets_graph *g, nets_node *nd) {
 }
 
 int nets_graph_forward(nets_graph *g, const float *input, nets_error *err) {
+  return nets_graph_forward_upto(g, input, g->n_nodes - 1, err);
+}
+
+int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_error *err) {
   if (!g->n) return nets_error_set(err, NETS_ERR_ARG, "graph not prepared");
+  if (last < 0 || last >= g->n_nodes) return nets_error_set(err, NETS_ERR_ARG, "bad last node %d", last);
   const int n = g->n;
   nets_node *in = &g->nodes[0];
   memcpy(in->out->data, input, nets_tensor_size(in->out) * sizeof(float));
-  for (int i = 1; i < g->n_nodes; i++) {
+  for (int i = 1; i <= last; i++) {
     nets_node *nd = &g->nodes[i];
     const nets_node *a = &g->nodes[nd->src[0]];
     const nets_node *b = nd->src[1] >= 0 ? &g->nodes[nd->src[1]] : NULL;

@@ -86,6 +86,9 @@ int nets_graph_act(nets_graph *g, int src, nets_act act);
 int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_error *err);
 /* input: n x in_c x h x w, NCHW.  Runs every node. */
 int nets_graph_forward(nets_graph *g, const float *input, nets_error *err);
+/* Runs nodes 1..last only (each node's sources come before it, so `last`'s
+ * result is complete; later nodes keep stale values). */
+int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_error *err);
 /* Seeds the gradient of node `out` with dout (its full size) and runs back. */
 int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *err);
 /* The same with several outputs seeded at once (e.g. coarse and refined). */

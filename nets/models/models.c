@@ -91,20 +91,21 @@ static void unpack_output(nets_inpainter *p, int node, float *out) {
   inpainter_unpack(p->avg, s, out);
 }
 
-static int forward(nets_inpainter *p, const float *rgb, const float *hole, nets_error *err) {
+/* Runs the network up to node `last` (the coarse output needs no refinement). */
+static int forward(nets_inpainter *p, const float *rgb, const float *hole, int last, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   inpainter_pack(rgb, hole, s, p->in);
   if (p->mirror) mirror_planes(p->in, 4, s, p->in + (size_t)4 * s * s);
-  return nets_graph_forward(p->net.g, p->in, err);
+  return nets_graph_forward_upto(p->net.g, p->in, last, err);
 }
 
 int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const float *hole,
                                  nets_stage stage, float *out, nets_error *err) {
-  int rc = forward(p, rgb, hole, err);
-  if (rc) return rc;
   const int which = stage == NETS_STAGE_COARSE    ? p->net.coarse
                     : stage == NETS_STAGE_REFINED ? p->net.out
                                                   : p->out;
+  int rc = forward(p, rgb, hole, which, err);
+  if (rc) return rc;
   unpack_output(p, which, out);
   return NETS_OK;
 }
@@ -116,7 +117,7 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
 
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err) {
-  int rc = forward(p, rgb, hole, err);
+  int rc = forward(p, rgb, hole, p->net.out > p->net.coarse ? p->net.out : p->net.coarse, err);
   if (rc) return rc;
   unpack_output(p, p->net.coarse, coarse);
   unpack_output(p, p->net.out, refined);

@@ -103,6 +103,13 @@ static void bench_model(const char *name, nets_graph *g, int n, int h, int w, in
 
 int main(int argc, char **argv) {
   int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+  if (argc > 2 || (argc == 2 && !quick)) {
+    const int help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+    fprintf(help ? stdout : stderr,
+            "usage: nets-bench [--quick]\nTimes SGEMM, each convolution kind forward and backward, and the "
+            "models' forward passes, on 1 and 2 threads (--quick: fewer repetitions).\n");
+    return help ? 0 : 2;
+  }
   const int reps = quick ? 2 : 5;
   nets_error err = {0};
   if (nets_blas_init(&err)) {

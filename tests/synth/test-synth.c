@@ -696,6 +696,16 @@ static void test_inpainter_mirror(const char *weights) {
   CHECK(asym < 1e-5f, "mirrored crop painted %g off the mirrored result", asym);
   CHECK(asym_one > 1e-3f, "one pass is already mirror-symmetric (%g): the test shows nothing", asym_one);
   CHECK(open > HW / 10 && off_mean < 1e-5f, "result %g off the mean of the two passes (%d values)", off_mean, open);
+  /* the coarse stage alone runs only the coarse network: each stage still
+   * gives what both stages at once give, whatever ran before */
+  static float st_c[HW * 3], st_r[HW * 3], ref[HW * 3];
+  CHECK(nets_inpainter_predict_stages(net, rgb_m, hole_m, st_c, st_r, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb, hole, NETS_STAGE_COARSE, one, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb_m, hole_m, NETS_STAGE_REFINED, ref, &err) == 0 &&
+            nets_inpainter_predict_stage(net, rgb_m, hole_m, NETS_STAGE_COARSE, back, &err) == 0,
+        "stages: %s", err.msg);
+  CHECK(!memcmp(st_c, back, sizeof st_c) && !memcmp(st_r, ref, sizeof st_r) && memcmp(st_c, st_r, sizeof st_c),
+        "a stage alone differs from both stages at once (or the refinement changes nothing)");
   nets_inpainter_free(net);
 }
 
