@@ -313,11 +313,12 @@ int nets_graph_backward(nets_graph *g, int out, const float *dout, nets_error *e
   return nets_graph_backward_multi(g, 1, &out, &dout, err);
 }
 
-/* Whether backward needs d loss / d node src: not for the input unless
- * asked, nor for frozen nodes. */
+/* Whether backward needs d loss / d node src: not for frozen nodes (nor
+ * for the input then: it would miss the frozen nodes' part), and for the
+ * input only when asked. */
 static int grad_wanted(const nets_graph *g, int src) {
-  if (src == 0) return g->want_input_grad;
-  return src > g->frozen_upto;
+  if (g->frozen_upto > 0 && src <= g->frozen_upto) return 0;
+  return src > 0 || g->want_input_grad;
 }
 
 int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const float *const *douts,

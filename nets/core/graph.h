@@ -97,8 +97,8 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
 void nets_graph_zero_grad(nets_graph *g);
 /* Stops training nodes 1..node: their parameters become non-trainable (no
  * gradient, no optimiser step), and backward stops above them, so it costs
- * only what the later nodes cost.  Call before nets_graph_prepare.  Returns
- * -1 for a node out of range. */
+ * only what the later nodes cost (and gives no input gradient).  Call before
+ * nets_graph_prepare.  Returns -1 for a node out of range. */
 int nets_graph_freeze_upto(nets_graph *g, int node);
 
 static inline nets_tensor *nets_graph_output(nets_graph *g, int node) { return g->nodes[node].out; }
