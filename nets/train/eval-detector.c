@@ -207,6 +207,7 @@ int eval_detector_main(int argc, char **argv) {
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
              "DIR/scene-N.png: true coverings in green, detections in red, the hole\n"
              "unmask would repaint tinted blue; --dump-all DIR writes every scene.\n"
+             "DIR/misses.txt lists each missed covering: scene, mask kind, box, size.\n"
              "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
              "people in them (no pasted faces), instead of the training kind of scene.\n"
              "The last table scores the hole `unmask` would repaint; --no-colour-grow\n"
@@ -221,6 +222,12 @@ int eval_detector_main(int argc, char **argv) {
   if (dump && train_mkdirs(dump)) {
     fprintf(stderr, "eval-detector: cannot create %s\n", dump);
     return 1;
+  }
+  if (dump) { /* DIR/misses.txt starts empty */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/misses.txt", dump);
+    FILE *fm = fopen(path, "w");
+    if (fm) fclose(fm);
   }
   /* the levels unmask uses, unless overridden */
   unmask_levels lv = unmask_levels_for(sens, (size_t)size * size);
@@ -305,6 +312,16 @@ int eval_detector_main(int argc, char **argv) {
         if (nets_image_save(im, path, 8, 0, &err)) fprintf(stderr, "eval-detector: %s\n", err.msg);
         nets_image_free(im);
       }
+      /* and a line per missed covering in DIR/misses.txt */
+      snprintf(path, sizeof path, "%s/misses.txt", dump);
+      FILE *fm = fopen(path, "a");
+      for (int g = first_gt; fm && g < n_gts; g++) {
+        const double best = best_iou(&gts[g], dets + first_det, nd);
+        if (best < 0.5)
+          fprintf(fm, "scene-%03d.png %s box %.0f,%.0f %.0fx%.0f, %ld px visible, best IoU %.2f\n", i,
+                  unmask_mask_kind_name(gt_kind[g]), gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], best);
+      }
+      if (fm) fclose(fm);
     }
     if (ng > 0) {
       long inter = 0, uni = 0;
