@@ -452,9 +452,11 @@ long nets_graph_param_count(const nets_graph *g) {
   return n;
 }
 
-double nets_graph_macs(const nets_graph *g) {
+double nets_graph_macs(const nets_graph *g) { return nets_graph_macs_after(g, 0); }
+
+double nets_graph_macs_after(const nets_graph *g, int node) {
   double m = 0;
-  for (int i = 1; i < g->n_nodes; i++) {
+  for (int i = node + 1; i < g->n_nodes; i++) {
     const nets_node *nd = &g->nodes[i];
     if (nd->op == NETS_OP_CONV || nd->op == NETS_OP_GCONV)
       m += (double)nd->h * nd->w * nd->conv.cout * nd->conv.cin * nd->conv.k * nd->conv.k;

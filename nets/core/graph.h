@@ -110,6 +110,8 @@ void nets_graph_init_params(nets_graph *g, uint64_t seed);
 long nets_graph_param_count(const nets_graph *g);
 /* Multiply-accumulates of one forward pass for the prepared size (per image). */
 double nets_graph_macs(const nets_graph *g);
+/* The same for the nodes after `node` only (e.g. those a frozen prefix leaves to train). */
+double nets_graph_macs_after(const nets_graph *g, int node);
 nets_param *nets_graph_find_param(nets_graph *g, const char *name);
 
 #endif

@@ -337,12 +337,15 @@ int train_inpainter_main(int argc, char **argv) {
   const double gemm = train_gemm_rate();
   nets_graph_prepare(G.g, 1, S, S, 1, &err);
   const double g_macs = nets_graph_macs(G.g);
+  const double g_macs_trained = nets_graph_macs_after(G.g, G.g->frozen_upto); /* backward's share */
   const double p_macs = use_perc ? nets_graph_macs(perc.net.g) : 0; /* per crop */
   nets_graph_prepare(D.g, 1, S, S, 1, &err);
   const double d_macs = nets_graph_macs(D.g);
   nets_graph_prepare(G.g, B, S, S, 1, &err);
-  printf("inpainter version %d: %ld parameters, %.2f GMAC per crop; critic %ld parameters, %.2f GMAC\n",
-         o.version, nets_graph_param_count(G.g), g_macs * 1e-9, nets_graph_param_count(D.g), d_macs * 1e-9);
+  printf("inpainter version %d: %ld trainable parameters, %.2f GMAC per crop (%.2f of them trained); "
+         "critic %ld parameters, %.2f GMAC\n",
+         o.version, nets_graph_param_count(G.g), g_macs * 1e-9, g_macs_trained * 1e-9, nets_graph_param_count(D.g),
+         d_macs * 1e-9);
   printf("SGEMM rate on this machine: %.0f GFLOP/s (OpenBLAS kernel %s); %d threads\n", gemm,
          nets_blas_corename(), nets_parallel_get_threads());
 
@@ -368,7 +371,7 @@ int train_inpainter_main(int argc, char **argv) {
           if (cc_img) cc_img[k] = h * C[k] + (1.f - h) * b.t[k];
         }
     float l_hd = 0, l_hg = 0, l_fm = 0;
-    double step_flops = 3.0 * 2 * g_macs * B;
+    double step_flops = 2.0 * g_macs * B + 2.0 * 2 * g_macs_trained * B;
     if (gan) {
       /* critic step: real and completed fakes in one batch of 2B */
       nets_graph_prepare(D.g, 2 * B, S, S, 1, &err);
