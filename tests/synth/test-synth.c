@@ -538,6 +538,20 @@ static void test_trainers(void) {
   char once[600];
   snprintf(run, sizeof run, "%s/run-detector", tmpdir);
   snprintf(once, sizeof once, "%s/run-detector-once", tmpdir);
+  /* --kind-weights: a bad list stops before training; a good one is recorded */
+  char kw[600], meta_kw[1200];
+  snprintf(kw, sizeof kw, "%s/run-detector-kinds", tmpdir);
+  const char *bad_kinds[][8] = {{"--batch", "2", "--size", "64", "--kind-weights", "chin=x", NULL},
+                                {"--batch", "2", "--size", "64", "--kind-weights", "scarf=1", NULL},
+                                {"--batch", "2", "--size", "64", "--kind-weights", "chin=-1", NULL}};
+  for (int k = 0; k < 3; k++)
+    CHECK(run_trainer(train_detector_main, "detector", kw, "1", bad_kinds[k]) == 2 && !file_exists(kw, "state.txt"),
+          "--kind-weights %s accepted", bad_kinds[k][5]);
+  const char *good_kinds[] = {"--batch", "2", "--size", "64", "--kind-weights", "chin=1,template=0.5", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", kw, "1", good_kinds) == 0 &&
+            strstr(saved_meta(kw, "detector.safetensors", "training", meta_kw, sizeof meta_kw),
+                   "mask kind weights chin=1,template=0.5"),
+        "--kind-weights not recorded in the weights' metadata");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
