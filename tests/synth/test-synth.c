@@ -642,6 +642,17 @@ static void test_trainers(void) {
   char arch[64];
   CHECK(!strcmp(saved_arch(v3, "inpainter.safetensors", arch, sizeof arch), "unmask-inpainter-v3"),
         "version 3 run saved as %s", arch);
+  /* a run keeps --freeze-coarse: resuming it the other way is refused, the same way goes on */
+  const char *grow_frozen[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--net-version", "3",
+                               "--init", init, "--init-critic", init_critic, "--freeze-coarse", NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v3, "2", grow_frozen) != 0 && state_step(v3) == 1,
+        "a run trained whole resumed with --freeze-coarse");
+  char v3f[600];
+  snprintf(v3f, sizeof v3f, "%s/run-inpainter-v3-frozen", tmpdir);
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v3f, "1", grow_frozen) == 0 &&
+            run_trainer(train_inpainter_main, "inpainter", v3f, "2", grow) != 0 && state_step(v3f) == 1 &&
+            run_trainer(train_inpainter_main, "inpainter", v3f, "2", grow_frozen) == 0 && state_step(v3f) == 2,
+        "frozen run: resumed without --freeze-coarse, or not resumed with it");
   /* without --net-version a run resumes as its own version, and a new run
    * takes the version of its --init file (here 3, not the v2 subset of it) */
   const char *plain[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", NULL};
