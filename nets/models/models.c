@@ -117,7 +117,7 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
 
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err) {
-  int rc = forward(p, rgb, hole, p->net.out > p->net.coarse ? p->net.out : p->net.coarse, err);
+  int rc = forward(p, rgb, hole, p->net.out, err); /* the refined output is the last node */
   if (rc) return rc;
   unpack_output(p, p->net.coarse, coarse);
   unpack_output(p, p->net.out, refined);

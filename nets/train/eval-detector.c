@@ -223,12 +223,6 @@ int eval_detector_main(int argc, char **argv) {
     fprintf(stderr, "eval-detector: cannot create %s\n", dump);
     return 1;
   }
-  if (dump) { /* DIR/misses.txt starts empty */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/misses.txt", dump);
-    FILE *fm = fopen(path, "w");
-    if (fm) fclose(fm);
-  }
   /* the levels unmask uses, unless overridden */
   unmask_levels lv = unmask_levels_for(sens, (size_t)size * size);
   if (thr >= 0) lv.seed = thr, lv.threshold = grow >= 0 ? grow : thr; /* --threshold alone: one level */
@@ -246,6 +240,12 @@ int eval_detector_main(int argc, char **argv) {
     fprintf(stderr, "eval-detector: %s\n", err.msg);
     nets_detector_free(det);
     return 1;
+  }
+  FILE *misses = NULL; /* DIR/misses.txt */
+  if (dump) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/misses.txt", dump);
+    if (!(misses = fopen(path, "w"))) fprintf(stderr, "eval-detector: cannot write %s\n", path);
   }
   const int hw = size * size;
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
@@ -313,15 +313,12 @@ int eval_detector_main(int argc, char **argv) {
         nets_image_free(im);
       }
       /* and a line per missed covering in DIR/misses.txt */
-      snprintf(path, sizeof path, "%s/misses.txt", dump);
-      FILE *fm = fopen(path, "a");
-      for (int g = first_gt; fm && g < n_gts; g++) {
+      for (int g = first_gt; misses && g < n_gts; g++) {
         const double best = best_iou(&gts[g], dets + first_det, nd);
         if (best < 0.5)
-          fprintf(fm, "scene-%03d.png %s box %.0f,%.0f %.0fx%.0f, %ld px visible, best IoU %.2f\n", i,
+          fprintf(misses, "scene-%03d.png %s box %.0f,%.0f %.0fx%.0f, %ld px visible, best IoU %.2f\n", i,
                   unmask_mask_kind_name(gt_kind[g]), gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], best);
       }
-      if (fm) fclose(fm);
     }
     if (ng > 0) {
       long inter = 0, uni = 0;
@@ -373,29 +370,26 @@ int eval_detector_main(int argc, char **argv) {
            flagged, checked);
     printf("| detector time per %dx%d scene | %.1f ms |\n", size, size, ms / n);
     /* where the misses are: recall at IoU 0.5 by the covering's size */
+    /* (and by its mask kind) */
     static const int edges[] = {0, 16, 32, 64, 128, 1 << 30};
+    int size_n[5] = {0}, size_found[5] = {0}, kind_n[UNMASK_MASK_N_KINDS] = {0}, kind_found[UNMASK_MASK_N_KINDS] = {0};
+    for (int g = 0; g < n_gts; g++) {
+      const int found = best_iou(&gts[g], dets, n_dets) >= 0.5;
+      const float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
+      int b = 0;
+      while (b < 4 && side >= edges[b + 1]) b++;
+      size_n[b]++, size_found[b] += found;
+      if (gt_kind[g] >= 0 && gt_kind[g] < UNMASK_MASK_N_KINDS) kind_n[gt_kind[g]]++, kind_found[gt_kind[g]] += found;
+    }
     printf("\n| covering size (larger side) | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
     for (int b = 0; b < 5; b++) {
-      int total = 0, found = 0;
-      for (int g = 0; g < n_gts; g++) {
-        float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
-        if (side < edges[b] || side >= edges[b + 1]) continue;
-        total++;
-        found += best_iou(&gts[g], dets, n_dets) >= 0.5;
-      }
-      if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, total, total ? 100.0 * found / total : 0);
-      else printf("| %d px and more | %d | %.0f%% |\n", edges[b], total, total ? 100.0 * found / total : 0);
+      const double share = size_n[b] ? 100.0 * size_found[b] / size_n[b] : 0;
+      if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, size_n[b], share);
+      else printf("| %d px and more | %d | %.0f%% |\n", edges[b], size_n[b], share);
     }
     printf("\n| mask kind | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
-    for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) {
-      int total = 0, found = 0;
-      for (int g = 0; g < n_gts; g++) {
-        if (gt_kind[g] != k) continue;
-        total++;
-        found += best_iou(&gts[g], dets, n_dets) >= 0.5;
-      }
-      if (total) printf("| %s | %d | %.0f%% |\n", unmask_mask_kind_name(k), total, 100.0 * found / total);
-    }
+    for (int k = 0; k < UNMASK_MASK_N_KINDS; k++)
+      if (kind_n[k]) printf("| %s | %d | %.0f%% |\n", unmask_mask_kind_name(k), kind_n[k], 100.0 * kind_found[k] / kind_n[k]);
     print_misses(dets, n_dets, gts, gt_area, n_gts);
     const double cv = rt.cover ? (double)rt.cover : 1.0;
     printf("\nWhat `unmask` would repaint (its whole detection path, grow and feather included):\n\n"
@@ -406,6 +400,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
   free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_kind); free(m); free(h); free(o); free(pf); free(flabels);
+  if (misses) fclose(misses);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;

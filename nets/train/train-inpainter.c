@@ -274,24 +274,24 @@ int train_inpainter_main(int argc, char **argv) {
   nets_ema ema_store, *ema = NULL; /* of the generator only */
   if (!rc && o.t.ema > 0 && !(rc = nets_ema_init(&ema_store, G.g, o.t.ema, &err))) ema = &ema_store;
 
-  /* resume (a run keeps --freeze-coarse: its optimiser state holds the
-   * coarse network's moments only when that was trained) */
-  char optim_path[4200];
-  snprintf(optim_path, sizeof optim_path, "%s/inpainter.optim.safetensors", o.t.run);
-  nets_st_file *optim_f = !rc && train_file_exists(optim_path) ? nets_st_load(optim_path, NULL) : NULL;
-  if (optim_f) {
-    const int coarse_trained = nets_st_find(optim_f, "enc1.weight.adam_m") != NULL;
-    nets_st_free(optim_f);
-    if (coarse_trained == o.freeze_coarse)
-      rc = nets_error_set(&err, NETS_ERR_ARG, "%s was trained %s --freeze-coarse: resume it %s it", o.t.run,
-                          o.freeze_coarse ? "without" : "with", o.freeze_coarse ? "without" : "with");
-  }
+  /* resume */
   long step = 0;
   double wall_before = 0;
   const train_net nets[2] = {{"inpainter", G.arch, G.g, &og, NULL, ema},
                              {"critic", D.arch, D.g, &od, NULL, NULL}};
   int resumed = rc ? 0 : train_checkpoint_resume(o.t.run, nets, 2, &step, &wall_before, &err);
-  if (resumed < 0) rc = err.code;
+  if (resumed < 0) {
+    /* a run keeps --freeze-coarse: its optimiser state holds the coarse
+     * network's moments only when that was trained; say so if that is why */
+    char optim_path[4200];
+    snprintf(optim_path, sizeof optim_path, "%s/inpainter.optim.safetensors", o.t.run);
+    nets_st_file *optim_f = nets_st_load(optim_path, NULL);
+    if (optim_f && (nets_st_find(optim_f, "enc1.weight.adam_m") != NULL) == o.freeze_coarse)
+      nets_error_set(&err, NETS_ERR_ARG, "%s was trained %s --freeze-coarse: resume it %s it", o.t.run,
+                     o.freeze_coarse ? "without" : "with", o.freeze_coarse ? "without" : "with");
+    nets_st_free(optim_f);
+    rc = err.code;
+  }
   if (resumed > 0)
     printf("resuming %s at step %ld (%.1f h trained so far)\n", o.t.run, step, wall_before / 3600);
   if (!resumed && !rc && o.t.init) {
