@@ -51,17 +51,25 @@ static int kept(const stat *s, long min_area, float seed) {
   return s->area > 0 && s->area >= min_area && s->peak >= seed;
 }
 
-/* Splits component k (statistics s) of lab into touching masks: its first
- * part keeps label k, the others get labels next, next+1, ...  Returns the
- * next free label. */
-static int split(int *lab, int w, const stat *s, int k, int next) {
+/* Splits component k (statistics s) of lab into touching masks, where its
+ * probability has a valley between two peaks, else where its shape has a
+ * neck: its first part keeps label k, the others get labels next, next+1, ...
+ * Returns the next free label. */
+static int split(const float *prob, int *lab, int w, const stat *s, int k, int next, float seed,
+                 long min_area) {
   const int bw = s->x1 - s->x0 + 1, bh = s->y1 - s->y0 + 1;
   unsigned char *m = malloc((size_t)bw * bh);
   int *part = malloc(sizeof(int) * bw * bh);
-  if (m && part) {
+  float *pc = malloc(sizeof(float) * bw * bh);
+  if (m && part && pc) {
     for (int y = 0; y < bh; y++)
-      for (int x = 0; x < bw; x++) m[(size_t)y * bw + x] = lab[(size_t)(s->y0 + y) * w + s->x0 + x] == k;
-    int parts = nets_split_component(m, bw, bh, MAX_PARTS, part);
+      for (int x = 0; x < bw; x++) {
+        m[(size_t)y * bw + x] = lab[(size_t)(s->y0 + y) * w + s->x0 + x] == k;
+        pc[(size_t)y * bw + x] = prob[(size_t)(s->y0 + y) * w + s->x0 + x];
+      }
+    const int min_seed = min_area > NETS_VALLEY_MIN_SEED ? (int)min_area : NETS_VALLEY_MIN_SEED;
+    int parts = nets_split_valleys(pc, m, bw, bh, seed, NETS_VALLEY_DEPTH, min_seed, MAX_PARTS, part);
+    if (parts < 2) parts = nets_split_component(m, bw, bh, MAX_PARTS, part);
     for (int y = 0; parts > 1 && y < bh; y++)
       for (int x = 0; x < bw; x++) {
         const int p = part[(size_t)y * bw + x];
@@ -71,6 +79,7 @@ static int split(int *lab, int w, const stat *s, int k, int next) {
   }
   free(m);
   free(part);
+  free(pc);
   return next;
 }
 
@@ -116,7 +125,7 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
     if (grown) {
       st = grown;
       for (int k = 1; k < next; k++)
-        if (kept(&st[k], min_area, seed)) total = split(lab, w, &st[k], k, total);
+        if (kept(&st[k], min_area, seed)) total = split(prob, lab, w, &st[k], k, total, seed, min_area);
       gather(prob, lab, w, h, NULL, st, total);
     }
     remap = calloc((size_t)total, sizeof *remap);

@@ -2,7 +2,9 @@
  * head in front of another) form one connected component with a neck.  The
  * cores of the component -- pixels at least half the largest distance from
  * its edge -- are then separate; every pixel goes to the core it reaches
- * first through the component (a geodesic Voronoi split). */
+ * first through the component (a geodesic Voronoi split).  Where the
+ * probability map itself dips between two masks, that valley parts them
+ * first (nets_split_valleys): it also splits masks that meet without a neck. */
 #include <stdlib.h>
 
 #include "split.h"
@@ -97,5 +99,125 @@ int nets_split_component(const unsigned char *m, int w, int h, int max_parts, in
   for (size_t i = 0; i < n; i++)
     if (part[i] < 0) part[i] = 0;
   free(d), free(queue);
+  return parts;
+}
+
+/* ---- Splitting at valleys of the probability map ---------------------- */
+
+/* Max-heap of pixel indices keyed by prob. */
+typedef struct {
+  int *a, n;
+  const float *key;
+} heap;
+
+static void heap_push(heap *h, int v) {
+  int i = h->n++;
+  while (i > 0) {
+    int p = (i - 1) / 2;
+    if (h->key[h->a[p]] >= h->key[v]) break;
+    h->a[i] = h->a[p];
+    i = p;
+  }
+  h->a[i] = v;
+}
+
+static int heap_pop(heap *h) {
+  int top = h->a[0], v = h->a[--h->n], i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= h->n) break;
+    if (c + 1 < h->n && h->key[h->a[c + 1]] > h->key[h->a[c]]) c++;
+    if (h->key[h->a[c]] <= h->key[v]) break;
+    h->a[i] = h->a[c];
+    i = c;
+  }
+  if (h->n) h->a[i] = v;
+  return top;
+}
+
+static int root(int *u, int a) {
+  while (u[a] != a) a = u[a] = u[u[a]];
+  return a;
+}
+
+int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, float seed,
+                       float depth, int min_seed, int max_parts, int *part) {
+  const size_t n = (size_t)w * h;
+  enum { MAXS = 64 };
+  int *queue = malloc(n * sizeof *queue), *heapbuf = malloc(n * sizeof *heapbuf);
+  if (!queue || !heapbuf || max_parts < 1) {
+    free(queue), free(heapbuf);
+    return -1;
+  }
+  float peak[MAXS + 1] = {0};
+  int uf[MAXS + 1], seeds = 0;
+  for (size_t i = 0; i < n; i++) part[i] = m[i] ? 0 : -1;
+  /* seeds: 4-connected parts of prob >= seed of at least min_seed pixels */
+  for (size_t s = 0; s < n && seeds < MAXS; s++) {
+    if (part[s] != 0 || prob[s] < seed) continue;
+    int head = 0, tail = 0, label = seeds + 1;
+    float pk = 0;
+    queue[tail++] = (int)s;
+    part[s] = label;
+    while (head < tail) {
+      const int i = queue[head++], x = i % w, y = i / w;
+      if (prob[i] > pk) pk = prob[i];
+      const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
+      for (int k = 0; k < 4; k++)
+        if (nb[k] >= 0 && part[nb[k]] == 0 && prob[nb[k]] >= seed) part[nb[k]] = label, queue[tail++] = nb[k];
+    }
+    if (tail >= min_seed) {
+      peak[label] = pk;
+      seeds++;
+    } else {
+      for (int q = 0; q < tail; q++) part[queue[q]] = -2;
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    if (part[i] == -2) part[i] = 0;
+  if (seeds < 2) {
+    for (size_t i = 0; i < n; i++) part[i] = m[i] && seeds ? 1 : 0;
+    free(queue), free(heapbuf);
+    return seeds;
+  }
+  /* flood from the seeds, highest probability first; where two floods meet
+   * at level p, the pass between them is p: the first meeting is the highest */
+  float pass[MAXS + 1][MAXS + 1];
+  for (int a = 0; a <= MAXS; a++)
+    for (int b = 0; b <= MAXS; b++) pass[a][b] = -1;
+  heap hp = {heapbuf, 0, prob};
+  for (size_t i = 0; i < n; i++)
+    if (part[i] > 0) heap_push(&hp, (int)i);
+  while (hp.n) {
+    const int i = heap_pop(&hp), x = i % w, y = i / w, a = part[i];
+    const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
+    for (int k = 0; k < 4; k++) {
+      if (nb[k] < 0 || part[nb[k]] < 0) continue;
+      const int b = part[nb[k]];
+      if (b == 0) {
+        part[nb[k]] = a;
+        heap_push(&hp, nb[k]);
+      } else if (b != a) {
+        const float p = prob[i] < prob[nb[k]] ? prob[i] : prob[nb[k]];
+        if (p > pass[a][b]) pass[a][b] = pass[b][a] = p;
+      }
+    }
+  }
+  /* merge floods whose pass is less than `depth` below the lower peak */
+  for (int a = 1; a <= seeds; a++) uf[a] = a;
+  for (int a = 1; a <= seeds; a++)
+    for (int b = a + 1; b <= seeds; b++) {
+      if (pass[a][b] < 0) continue;
+      const float low = peak[a] < peak[b] ? peak[a] : peak[b];
+      if (low - pass[a][b] < depth) {
+        int ra = root(uf, a), rb = root(uf, b);
+        if (ra != rb) uf[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+      }
+    }
+  int map[MAXS + 1] = {0}, parts = 0;
+  for (int a = 1; a <= seeds; a++)
+    if (root(uf, a) == a) map[a] = parts < max_parts ? ++parts : 1;
+  for (size_t i = 0; i < n; i++) part[i] = part[i] > 0 ? map[root(uf, part[i])] : 0;
+  free(queue), free(heapbuf);
   return parts;
 }

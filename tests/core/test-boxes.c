@@ -91,6 +91,50 @@ static void test_split(void) {
   printf("split: touching masks -> %d boxes\n", n);
 }
 
+/* Two masks side by side with no neck between them (one rectangle): the
+ * probability map's valley splits them; a shallow dip does not. */
+static void test_split_valleys(void) {
+  enum { W = 64, H = 24 };
+  unsigned char m[W * H];
+  float prob[W * H];
+  int part[W * H];
+  const float dips[2] = {0.5f, 0.82f};
+  for (int k = 0; k < 2; k++) {
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        const int i = y * W + x, in = x >= 2 && x < 62 && y >= 2 && y < 22;
+        m[i] = (unsigned char)in;
+        /* peaks 0.9 at x = 16 and 0.95 at x = 47, the dip at x = 32 */
+        prob[i] = !in ? 0.f : x < 32 ? 0.9f - (0.9f - dips[k]) * (x - 16 > 0 ? x - 16 : 0) / 16.f
+                                     : 0.95f - (0.95f - dips[k]) * (47 - x > 0 ? 47 - x : 0) / 15.f;
+      }
+    int n = nets_split_valleys(prob, m, W, H, 0.7f, NETS_VALLEY_DEPTH, 16, 6, part);
+    if (k == 0) {
+      CHECK(n == 2 && part[12 * W + 10] != part[12 * W + 50] && part[12 * W + 10] > 0 &&
+                part[12 * W + 50] > 0 && part[0] == 0,
+            "a deep valley: %d parts", n);
+      int wrong = 0; /* every pixel goes to the side of the dip it is on */
+      for (int y = 2; y < 22; y++)
+        for (int x = 2; x < 62; x++)
+          if (x != 31 && x != 32) wrong += part[y * W + x] != part[12 * W + (x < 32 ? 10 : 50)];
+      CHECK(wrong == 0, "%d pixels on the wrong side of the valley", wrong);
+      nets_det_box b[4];
+      n = nets_detector_boxes(prob, W, H, 0.45f, 0.7f, 5, b, 4, NULL);
+      CHECK(n == 2, "two masks with a valley between them: %d boxes", n);
+    } else {
+      CHECK(n == 1 && part[12 * W + 10] == 1 && part[12 * W + 50] == 1, "a shallow dip: %d parts", n);
+    }
+  }
+  /* a seed smaller than min_seed pixels is not a mask of its own */
+  for (int i = 0; i < W * H; i++) prob[i] = m[i] ? 0.6f : 0.f;
+  for (int y = 10; y < 14; y++)
+    for (int x = 10; x < 13; x++) prob[y * W + x] = 0.9f; /* 12 pixels */
+  for (int y = 8; y < 16; y++)
+    for (int x = 40; x < 50; x++) prob[y * W + x] = 0.9f;
+  int n = nets_split_valleys(prob, m, W, H, 0.7f, NETS_VALLEY_DEPTH, 16, 6, part);
+  CHECK(n == 1 && part[12 * W + 11] == 1 && part[12 * W + 45] == 1, "a 12-pixel seed: %d parts", n);
+}
+
 static void test_ap(void) {
   /* two images; three ground-truth boxes; detections: a perfect hit, a
    * slightly shifted hit, a false positive and a miss. */
@@ -146,6 +190,7 @@ static void test_ap(void) {
 int main(void) {
   test_boxes();
   test_split();
+  test_split_valleys();
   test_ap();
   return check_report("test-boxes");
 }
