@@ -279,8 +279,7 @@ static int background(unmask_synth *s, int split, int photo, synth_rng *r, nets_
   return 0;
 }
 
-int synth_carve_seams(float *cover, const int *id, int w, int h, float *seam) {
-  const int R = UNMASK_SEAM_RADIUS;
+int synth_carve_seams(float *cover, const int *id, int w, int h, int R, float *seam) {
   unsigned char *cut = calloc((size_t)w * h, 1);
   if (!cut) return NETS_ERR_NOMEM;
   for (int y = 0; y < h; y++)
@@ -384,7 +383,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     memcpy(rgb, img->data, sizeof(float) * w * h * 3);
     /* binary ground truth, seams, and boxes per covering */
     for (int i = 0; i < w * h; i++) cover[i] = cover[i] >= 0.5f ? 1.0f : 0.0f;
-    if (synth_carve_seams(cover, g.id, w, h, seam)) rc = nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    if (synth_carve_seams(cover, g.id, w, h, s->seam_radius, seam)) rc = nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   }
   if (rc == 0) {
     int nb = 0;

@@ -36,6 +36,7 @@ struct unmask_synth {
   int n_faces;
   unmask_templates *templates;
   double kind_w[UNMASK_MASK_N_KINDS]; /* how often each mask kind is drawn */
+  int seam_radius;                    /* of the seams between touching coverings */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

@@ -153,9 +153,8 @@ void synth_texture_background(synth_rng *r, nets_image *img);
 
 /* Seams between touching coverings: cover (w*h, 0/1) loses the pixels of
  * each covering (id per pixel, -1 none) that have a pixel of another
- * covering within UNMASK_SEAM_RADIUS; seam (may be NULL) gets 1 there, 0
- * elsewhere.
+ * covering within R pixels; seam (may be NULL) gets 1 there, 0 elsewhere.
  * Returns NETS_ERR_NOMEM (cover unchanged) or 0. */
-int synth_carve_seams(float *cover, const int *id, int w, int h, float *seam);
+int synth_carve_seams(float *cover, const int *id, int w, int h, int R, float *seam);
 
 #endif

@@ -98,8 +98,12 @@ int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint6
 
 /* Where two coverings touch, the pixels of each within this many pixels
  * (Chebyshev) of the other are left out of both: a seam that keeps them
- * apart, so that one connected part of the map is one covering. */
+ * apart, so that one connected part of the map is one covering.  This is the
+ * default; unmask_synth_set_seam_radius sets 0..UNMASK_SEAM_RADIUS_MAX
+ * (0: no seams), and returns -1 (unchanged) outside that range. */
 #define UNMASK_SEAM_RADIUS 2
+#define UNMASK_SEAM_RADIUS_MAX 8
+int unmask_synth_set_seam_radius(unmask_synth *s, int radius);
 
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
  * between touching coverings), seam (w*h, 1 on those seams; may be NULL),

@@ -218,7 +218,7 @@ int eval_detector_main(int argc, char **argv) {
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
-  if (train_opts_finish(&t)) return 2;
+  if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-detector")) return 2;
   if (dump && train_mkdirs(dump)) {
     fprintf(stderr, "eval-detector: cannot create %s\n", dump);
     return 1;

@@ -113,7 +113,7 @@ int eval_inpainter_main(int argc, char **argv) {
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
-  if (train_opts_finish(&t)) return 2;
+  if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-inpainter")) return 2;
   if (export_dir && train_mkdirs(export_dir)) {
     fprintf(stderr, "eval-inpainter: cannot create %s\n", export_dir);
     return 1;

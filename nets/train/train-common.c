@@ -89,11 +89,12 @@ int train_opts_parse(train_opts *o, int argc, char **argv, int *i) {
   return 1;
 }
 
-int train_opts_apply_kind_weights(const train_opts *o, unmask_synth *syn) {
-  double w[UNMASK_MASK_N_KINDS];
+/* --kind-weights "K=W,..." into w (-1 = default).  Returns 0, or prints why
+ * not and returns 2. */
+static int parse_kind_weights(const char *list, double *w) {
   for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) w[k] = -1;
-  char buf[sizeof o->kind_weights];
-  memcpy(buf, o->kind_weights, sizeof buf);
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", list);
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(tok, '=');
     int kind = -1;
@@ -105,14 +106,26 @@ int train_opts_apply_kind_weights(const train_opts *o, unmask_synth *syn) {
     char *end = NULL;
     const double v = eq ? strtod(eq + 1, &end) : -1;
     if (kind < 0 || !end || *end || !(v >= 0 && v <= 1e6)) {
-      fprintf(stderr, "unmask-train: --kind-weights wants KIND=W,... with KIND one of surgical, kn95, n95, "
-                      "cloth, dark, below-nose, chin, template and W >= 0 (got \"%s\")\n", o->kind_weights);
+      fprintf(stderr, "unmask-train: --kind-weights wants KIND=W,... with W >= 0 and KIND one of");
+      for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) fprintf(stderr, " %s", unmask_mask_kind_name(k));
+      fprintf(stderr, " (got \"%s\")\n", list);
       return 2;
     }
     w[kind] = v;
   }
-  unmask_synth_set_kind_weights(syn, w);
   return 0;
+}
+
+unmask_synth *train_opts_synth(const train_opts *o, nets_error *err) {
+  unmask_synth *syn = unmask_synth_new(o->faces, o->csv, train_opts_templates(o), err);
+  if (syn) unmask_synth_set_kind_weights(syn, o->kind_w);
+  return syn;
+}
+
+int train_opts_fixed_scenes(const train_opts *o, const char *command) {
+  if (!o->kind_weights[0]) return 0;
+  fprintf(stderr, "%s: --kind-weights is for training; the evaluation's scenes are fixed\n", command);
+  return 2;
 }
 
 int train_opts_finish(train_opts *o) {
@@ -124,6 +137,7 @@ int train_opts_finish(train_opts *o) {
     fprintf(stderr, "unmask-train: --ema must be in [0, 1)\n");
     return 2;
   }
+  if (parse_kind_weights(o->kind_weights, o->kind_w)) return 2;
   if (!o->templates[0]) {
     /* masks.cfg beside the CSV's folder, as in ../shared/data */
     const char *slash = strrchr(o->csv, '/');

@@ -29,6 +29,7 @@ typedef struct {
   unsigned long long seed;
   float ema; /* decay of the weight average, or 0: none */
   char kind_weights[256]; /* --kind-weights as given, "" = the defaults */
+  double kind_w[UNMASK_MASK_N_KINDS]; /* parsed by train_opts_finish; -1 = default */
 } train_opts;
 
 #define TRAIN_OPTS_HELP                                                                          \
@@ -56,11 +57,16 @@ typedef struct {
 void train_opts_default(train_opts *o, const char *run, long steps);
 /* If argv[*i] is a shared option, consume it (and its value) and return 1. */
 int train_opts_parse(train_opts *o, int argc, char **argv, int *i);
-/* After parsing: check values, pick the default templates if they exist, set
- * the thread count.  Returns 0 or prints why not and returns 2. */
+/* After parsing: check values (--kind-weights into kind_w), pick the default
+ * templates if they exist, set the thread count.  Returns 0 or prints why
+ * not and returns 2. */
 int train_opts_finish(train_opts *o);
-/* Applies --kind-weights to syn.  Returns 0, or prints why not and returns 2. */
-int train_opts_apply_kind_weights(const train_opts *o, unmask_synth *syn);
+/* The synthesiser of a training run: the data of o, drawing mask kinds as
+ * --kind-weights says.  NULL on error (err set). */
+unmask_synth *train_opts_synth(const train_opts *o, nets_error *err);
+/* For the evaluation commands, whose scenes are fixed: --kind-weights is
+ * refused (prints why, returns 2), else 0. */
+int train_opts_fixed_scenes(const train_opts *o, const char *command);
 /* The templates path for unmask_synth_new (NULL if none). */
 static inline const char *train_opts_templates(const train_opts *o) {
   return o->templates[0] ? o->templates : NULL;

@@ -26,6 +26,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight;
+  int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 or 3); 0: the run's, or --init's */
 } det_opts;
@@ -38,6 +39,9 @@ static void usage(void) {
          "  --lr-decay-step N  from step N on, the learning rate is 10x lower (default: never)\n"
          "  --seam-weight W    loss weight of the seams between touching coverings, which\n"
          "                     the map must leave out to keep them apart (default 8)\n"
+         "  --seam-radius R    how far (pixels) each of two touching coverings gives way\n"
+         "                     to the other in the ground truth: a seam 2R wide (0-8,\n"
+         "                     default 2; evaluation always uses 2)\n"
          "  --net-version N    the detector network's version: 2 (the shipped one), or 3,\n"
          "                     which adds two residual blocks at 1/32 resolution that start\n"
          "                     at zero (so --init from version-2 weights starts from what\n"
@@ -56,6 +60,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--gamma")) o->gamma = (float)atof(v);
     else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
+    else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -67,6 +72,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (o->version && o->version != 2 && o->version != 3) {
     fprintf(stderr, "unmask-train: --net-version must be 2 or 3\n");
+    return 2;
+  }
+  if (o->seam_radius < 0 || o->seam_radius > UNMASK_SEAM_RADIUS_MAX) {
+    fprintf(stderr, "unmask-train: --seam-radius must be 0 to %d\n", UNMASK_SEAM_RADIUS_MAX);
     return 2;
   }
   if (o->size < 32 || o->size % DETECTOR_STRIDE) {
@@ -113,8 +122,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
-           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seed %llu%s%s", o->size,
-           o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->t.seed,
+           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seam radius %d, seed %llu%s%s",
+           o->size, o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->seam_radius, o->t.seed,
            o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights);
   const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
@@ -168,7 +177,7 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
 }
 
 int train_detector_main(int argc, char **argv) {
-  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f};
+  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f, .seam_radius = UNMASK_SEAM_RADIUS};
   train_opts_default(&o.t, "runs/detector", 100000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -185,15 +194,12 @@ int train_detector_main(int argc, char **argv) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "cannot create the run folder");
     return 1;
   }
-  unmask_synth *syn = unmask_synth_new(o.t.faces, o.t.csv, train_opts_templates(&o.t), &err);
+  unmask_synth *syn = train_opts_synth(&o.t, &err);
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
   }
-  if (train_opts_apply_kind_weights(&o.t, syn)) {
-    unmask_synth_free(syn);
-    return 2;
-  }
+  unmask_synth_set_seam_radius(syn, o.seam_radius); /* checked by parse */
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

@@ -241,14 +241,10 @@ int train_inpainter_main(int argc, char **argv) {
     fprintf(stderr, "unmask-train: cannot create %s\n", path);
     return 1;
   }
-  unmask_synth *syn = unmask_synth_new(o.t.faces, o.t.csv, train_opts_templates(&o.t), &err);
+  unmask_synth *syn = train_opts_synth(&o.t, &err);
   if (!syn) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
     return 1;
-  }
-  if (train_opts_apply_kind_weights(&o.t, syn)) {
-    unmask_synth_free(syn);
-    return 2;
   }
   inpainter_net G;
   critic_net D;

@@ -15,6 +15,7 @@
 #include "synth-private.h"
 #include "safetensors.h"
 #include "train.h"
+#include "train-common.h"
 #include "perceptual.h"
 #include "rng.h"
 #include "weights.h"
@@ -547,11 +548,29 @@ static void test_trainers(void) {
   for (int k = 0; k < 3; k++)
     CHECK(run_trainer(train_detector_main, "detector", kw, "1", bad_kinds[k]) == 2 && !file_exists(kw, "state.txt"),
           "--kind-weights %s accepted", bad_kinds[k][5]);
+  /* the evaluations keep their fixed scenes; the help names every kind */
+  const char *eval_kinds[] = {"--kind-weights", "chin=1", NULL};
+  CHECK(run_trainer(eval_detector_main, "eval-detector", kw, "1", eval_kinds) == 2 &&
+            run_trainer(eval_inpainter_main, "eval-inpainter", kw, "1", eval_kinds) == 2,
+        "an evaluation accepted --kind-weights");
+  for (int k = 0; k < UNMASK_MASK_N_KINDS; k++)
+    CHECK(strstr(TRAIN_OPTS_HELP, unmask_mask_kind_name(k)), "--help does not name kind %s",
+          unmask_mask_kind_name(k));
   const char *good_kinds[] = {"--batch", "2", "--size", "64", "--kind-weights", "chin=1,template=0.5", NULL};
   CHECK(run_trainer(train_detector_main, "detector", kw, "1", good_kinds) == 0 &&
             strstr(saved_meta(kw, "detector.safetensors", "training", meta_kw, sizeof meta_kw),
                    "mask kind weights chin=1,template=0.5"),
         "--kind-weights not recorded in the weights' metadata");
+  /* --seam-radius: out of range stops before training; in range is recorded */
+  char sr[600], meta_sr[1200];
+  snprintf(sr, sizeof sr, "%s/run-detector-seams", tmpdir);
+  const char *bad_seam[] = {"--batch", "2", "--size", "64", "--seam-radius", "9", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", sr, "1", bad_seam) == 2 && !file_exists(sr, "state.txt"),
+        "--seam-radius 9 accepted");
+  const char *good_seam[] = {"--batch", "2", "--size", "64", "--seam-radius", "4", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", sr, "1", good_seam) == 0 &&
+            strstr(saved_meta(sr, "detector.safetensors", "training", meta_sr, sizeof meta_sr), "seam radius 4"),
+        "--seam-radius not recorded in the weights' metadata");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
@@ -982,34 +1001,38 @@ static void test_perceptual(void) {
 }
 
 /* Two coverings side by side (touching along x = 20), one apart: the seam
- * takes UNMASK_SEAM_RADIUS columns from each touching side, no more, and
- * leaves the lone covering whole. */
+ * takes R columns from each touching side, no more, and leaves the lone
+ * covering whole; for the default radius, a wider one and none. */
 static void test_seams(void) {
   enum { W = 48, H = 16 };
-  float cover[W * H], seam[W * H];
-  int id[W * H];
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++) {
-      int a = x >= 4 && x < 20 && y >= 2 && y < 14, b = x >= 20 && x < 32 && y >= 4 && y < 12;
-      int c = x >= 40 && x < 46 && y >= 2 && y < 14;
-      cover[y * W + x] = a || b || c;
-      id[y * W + x] = a ? 0 : b ? 1 : c ? 2 : -1;
-    }
-  CHECK(synth_carve_seams(cover, id, W, H, seam) == 0, "seams carved");
-  const int R = UNMASK_SEAM_RADIUS;
-  int wrong = 0, n_seam = 0;
-  for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++) {
-      const int i = y * W + x;
-      /* covering 0 within R of covering 1: columns 20-R..19, rows 4-R..11+R */
-      int cut0 = id[i] == 0 && x >= 20 - R && y >= 4 - R && y < 12 + R;
-      int cut1 = id[i] == 1 && x < 20 + R;
-      int want = (id[i] >= 0) && !cut0 && !cut1;
-      wrong += (cover[i] > 0.5f) != want || (seam[i] > 0.5f) != (cut0 || cut1);
-      n_seam += seam[i] > 0.5f;
-    }
-  CHECK(wrong == 0, "seam where coverings touch, and only there");
-  CHECK(n_seam == R * (8 + 2 * R) + R * 8, "seam size");
+  const int radii[] = {UNMASK_SEAM_RADIUS, 4, 0};
+  for (int r = 0; r < 3; r++) {
+    const int R = radii[r];
+    float cover[W * H], seam[W * H];
+    int id[W * H];
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        int a = x >= 4 && x < 20 && y >= 2 && y < 14, b = x >= 20 && x < 32 && y >= 4 && y < 12;
+        int c = x >= 40 && x < 46 && y >= 2 && y < 14;
+        cover[y * W + x] = a || b || c;
+        id[y * W + x] = a ? 0 : b ? 1 : c ? 2 : -1;
+      }
+    CHECK(synth_carve_seams(cover, id, W, H, R, seam) == 0, "seams carved");
+    int wrong = 0, n_seam = 0;
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        const int i = y * W + x;
+        /* covering 0 within R of covering 1: columns 20-R..19, rows 4-R..11+R */
+        int cut0 = id[i] == 0 && x >= 20 - R && y >= 4 - R && y < 12 + R;
+        int cut1 = id[i] == 1 && x < 20 + R;
+        int want = (id[i] >= 0) && !cut0 && !cut1;
+        wrong += (cover[i] > 0.5f) != want || (seam[i] > 0.5f) != (cut0 || cut1);
+        n_seam += seam[i] > 0.5f;
+      }
+    CHECK(wrong == 0, "seam where coverings touch, and only there");
+    const int rows0 = (12 + R < 14 ? 12 + R : 14) - (4 - R > 2 ? 4 - R : 2); /* covering 0 spans rows 2-13 */
+    CHECK(n_seam == R * rows0 + R * 8, "seam size for radius %d", R);
+  }
 }
 
 int main(void) {
