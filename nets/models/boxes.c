@@ -51,6 +51,41 @@ static int kept(const stat *s, long min_area, float seed) {
   return s->area > 0 && s->area >= min_area && s->peak >= seed;
 }
 
+/* Valleys are broad: a component larger than this on its long side looks for
+ * them on a coarser grid of about this size (cells of f x f pixels). */
+#define VALLEY_GRID 256
+
+/* Component m (bw x bh, probabilities pc) split at its valleys into part;
+ * returns the number of parts (< 2: not split, part unset), or -1. */
+static int split_valleys(const float *pc, const unsigned char *m, int bw, int bh, float seed,
+                         long min_seed, int *part) {
+  const int f = 1 + ((bw > bh ? bw : bh) - 1) / VALLEY_GRID;
+  if (f == 1) return nets_split_valleys(pc, m, bw, bh, seed, NETS_VALLEY_DEPTH, (int)min_seed, MAX_PARTS, part);
+  const int cw = (bw + f - 1) / f, ch = (bh + f - 1) / f;
+  float *cp = calloc((size_t)cw * ch, sizeof *cp);
+  unsigned char *cm = calloc((size_t)cw * ch, 1);
+  int *cnt = calloc((size_t)cw * ch, sizeof *cnt), *cpart = malloc(sizeof(int) * cw * ch);
+  int parts = -1;
+  if (cp && cm && cnt && cpart) {
+    for (int y = 0; y < bh; y++) /* a cell: the mean probability of its pixels in m */
+      for (int x = 0; x < bw; x++) {
+        const size_t i = (size_t)y * bw + x, c = (size_t)(y / f) * cw + x / f;
+        if (m[i]) cp[c] += pc[i], cnt[c]++, cm[c] = 1;
+      }
+    for (size_t c = 0; c < (size_t)cw * ch; c++)
+      if (cnt[c]) cp[c] /= cnt[c];
+    const long cs = min_seed / ((long)f * f);
+    parts = nets_split_valleys(cp, cm, cw, ch, seed, NETS_VALLEY_DEPTH, cs > 1 ? (int)cs : 1, MAX_PARTS, cpart);
+    for (int y = 0; parts > 1 && y < bh; y++)
+      for (int x = 0; x < bw; x++) {
+        const size_t i = (size_t)y * bw + x;
+        part[i] = m[i] ? cpart[(size_t)(y / f) * cw + x / f] : 0;
+      }
+  }
+  free(cp), free(cm), free(cnt), free(cpart);
+  return parts;
+}
+
 /* Splits component k (statistics s) of lab into touching masks, where its
  * probability has a valley between two peaks, else where its shape has a
  * neck: its first part keeps label k, the others get labels next, next+1, ...
@@ -67,8 +102,7 @@ static int split(const float *prob, int *lab, int w, const stat *s, int k, int n
         m[(size_t)y * bw + x] = lab[(size_t)(s->y0 + y) * w + s->x0 + x] == k;
         pc[(size_t)y * bw + x] = prob[(size_t)(s->y0 + y) * w + s->x0 + x];
       }
-    const int min_seed = min_area > NETS_VALLEY_MIN_SEED ? (int)min_area : NETS_VALLEY_MIN_SEED;
-    int parts = nets_split_valleys(pc, m, bw, bh, seed, NETS_VALLEY_DEPTH, min_seed, MAX_PARTS, part);
+    int parts = split_valleys(pc, m, bw, bh, seed, min_area > NETS_VALLEY_MIN_SEED ? min_area : NETS_VALLEY_MIN_SEED, part);
     if (parts < 2) parts = nets_split_component(m, bw, bh, MAX_PARTS, part);
     for (int y = 0; parts > 1 && y < bh; y++)
       for (int x = 0; x < bw; x++) {

@@ -104,35 +104,36 @@ int nets_split_component(const unsigned char *m, int w, int h, int max_parts, in
 
 /* ---- Splitting at valleys of the probability map ---------------------- */
 
-/* Max-heap of pixel indices keyed by prob. */
+/* A queue of pixels by probability, highest first, in 256 levels (FIFO
+ * within a level): each pixel is pushed at most once. */
+#define LEVELS 256
 typedef struct {
-  int *a, n;
-  const float *key;
-} heap;
+  int *next; /* per pixel: the next in its level */
+  int first[LEVELS], last[LEVELS], top, n;
+} levels;
 
-static void heap_push(heap *h, int v) {
-  int i = h->n++;
-  while (i > 0) {
-    int p = (i - 1) / 2;
-    if (h->key[h->a[p]] >= h->key[v]) break;
-    h->a[i] = h->a[p];
-    i = p;
-  }
-  h->a[i] = v;
+static int level_of(float p) {
+  const int l = (int)(p * (LEVELS - 1) + 0.5f);
+  return l < 0 ? 0 : l >= LEVELS ? LEVELS - 1 : l;
 }
 
-static int heap_pop(heap *h) {
-  int top = h->a[0], v = h->a[--h->n], i = 0;
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= h->n) break;
-    if (c + 1 < h->n && h->key[h->a[c + 1]] > h->key[h->a[c]]) c++;
-    if (h->key[h->a[c]] <= h->key[v]) break;
-    h->a[i] = h->a[c];
-    i = c;
-  }
-  if (h->n) h->a[i] = v;
-  return top;
+static void levels_push(levels *q, int i, float p) {
+  const int l = level_of(p);
+  q->next[i] = -1;
+  if (q->last[l] >= 0) q->next[q->last[l]] = i;
+  else q->first[l] = i;
+  q->last[l] = i;
+  if (l > q->top) q->top = l;
+  q->n++;
+}
+
+static int levels_pop(levels *q) {
+  while (q->first[q->top] < 0) q->top--;
+  const int i = q->first[q->top];
+  q->first[q->top] = q->next[i];
+  if (q->first[q->top] < 0) q->last[q->top] = -1;
+  q->n--;
+  return i;
 }
 
 static int root(int *u, int a) {
@@ -144,9 +145,9 @@ int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, 
                        float depth, int min_seed, int max_parts, int *part) {
   const size_t n = (size_t)w * h;
   enum { MAXS = 64 };
-  int *queue = malloc(n * sizeof *queue), *heapbuf = malloc(n * sizeof *heapbuf);
-  if (!queue || !heapbuf || max_parts < 1) {
-    free(queue), free(heapbuf);
+  int *queue = malloc(n * sizeof *queue);
+  if (!queue || max_parts < 1) {
+    free(queue);
     return -1;
   }
   float peak[MAXS + 1] = {0};
@@ -177,7 +178,7 @@ int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, 
     if (part[i] == -2) part[i] = 0;
   if (seeds < 2) {
     for (size_t i = 0; i < n; i++) part[i] = m[i] && seeds ? 1 : 0;
-    free(queue), free(heapbuf);
+    free(queue);
     return seeds;
   }
   /* flood from the seeds, highest probability first; where two floods meet
@@ -185,18 +186,19 @@ int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, 
   float pass[MAXS + 1][MAXS + 1];
   for (int a = 0; a <= MAXS; a++)
     for (int b = 0; b <= MAXS; b++) pass[a][b] = -1;
-  heap hp = {heapbuf, 0, prob};
+  levels q = {.next = queue, .top = 0, .n = 0}; /* the seed search is done with queue */
+  for (int l = 0; l < LEVELS; l++) q.first[l] = q.last[l] = -1;
   for (size_t i = 0; i < n; i++)
-    if (part[i] > 0) heap_push(&hp, (int)i);
-  while (hp.n) {
-    const int i = heap_pop(&hp), x = i % w, y = i / w, a = part[i];
+    if (part[i] > 0) levels_push(&q, (int)i, prob[i]);
+  while (q.n) {
+    const int i = levels_pop(&q), x = i % w, y = i / w, a = part[i];
     const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
     for (int k = 0; k < 4; k++) {
       if (nb[k] < 0 || part[nb[k]] < 0) continue;
       const int b = part[nb[k]];
       if (b == 0) {
         part[nb[k]] = a;
-        heap_push(&hp, nb[k]);
+        levels_push(&q, nb[k], prob[nb[k]]);
       } else if (b != a) {
         const float p = prob[i] < prob[nb[k]] ? prob[i] : prob[nb[k]];
         if (p > pass[a][b]) pass[a][b] = pass[b][a] = p;
@@ -218,6 +220,6 @@ int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, 
   for (int a = 1; a <= seeds; a++)
     if (root(uf, a) == a) map[a] = parts < max_parts ? ++parts : 1;
   for (size_t i = 0; i < n; i++) part[i] = part[i] > 0 ? map[root(uf, part[i])] : 0;
-  free(queue), free(heapbuf);
+  free(queue);
   return parts;
 }

@@ -2,6 +2,7 @@
  * Prints GFLOP/s for plain SGEMM and for convolution forward and backward on
  * the shapes our models use, at 1 and 2 threads, and the OpenBLAS kernel.
  * Also times the models' forward passes.  Usage: nets-bench [--quick] */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "arch.h"
 #include "blas.h"
 #include "conv.h"
+#include "models.h"
 #include "parallel.h"
 #include "rng.h"
 #include "tensor.h"
@@ -81,6 +83,34 @@ static void bench_conv(const conv_case *cc, int reps, nets_rng *r, double *fwd, 
   nets_free_floats(x); nets_free_floats(wt); nets_free_floats(b); nets_free_floats(y);
   nets_free_floats(dy); nets_free_floats(dx); nets_free_floats(dw); nets_free_floats(db);
   nets_free_floats(ws); nets_free_floats(col);
+}
+
+/* Boxes from a 1024x768 probability map (one thread): one covering that
+ * fills most of the view, and two such coverings touching (split at the
+ * valley between them), the costliest maps for nets_detector_boxes. */
+static void bench_boxes(int reps) {
+  enum { W = 1024, H = 768 };
+  float *p = malloc(sizeof(float) * W * H);
+  int *lab = malloc(sizeof(int) * W * H);
+  if (!p || !lab) {
+    free(p), free(lab);
+    return;
+  }
+  for (int two = 0; two < 2; two++) {
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        const double a = hypot((x - (two ? 350 : 512)) / 300.0, (y - 384) / 300.0);
+        const double b = two ? hypot((x - 700) / 300.0, (y - 384) / 300.0) : a;
+        p[(size_t)y * W + x] = (float)(0.95 * exp(-(a < b ? a * a : b * b)));
+      }
+    nets_det_box boxes[8];
+    int n = 0;
+    double t;
+    TIME_BEST(t, reps, n = nets_detector_boxes(p, W, H, 0.45f, 0.7f, 157, boxes, 8, lab));
+    printf("  detector boxes, %-19s %dx%d: %7.1f ms  (%d box%s)\n",
+           two ? "two large coverings" : "one large covering", W, H, 1e3 * t, n, n == 1 ? "" : "es");
+  }
+  free(p), free(lab);
 }
 
 static void bench_model(const char *name, nets_graph *g, int n, int h, int w, int train, int reps,
@@ -170,5 +200,7 @@ int main(int argc, char **argv) {
         nets_graph_free(det.g);
       }
   }
+  printf("\n== post-processing ==\n");
+  bench_boxes(reps);
   return 0;
 }

@@ -1,5 +1,6 @@
 /* Detector post-processing (connected components -> boxes) and the box
  * metrics used by eval-detector, on hand-made cases with known answers. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +134,24 @@ static void test_split_valleys(void) {
     for (int x = 40; x < 50; x++) prob[y * W + x] = 0.9f;
   int n = nets_split_valleys(prob, m, W, H, 0.7f, NETS_VALLEY_DEPTH, 16, 6, part);
   CHECK(n == 1 && part[12 * W + 11] == 1 && part[12 * W + 45] == 1, "a 12-pixel seed: %d parts", n);
+  /* a large covering (looked at on a coarser grid): two lobes, the valley
+   * between them at x = 350; each box ends near it */
+  enum { BW = 700, BH = 300 };
+  float *big = malloc(sizeof(float) * BW * BH);
+  CHECK(big != NULL, "out of memory");
+  if (!big) return;
+  for (int y = 0; y < BH; y++)
+    for (int x = 0; x < BW; x++) {
+      const double a = ((x - 175) * (x - 175) + (y - 150) * (y - 150)) / (200.0 * 200.0);
+      const double b = ((x - 525) * (x - 525) + (y - 150) * (y - 150)) / (200.0 * 200.0);
+      big[y * BW + x] = (float)(0.95 * exp(-(a < b ? a : b)));
+    }
+  nets_det_box bb[4];
+  n = nets_detector_boxes(big, BW, BH, 0.45f, 0.7f, 40, bb, 4, NULL);
+  const int left = n == 2 ? (bb[0].x < bb[1].x ? 0 : 1) : 0;
+  CHECK(n == 2 && abs(bb[left].x + bb[left].w - 350) <= 4 && abs(bb[1 - left].x - 350) <= 4,
+        "a large covering with a valley: %d boxes", n);
+  free(big);
 }
 
 static void test_ap(void) {
