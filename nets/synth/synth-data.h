@@ -55,9 +55,10 @@ int synth_random_kind(unmask_synth *s, synth_rng *r);
 int synth_render_any(unmask_synth *s, int kind, const float *lm, uint64_t seed, nets_image *img,
                      float *coverage, float *shadow, nets_error *err);
 
-/* inpaint sample with a given kind (-1: random, as the public function) */
+/* inpaint sample with a given kind (-1: random, as the public function);
+ * kind_out (may be NULL) receives the kind drawn */
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              float *valid, nets_error *err);
+                              float *valid, int *kind_out, nets_error *err);
 
 #endif

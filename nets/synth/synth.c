@@ -340,7 +340,13 @@ static void make_hole(const float *cov, int n, float *hole) {
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                                 float *masked, float *hole, float *orig, float *valid,
                                 nets_error *err) {
-  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, err);
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, NULL, err);
+}
+
+int unmask_synth_inpaint_sample_with_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                                          float *masked, float *hole, float *orig, float *valid,
+                                          int *kind, nets_error *err) {
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, kind, err);
 }
 
 /* 1 where crop pixel (x, y) samples the photo (A maps crop -> source), 0 past its edge. */
@@ -354,7 +360,7 @@ static void crop_validity(const double A[6], int fw, int fh, int n, float *valid
 
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              float *valid, nets_error *err) {
+                              float *valid, int *kind_out, nets_error *err) {
   if (!s || split < 0 || split > 1 || !masked || !hole || !orig)
     return nets_error_set(err, NETS_ERR_ARG, "inpaint_sample: bad arguments");
   const synth_list *L = &s->inpaint[split];
@@ -465,6 +471,7 @@ int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_
         memcpy(masked, im_m->data, sizeof(float) * N * N * 3);
         memcpy(orig, im_o->data, sizeof(float) * N * N * 3);
         if (valid) crop_validity(A, fw, fh, N, valid);
+        if (kind_out) *kind_out = kind;
       }
     }
     nets_image_free(im_o), nets_image_free(im_m), free(cov);

@@ -95,6 +95,10 @@ int unmask_synth_photo_count(const unmask_synth *s, int split);
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                                 float *masked, float *hole, float *orig, float *valid,
                                 nets_error *err);
+/* The same triple, and the kind of mask drawn on it (kind may be NULL). */
+int unmask_synth_inpaint_sample_with_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                                          float *masked, float *hole, float *orig, float *valid,
+                                          int *kind, nets_error *err);
 
 /* Where two coverings touch, the pixels of each within this many pixels
  * (Chebyshev) of the other are left out of both: a seam that keeps them

@@ -109,7 +109,8 @@ int eval_inpainter_main(int argc, char **argv) {
              "The network paints each crop and its mirror image and averages the two, as\n"
              "unmask does; --single scores one pass instead.\n"
              "detail: the mean luminance gradient in the hole, as a share of the original's;\n"
-             "under 100%% is blur (it rewards any texture, right or wrong: look at the grid).\n");
+             "under 100%% is blur (it rewards any texture, right or wrong: look at the grid).\n"
+             "A second table scores the stage in use by the kind of mask drawn.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -137,6 +138,10 @@ int eval_inpainter_main(int argc, char **argv) {
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
   double detail_orig = 0;
+  /* the used stage and the baseline by mask kind, with the originals' detail */
+  scores kind_s[UNMASK_MASK_N_KINDS] = {{0}}, kind_base[UNMASK_MASK_N_KINDS] = {{0}};
+  double kind_detail[UNMASK_MASK_N_KINDS] = {0};
+  int kind_n[UNMASK_MASK_N_KINDS] = {0};
   unsigned char *hole8 = malloc((size_t)hw);
   const char *file_stage = stage ? stage : nets_inpainter_stage(net);
   char ext_dir[4096] = "", ext_name[256] = "external";
@@ -150,7 +155,9 @@ int eval_inpainter_main(int argc, char **argv) {
   }
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) {
-    if ((rc = unmask_synth_inpaint_sample(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &err)))
+    int kind = 0;
+    if ((rc = unmask_synth_inpaint_sample_with_kind(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid,
+                                                    &kind, &err)))
       break;
     if (grow > 0) {
       for (int p = 0; p < hw; p++) hole8[p] = hole[p] > 0.5f;
@@ -206,6 +213,12 @@ int eval_inpainter_main(int argc, char **argv) {
     }
     score(out, orig, valid, hole_valid, &net_s);
     score(base, orig, valid, hole_valid, &base_s);
+    if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) {
+      score(strcmp(file_stage, "coarse") ? out : coarse, orig, valid, hole_valid, &kind_s[kind]);
+      score(base, orig, valid, hole_valid, &kind_base[kind]);
+      kind_detail[kind] += metric_detail(orig, S, S, hole_valid);
+      kind_n[kind]++;
+    }
     score(masked, orig, valid, hole_valid, &none_s);
     if (tiles && i < grid_rows) {
       memcpy(tiles + (size_t)(i * 4 + 0) * hw * 3, masked, sizeof(float) * hw * 3);
@@ -230,6 +243,18 @@ int eval_inpainter_main(int argc, char **argv) {
     print_row("diffusion fill (baseline)", &base_s, n, detail_orig);
     if (compare) print_row(ext_name, &ext_s, n, detail_orig);
     print_row("masked input, no repair", &none_s, n, detail_orig);
+    printf("\nBy mask kind, the %s stage (the diffusion fill's hole PSNR beside it):\n\n", file_stage);
+    printf("| mask kind   | crops | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | diffusion hole PSNR |\n");
+    printf("|-------------|-------|----------|----------|-----------|-----------|----------|--------|---------------------|\n");
+    for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) {
+      const int m = kind_n[k];
+      if (!m) continue;
+      const scores *q = &kind_s[k];
+      printf("| %-11s | %5d | %8.2f | %8.4f | %9.2f | %9.4f | %8.2f | %5.0f%% | %19.2f |\n",
+             unmask_mask_kind_name(k), m, q->psnr_all / m, q->ssim_all / m, q->psnr_hole / m,
+             q->ssim_hole / m, q->mae_hole / m, kind_detail[k] > 0 ? 100 * q->detail / kind_detail[k] : 0,
+             kind_base[k].psnr_hole / m);
+    }
     if (tiles) {
       const float *ptr[4 * 8];
       for (int k = 0; k < 4 * grid_rows; k++) ptr[k] = tiles + (size_t)k * hw * 3;

@@ -349,6 +349,22 @@ static void test_generator(void) {
     CHECK(other == 0 && v[(N / 2) * N + N / 2] == 1.f && ones > N * N / 2, "sample %d validity", i);
     CHECK(!memcmp(c, a + per * i, sizeof(float) * per), "sample %d changed by the validity map", i);
   }
+  /* the kind of each sample's mask: the same triple, and only chin masks
+   * when only those are drawn */
+  double chin_only[UNMASK_MASK_N_KINDS] = {0};
+  chin_only[UNMASK_MASK_CHIN] = 1;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass) unmask_synth_set_kind_weights(s, chin_only);
+    for (int i = 0; i < 4; i++) {
+      int kind = -1;
+      CHECK(unmask_synth_inpaint_sample_with_kind(s, 0, 42, (uint64_t)i, c, c + N * N * 3, c + N * N * 4, NULL,
+                                                  &kind, NULL) == 0 &&
+                kind >= 0 && kind < UNMASK_MASK_N_KINDS && (!pass || kind == UNMASK_MASK_CHIN),
+            "sample %d: kind %d", i, kind);
+      if (!pass) CHECK(!memcmp(c, a + per * i, sizeof(float) * per), "sample %d changed by asking its kind", i);
+    }
+  }
+  unmask_synth_set_kind_weights(s, NULL);
   free(v), free(c);
   /* scenes */
   float *rgb = malloc(sizeof(float) * 128 * 96 * 3), *cover = malloc(sizeof(float) * 128 * 96);
