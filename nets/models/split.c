@@ -41,6 +41,25 @@ static void distance(const unsigned char *m, int w, int h, float *d) {
     }
 }
 
+/* Gives `label` to the 4-connected region of pixels with v >= level and
+ * part 0 that holds pixel s; queue receives its pixels.  Returns their
+ * number, and the highest v among them in *peak. */
+static int region(const float *v, float level, int w, int h, int s, int label, int *part, int *queue,
+                  float *peak) {
+  int head = 0, tail = 0;
+  *peak = v[s];
+  queue[tail++] = s;
+  part[s] = label;
+  while (head < tail) {
+    const int i = queue[head++], x = i % w, y = i / w;
+    if (v[i] > *peak) *peak = v[i];
+    const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
+    for (int k = 0; k < 4; k++)
+      if (nb[k] >= 0 && part[nb[k]] == 0 && v[nb[k]] >= level) part[nb[k]] = label, queue[tail++] = nb[k];
+  }
+  return tail;
+}
+
 int nets_split_component(const unsigned char *m, int w, int h, int max_parts, int *part) {
   const size_t n = (size_t)w * h;
   float *d = malloc(n * sizeof *d);
@@ -61,17 +80,8 @@ int nets_split_component(const unsigned char *m, int w, int h, int max_parts, in
     const float core = 0.5f * dmax, deep = 0.7f * dmax;
     for (size_t s = 0; s < n && parts < max_parts; s++) {
       if (d[s] < core || part[s] != 0) continue;
-      int head = 0, tail = 0, label = parts + 1;
-      float peak = 0;
-      queue[tail++] = (int)s;
-      part[s] = label;
-      while (head < tail) {
-        const int i = queue[head++], x = i % w, y = i / w;
-        if (d[i] > peak) peak = d[i];
-        const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
-        for (int k = 0; k < 4; k++)
-          if (nb[k] >= 0 && part[nb[k]] == 0 && d[nb[k]] >= core) part[nb[k]] = label, queue[tail++] = nb[k];
-      }
+      float peak;
+      const int tail = region(d, core, w, h, (int)s, parts + 1, part, queue, &peak);
       if (peak >= deep) {
         parts++;
       } else { /* too shallow: not a core; -2 marks it seen until the end */
@@ -156,19 +166,9 @@ int nets_split_valleys(const float *prob, const unsigned char *m, int w, int h, 
   /* seeds: 4-connected parts of prob >= seed of at least min_seed pixels */
   for (size_t s = 0; s < n && seeds < MAXS; s++) {
     if (part[s] != 0 || prob[s] < seed) continue;
-    int head = 0, tail = 0, label = seeds + 1;
-    float pk = 0;
-    queue[tail++] = (int)s;
-    part[s] = label;
-    while (head < tail) {
-      const int i = queue[head++], x = i % w, y = i / w;
-      if (prob[i] > pk) pk = prob[i];
-      const int nb[4] = {x ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y ? i - w : -1, y + 1 < h ? i + w : -1};
-      for (int k = 0; k < 4; k++)
-        if (nb[k] >= 0 && part[nb[k]] == 0 && prob[nb[k]] >= seed) part[nb[k]] = label, queue[tail++] = nb[k];
-    }
+    const int label = seeds + 1;
+    const int tail = region(prob, seed, w, h, (int)s, label, part, queue, &peak[label]);
     if (tail >= min_seed) {
-      peak[label] = pk;
       seeds++;
     } else {
       for (int q = 0; q < tail; q++) part[queue[q]] = -2;
