@@ -56,7 +56,7 @@ static int kept(const stat *s, long min_area, float seed) {
 #define VALLEY_GRID 256
 
 /* Component m (bw x bh, probabilities pc) split at its valleys into part;
- * returns the number of parts (< 2: not split, part unset), or -1. */
+ * returns the number of parts (< 2: not split, and part means nothing), or -1. */
 static int split_valleys(const float *pc, const unsigned char *m, int bw, int bh, float seed,
                          long min_seed, int *part) {
   const int f = 1 + ((bw > bh ? bw : bh) - 1) / VALLEY_GRID;
