@@ -24,19 +24,28 @@ typedef struct {
   double detail; /* fine detail in the hole (metric_detail) */
 } scores;
 
-/* valid: the crop inside the photo; hole_valid: the hole inside the photo. */
-static void score(const float *out, const float *orig, const float *valid, const float *hole_valid,
-                  scores *s) {
+/* One crop's scores (ms left 0).  valid: the crop inside the photo;
+ * hole_valid: the hole inside the photo. */
+static scores score(const float *out, const float *orig, const float *valid, const float *hole_valid) {
   const int S = NETS_INPAINT_SIZE;
   double mse, mae;
+  scores s = {0};
   metric_errors(out, orig, S, S, valid, &mse, &mae);
-  s->psnr_all += metric_psnr_from_mse(mse);
-  s->ssim_all += metric_ssim(out, orig, S, S, valid);
+  s.psnr_all = metric_psnr_from_mse(mse);
+  s.ssim_all = metric_ssim(out, orig, S, S, valid);
   metric_errors(out, orig, S, S, hole_valid, &mse, &mae);
-  s->psnr_hole += metric_psnr_from_mse(mse);
-  s->mae_hole += mae;
-  s->ssim_hole += metric_ssim(out, orig, S, S, hole_valid);
-  s->detail += metric_detail(out, S, S, hole_valid);
+  s.psnr_hole = metric_psnr_from_mse(mse);
+  s.mae_hole = mae;
+  s.ssim_hole = metric_ssim(out, orig, S, S, hole_valid);
+  s.detail = metric_detail(out, S, S, hole_valid);
+  return s;
+}
+
+/* Adds one crop's scores to a sum (its ms apart: timed by the caller). */
+static void add(scores *sum, const scores *one) {
+  sum->psnr_all += one->psnr_all, sum->ssim_all += one->ssim_all;
+  sum->psnr_hole += one->psnr_hole, sum->ssim_hole += one->ssim_hole;
+  sum->mae_hole += one->mae_hole, sum->detail += one->detail;
 }
 
 /* detail_orig: the originals' summed detail, the scale of the detail column */
@@ -138,9 +147,9 @@ int eval_inpainter_main(int argc, char **argv) {
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
   double detail_orig = 0;
-  /* the used stage and the baseline by mask kind, with the originals' detail */
-  scores kind_s[UNMASK_MASK_N_KINDS] = {{0}}, kind_base[UNMASK_MASK_N_KINDS] = {{0}};
-  double kind_detail[UNMASK_MASK_N_KINDS] = {0};
+  /* the used stage by mask kind, with the baseline's hole PSNR and the originals' detail */
+  scores kind_s[UNMASK_MASK_N_KINDS] = {{0}};
+  double kind_base_hole[UNMASK_MASK_N_KINDS] = {0}, kind_detail[UNMASK_MASK_N_KINDS] = {0};
   int kind_n[UNMASK_MASK_N_KINDS] = {0};
   unsigned char *hole8 = malloc((size_t)hw);
   const char *file_stage = stage ? stage : nets_inpainter_stage(net);
@@ -168,7 +177,8 @@ int eval_inpainter_main(int argc, char **argv) {
       for (int p = 0; p < hw; p++) hole[p] = hole8[p];
     }
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
-    detail_orig += metric_detail(orig, S, S, hole_valid);
+    const double detail_here = metric_detail(orig, S, S, hole_valid);
+    detail_orig += detail_here;
     double t0 = train_now();
     if ((rc = nets_inpainter_predict_stages(net, masked, hole, coarse, out, &err))) break;
     for (int p = 0; p < hw; p++)
@@ -179,7 +189,8 @@ int eval_inpainter_main(int argc, char **argv) {
     /* one forward pass gives both stages: each row shows its time */
     coarse_s.ms += 1e3 * (train_now() - t0);
     net_s.ms = coarse_s.ms;
-    score(coarse, orig, valid, hole_valid, &coarse_s);
+    const scores one_coarse = score(coarse, orig, valid, hole_valid);
+    add(&coarse_s, &one_coarse);
     memcpy(base, masked, sizeof(float) * hw * 3);
     t0 = train_now();
     unmask_diffuse_fill(base, S, S, 3, hole);
@@ -207,19 +218,20 @@ int eval_inpainter_main(int argc, char **argv) {
       }
       for (int p = 0; p < hw; p++)
         if (hole[p] <= 0.5f) memcpy(rgb->data + p * 3, masked + p * 3, 3 * sizeof(float));
-      score(rgb->data, orig, valid, hole_valid, &ext_s);
+      const scores one_ext = score(rgb->data, orig, valid, hole_valid);
+      add(&ext_s, &one_ext);
       nets_image_free(ext);
       nets_image_free(rgb);
     }
-    score(out, orig, valid, hole_valid, &net_s);
-    score(base, orig, valid, hole_valid, &base_s);
+    const scores one_net = score(out, orig, valid, hole_valid), one_base = score(base, orig, valid, hole_valid);
+    const scores one_none = score(masked, orig, valid, hole_valid);
+    add(&net_s, &one_net), add(&base_s, &one_base), add(&none_s, &one_none);
     if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) {
-      score(strcmp(file_stage, "coarse") ? out : coarse, orig, valid, hole_valid, &kind_s[kind]);
-      score(base, orig, valid, hole_valid, &kind_base[kind]);
-      kind_detail[kind] += metric_detail(orig, S, S, hole_valid);
+      add(&kind_s[kind], strcmp(file_stage, "coarse") ? &one_net : &one_coarse);
+      kind_base_hole[kind] += one_base.psnr_hole;
+      kind_detail[kind] += detail_here;
       kind_n[kind]++;
     }
-    score(masked, orig, valid, hole_valid, &none_s);
     if (tiles && i < grid_rows) {
       memcpy(tiles + (size_t)(i * 4 + 0) * hw * 3, masked, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
@@ -253,7 +265,7 @@ int eval_inpainter_main(int argc, char **argv) {
       printf("| %-11s | %5d | %8.2f | %8.4f | %9.2f | %9.4f | %8.2f | %5.0f%% | %19.2f |\n",
              unmask_mask_kind_name(k), m, q->psnr_all / m, q->ssim_all / m, q->psnr_hole / m,
              q->ssim_hole / m, q->mae_hole / m, kind_detail[k] > 0 ? 100 * q->detail / kind_detail[k] : 0,
-             kind_base[k].psnr_hole / m);
+             kind_base_hole[k] / m);
     }
     if (tiles) {
       const float *ptr[4 * 8];
