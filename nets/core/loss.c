@@ -64,3 +64,33 @@ float nets_loss_focal(const float *logits, const float *target, const float *wei
   }
   return (float)(sum / n);
 }
+
+float nets_loss_softargmax_l1(const float *logits, int n, int h, int w, float cell, float offset,
+                              const float *target_xy, float scale, float *grad, float *xy) {
+  const int hw = h * w;
+  double sum = 0;
+  for (int k = 0; k < n; k++) {
+    const float *l = logits + (size_t)k * hw;
+    float mx = l[0];
+    for (int c = 1; c < hw; c++) mx = l[c] > mx ? l[c] : mx;
+    double z = 0, ex = 0, ey = 0;
+    for (int c = 0; c < hw; c++) {
+      const double e = exp((double)(l[c] - mx));
+      z += e, ex += e * (cell * (c % w) + offset), ey += e * (cell * (c / w) + offset);
+    }
+    ex /= z, ey /= z;
+    if (xy) xy[2 * k] = (float)ex, xy[2 * k + 1] = (float)ey;
+    const double dx = ex - target_xy[2 * k], dy = ey - target_xy[2 * k + 1];
+    sum += fabs(dx) + fabs(dy);
+    if (grad) { /* d ex / d l_c = p_c (x_c - ex), the same for y */
+      const double sx = dx > 0 ? 1 : (dx < 0 ? -1 : 0), sy = dy > 0 ? 1 : (dy < 0 ? -1 : 0);
+      float *g = grad + (size_t)k * hw;
+      for (int c = 0; c < hw; c++) {
+        const double pc = exp((double)(l[c] - mx)) / z;
+        const double xc = cell * (c % w) + offset, yc = cell * (c / w) + offset;
+        g[c] = (float)(pc * (sx * (xc - ex) + sy * (yc - ey)) * scale / n);
+      }
+    }
+  }
+  return (float)(sum / n);
+}

@@ -13,7 +13,7 @@
 #define DETECTOR_ARCH_PREFIX "unmask-detector-v"
 
 /* Inpainter: input 4 x S x S (S = NETS_INPAINT_SIZE): RGB in [-1,1] with the
- * hole zeroed, then the hole (1 = repaint).  Outputs (node ids): coarse RGB
+ * hole zeroed, then the hole (1 = repaint); version 5 adds the sketch.  Outputs (node ids): coarse RGB
  * in [-1,1] (tanh) and refined = coarse + a correction (not clamped: the
  * caller's unpack clamps). */
 typedef struct {
@@ -25,10 +25,20 @@ typedef struct {
 /* version 2; 3: version 2 with three more gated layers in the coarse
  * network, each added to its input (at 16, 32 and 64 px); 4: version 3
  * with a 32-px level in the refinement (three gated layers of 64 channels),
- * added to its 64-px features through one more gated layer. */
+ * added to its 64-px features through one more gated layer; 5: version 3
+ * with a fifth input channel, a line drawing of the lower face
+ * (unmask_landmark_sketch) that says where to paint the jaw, nose and lips,
+ * or zeros where none is known. */
 int inpainter_build(inpainter_net *net, int version);
-/* The version an "arch" name gives (2, 3 or 4), or 0 for none of them. */
+/* The version an "arch" name gives (2 to 5), or 0 for none of them. */
 int inpainter_version(const char *arch);
+/* The input channels of a version: 4, or 5 with the sketch. */
+int inpainter_inputs(int version);
+/* For version 5 started from a version-3 file (path): fills the two layers
+ * that see the input (enc1, ref1) from the file's narrower ones, with zero
+ * weights on the sketch, so the network starts as exactly what the file
+ * computes.  Adds the layers filled to *n_taken.  Other versions: nothing. */
+int inpainter_widen_from(inpainter_net *net, const char *path, int *n_taken, nets_error *err);
 /* Builds the version that the weights file f (read from path) names in its
  * "arch" and loads its tensors.  Errors: not inpainter weights, out of
  * memory, tensors that do not fit (the network is then freed). */
@@ -38,8 +48,10 @@ int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *
  * and 4 add (their biases start at zero): the network then computes exactly
  * what the layers it shares with the previous version compute. */
 void inpainter_zero_residuals(inpainter_net *net);
-/* One sample: rgb HWC [0,1] and hole (S*S) -> the NCHW input of one image. */
-void inpainter_pack(const float *rgb, const float *hole, int size, float *dst);
+/* One sample: rgb HWC [0,1], hole (S*S) and, with 5 inputs, the sketch
+ * (S*S, NULL: none) -> the NCHW input of one image (inputs channels). */
+void inpainter_pack(const float *rgb, const float *hole, const float *sketch, int inputs, int size,
+                    float *dst);
 /* One sample of network output (NCHW, [-1,1]) -> HWC [0,1]. */
 void inpainter_unpack(const float *src, int size, float *rgb);
 
@@ -53,6 +65,26 @@ typedef struct {
   char arch[48];
 } critic_net;
 int critic_build(critic_net *net, int width);
+
+/* Landmark predictor: input as the inpainter's (4 x S x S: RGB with the
+ * hole zeroed, the hole), output LANDMARKER_POINTS maps of logits at
+ * S / LANDMARKER_CELL, one per point of the 68-point scheme; each point is
+ * its map's soft-argmax, map cell (i, j) being crop pixel
+ * (CELL j + (CELL - 1) / 2, CELL i + (CELL - 1) / 2). */
+#define LANDMARKER_ARCH "unmask-landmarks-v1"
+#define LANDMARKER_POINTS 68
+#define LANDMARKER_CELL 4
+typedef struct {
+  nets_graph *g;
+  int out;
+  char arch[32];
+} landmarker_net;
+int landmarker_build(landmarker_net *net);
+/* Builds the network and loads the weights file at path.  Errors: no such
+ * file, not landmark weights, out of memory (the network is then freed). */
+int landmarker_load(landmarker_net *net, const char *path, nets_error *err);
+/* One sample's maps -> its 68 points (x0, y0, .., x67, y67 in crop pixels). */
+void landmarker_points(const float *logits, float *lm);
 
 /* Detector: input 3 x H x W (RGB in [-1,1]; H, W multiples of
  * DETECTOR_STRIDE), output 1 x H/2 x W/2 logits of "this pixel is covered by

@@ -21,11 +21,13 @@ static int residual(nets_graph *g, int version, int k, int x, int dil) {
 int inpainter_version(const char *arch) {
   const size_t n = strlen(INPAINTER_ARCH_PREFIX);
   if (!arch || strncmp(arch, INPAINTER_ARCH_PREFIX, n)) return 0;
-  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : !strcmp(arch + n, "4") ? 4 : 0;
+  for (int v = 2; v <= 5; v++)
+    if (arch[n] == '0' + v && !arch[n + 1]) return v;
+  return 0;
 }
 
 void inpainter_zero_residuals(inpainter_net *net) {
-  for (int k = 0; net->version >= 3 && k < (net->version >= 4 ? 4 : 3); k++) {
+  for (int k = 0; net->version >= 3 && k < (net->version == 4 ? 4 : 3); k++) {
     char name[64];
     snprintf(name, sizeof name, "%s.weight", residuals[k]);
     nets_param *w = nets_graph_find_param(net->g, name);
@@ -51,11 +53,11 @@ int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *
 }
 
 int inpainter_build(inpainter_net *net, int version) {
-  if (version < 2 || version > 4) return -1;
+  if (version < 2 || version > 5) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_ELU;
-  int x = nets_graph_input(g, 4);
+  int x = nets_graph_input(g, inpainter_inputs(version));
   int e1 = nets_graph_gconv(g, "enc1", x, 16, 5, 1, 1, A);     /* 128 */
   int e2 = nets_graph_gconv(g, "enc2", e1, 32, 3, 2, 1, A);    /* 64 */
   int e3 = nets_graph_gconv(g, "enc3", e2, 48, 3, 1, 1, A);
@@ -84,7 +86,7 @@ int inpainter_build(inpainter_net *net, int version) {
   r = nets_graph_gconv(g, "ref2", r1, 32, 3, 2, 1, A);              /* 64 */
   r = nets_graph_gconv(g, "ref3", r, 32, 3, 1, 2, A);
   r = nets_graph_gconv(g, "ref4", r, 32, 3, 1, 4, A);
-  if (version >= 4) { /* a 32-px level, added to the 64-px features */
+  if (version == 4) { /* a 32-px level, added to the 64-px features */
     int q = nets_graph_gconv(g, "ref4a", r, 64, 3, 2, 1, A);         /* 32 */
     q = nets_graph_gconv(g, "ref4b", q, 64, 3, 1, 2, A);
     q = nets_graph_gconv(g, "ref4c", q, 64, 3, 1, 4, A);
@@ -107,12 +109,50 @@ int inpainter_build(inpainter_net *net, int version) {
   return 0;
 }
 
-void inpainter_pack(const float *rgb, const float *hole, int size, float *dst) {
+int inpainter_inputs(int version) { return version == 5 ? 5 : 4; }
+
+/* Copies src (shape n x cs x k x k) into dst (n x cd x k x k, cd > cs)
+ * with cd - cs zero input channels inserted at channel `at`. */
+static void widen(const nets_st_tensor *src, nets_tensor *dst, int at) {
+  const int cs = (int)src->shape[1], cd = dst->c, kk = dst->h * dst->w, extra = cd - cs;
+  for (int o = 0; o < dst->n; o++) {
+    float *d = dst->data + (size_t)o * cd * kk;
+    const float *s = src->data + (size_t)o * cs * kk;
+    memcpy(d, s, sizeof(float) * (size_t)at * kk);
+    memset(d + (size_t)at * kk, 0, sizeof(float) * (size_t)extra * kk);
+    memcpy(d + (size_t)(at + extra) * kk, s + (size_t)at * kk, sizeof(float) * (size_t)(cs - at) * kk);
+  }
+}
+
+int inpainter_widen_from(inpainter_net *net, const char *path, int *n_taken, nets_error *err) {
+  if (net->version != 5) return NETS_OK;
+  nets_st_file *f = nets_st_load(path, err);
+  if (!f) return err ? err->code : NETS_ERR_FORMAT;
+  /* enc1 sees the input (the sketch is its last channel); ref1 sees the
+   * coarse result (3), then the input, then the decoder's features */
+  static const struct { const char *name; int at; } layers[] = {{"enc1.weight", 4}, {"ref1.weight", 3 + 4}};
+  for (int k = 0; k < 2; k++) {
+    nets_param *p = nets_graph_find_param(net->g, layers[k].name);
+    const nets_st_tensor *st = nets_st_find(f, layers[k].name);
+    if (!p || !st || st->ndim != 4) continue;
+    const nets_tensor *t = p->value;
+    if (st->shape[0] != t->n || st->shape[1] != t->c - 1 || st->shape[2] != t->h || st->shape[3] != t->w)
+      continue;
+    widen(st, p->value, layers[k].at);
+    if (n_taken) (*n_taken)++;
+  }
+  nets_st_free(f);
+  return NETS_OK;
+}
+
+void inpainter_pack(const float *rgb, const float *hole, const float *sketch, int inputs, int size,
+                    float *dst) {
   const int hw = size * size;
   for (int p = 0; p < hw; p++) {
     const float keep = hole[p] > 0.5f ? 0.f : 1.f;
     for (int c = 0; c < 3; c++) dst[c * hw + p] = keep * (2.f * rgb[p * 3 + c] - 1.f);
     dst[3 * hw + p] = 1.f - keep;
+    if (inputs > 4) dst[4 * hw + p] = sketch ? sketch[p] : 0.f;
   }
 }
 

@@ -14,6 +14,7 @@ struct nets_inpainter {
   int out;    /* the output node used: the refined one unless the file says otherwise */
   int mirror; /* 1: average with the mirrored crop's result (batch of 2) */
   float *in;  /* the network's input: the crop, then its mirror image */
+  const float *sketch; /* borrowed: the caller's sketch for version 5, or NULL */
   float *avg; /* one output (NCHW) */
 };
 
@@ -41,7 +42,7 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
   }
   const int s = NETS_INPAINT_SIZE;
   p->mirror = 1;
-  p->in = nets_alloc_floats((size_t)2 * 4 * s * s);
+  p->in = nets_alloc_floats((size_t)2 * 5 * s * s);
   p->avg = nets_alloc_floats((size_t)3 * s * s);
   /* the file's "arch" names the version of the network to build */
   if (!p->in || !p->avg || inpainter_build_from(&p->net, f, path, err) ||
@@ -67,6 +68,10 @@ void nets_inpainter_free(nets_inpainter *p) {
   nets_free_floats(p->avg);
   free(p);
 }
+
+int nets_inpainter_takes_sketch(const nets_inpainter *p) { return inpainter_inputs(p->net.version) > 4; }
+
+void nets_inpainter_set_sketch(nets_inpainter *p, const float *sketch) { p->sketch = sketch; }
 
 int nets_inpainter_set_mirror(nets_inpainter *p, int on, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
@@ -94,8 +99,9 @@ static void unpack_output(nets_inpainter *p, int node, float *out) {
 /* Runs the network up to node `last` (the coarse output needs no refinement). */
 static int forward(nets_inpainter *p, const float *rgb, const float *hole, int last, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
-  inpainter_pack(rgb, hole, s, p->in);
-  if (p->mirror) mirror_planes(p->in, 4, s, p->in + (size_t)4 * s * s);
+  const int c = inpainter_inputs(p->net.version);
+  inpainter_pack(rgb, hole, p->sketch, c, s, p->in);
+  if (p->mirror) mirror_planes(p->in, c, s, p->in + (size_t)c * s * s);
   return nets_graph_forward_upto(p->net.g, p->in, last, err);
 }
 
@@ -223,5 +229,43 @@ int nets_detector_predict_2x(nets_detector *d, const float *rgb, int w, int h, f
       if (v > prob[(size_t)y * w + x]) prob[(size_t)y * w + x] = v;
     }
   free(big), free(pb);
+  return rc;
+}
+
+struct nets_landmarker {
+  landmarker_net net;
+  float *in;
+};
+
+nets_landmarker *nets_landmarker_load(const char *path, nets_error *err) {
+  if (nets_blas_init(err)) return NULL;
+  const int s = NETS_INPAINT_SIZE;
+  nets_landmarker *p = calloc(1, sizeof *p);
+  if (p) p->in = nets_alloc_floats((size_t)4 * s * s);
+  if (!p || !p->in) {
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the landmark network");
+    nets_landmarker_free(p);
+    return NULL;
+  }
+  if (landmarker_load(&p->net, path, err) || nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
+    nets_landmarker_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void nets_landmarker_free(nets_landmarker *p) {
+  if (!p) return;
+  nets_graph_free(p->net.g);
+  nets_free_floats(p->in);
+  free(p);
+}
+
+int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
+                            nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  inpainter_pack(rgb, hole, NULL, 4, s, p->in);
+  int rc = nets_graph_forward(p->net.g, p->in, err);
+  if (!rc) landmarker_points(nets_graph_output(p->net.g, p->net.out)->data, lm);
   return rc;
 }

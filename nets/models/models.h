@@ -56,6 +56,13 @@ int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hol
  * which scores better on held-out crops than one pass (weights/README.md)
  * at twice the work.  off: one pass. */
 int nets_inpainter_set_mirror(nets_inpainter *p, int on, nets_error *err);
+/* 1 when the weights take a sketch of the lower face (version 5): a
+ * NETS_INPAINT_SIZE^2 line drawing, unmask_landmark_sketch's, of where the
+ * jaw, nose and lips are.  set_sketch lends one to the following predicts
+ * (the caller keeps it alive; NULL: none, painted as zeros, the default).
+ * Weights without a sketch input ignore it. */
+int nets_inpainter_takes_sketch(const nets_inpainter *p);
+void nets_inpainter_set_sketch(nets_inpainter *p, const float *sketch);
 /* predict, with the stage chosen by the caller: the weights' choice
  * (NETS_STAGE_DEFAULT), or always the coarse or the refined stage. */
 typedef enum { NETS_STAGE_DEFAULT = 0, NETS_STAGE_COARSE = 1, NETS_STAGE_REFINED = 2 } nets_stage;
@@ -67,5 +74,15 @@ const char *nets_inpainter_stage(const nets_inpainter *p);
 /* Both stages' results from one forward pass (each laid out as predict's out). */
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err);
+
+/* ---- Landmark predictor ------------------------------------------------ */
+/* Where the 68 landmarks (the 68-point scheme) of a masked face crop are,
+ * hidden ones included: rgb and hole as nets_inpainter_predict's, lm
+ * receives x0, y0, .., x67, y67 in crop pixels. */
+typedef struct nets_landmarker nets_landmarker;
+nets_landmarker *nets_landmarker_load(const char *path, nets_error *err);
+void nets_landmarker_free(nets_landmarker *p);
+int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
+                            nets_error *err);
 
 #endif

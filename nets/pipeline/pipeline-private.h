@@ -8,6 +8,7 @@
 struct unmask_models {
   nets_detector *detector;
   nets_inpainter *inpainter;
+  nets_landmarker *landmarker; /* NULL unless the inpainter takes a sketch and the file exists */
 };
 
 /* One face (or user-hole component) being repainted. */

@@ -70,6 +70,12 @@ unmask_models *unmask_models_load(const char *dir, nets_error *err) {
   snprintf(path, sizeof path, "%s/inpainter.safetensors", dir);
   m->inpainter = nets_inpainter_load(path, &e);
   if (!m->inpainter) goto fail;
+  /* an inpainter that takes a drawing of the lower face gets one from the
+   * landmark predictor's points, when its weights are there too */
+  snprintf(path, sizeof path, "%s/landmarks.safetensors", dir);
+  if (nets_inpainter_takes_sketch(m->inpainter) && access(path, R_OK) == 0 &&
+      !(m->landmarker = nets_landmarker_load(path, &e)))
+    goto fail;
   return m;
 fail:
   nets_error_set(err, e.code ? e.code : NETS_ERR_IO, "cannot load %s: %s", path,
@@ -82,6 +88,7 @@ void unmask_models_free(unmask_models *m) {
   if (!m) return;
   if (m->detector) nets_detector_free(m->detector);
   if (m->inpainter) nets_inpainter_free(m->inpainter);
+  nets_landmarker_free(m->landmarker);
   free(m);
 }
 

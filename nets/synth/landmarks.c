@@ -168,3 +168,45 @@ double synth_jaw_x_at(const synth_frame *f, int side, double y) {
   return f->x[8];
 }
 
+
+/* Draws segment (ax,ay)-(bx,by) into dst as a line about 2 px wide with a
+ * soft edge, keeping the larger value where lines cross. */
+static void sketch_segment(double ax, double ay, double bx, double by, int size, float *dst) {
+  const double half = 1.0, soft = 0.75; /* full value to half, fading to half + soft */
+  const double reach = half + soft;
+  int x0 = (int)floor(fmin(ax, bx) - reach), x1 = (int)ceil(fmax(ax, bx) + reach);
+  int y0 = (int)floor(fmin(ay, by) - reach), y1 = (int)ceil(fmax(ay, by) + reach);
+  if (x0 < 0) x0 = 0;
+  if (y0 < 0) y0 = 0;
+  if (x1 > size - 1) x1 = size - 1;
+  if (y1 > size - 1) y1 = size - 1;
+  const double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+  for (int y = y0; y <= y1; y++)
+    for (int x = x0; x <= x1; x++) {
+      double t = len2 > 1e-12 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+      t = t < 0 ? 0 : (t > 1 ? 1 : t);
+      const double d = hypot(x - (ax + t * dx), y - (ay + t * dy));
+      const float v = (float)(d <= half ? 1.0 : (d >= reach ? 0.0 : (reach - d) / soft));
+      if (v > dst[y * size + x]) dst[y * size + x] = v;
+    }
+}
+
+void unmask_landmark_sketch(const float *lm, int size, float *dst) {
+  /* polylines of the 68-point scheme: first, last, closed */
+  static const int lines[][3] = {{0, 16, 0},  /* jaw */
+                                 {27, 30, 0}, /* nose bridge */
+                                 {31, 35, 0}, /* nostrils */
+                                 {48, 59, 1}, /* outer lips */
+                                 {60, 67, 1}}; /* inner lips */
+  memset(dst, 0, sizeof(float) * (size_t)size * size);
+  for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
+    const int a = lines[k][0], b = lines[k][1];
+    for (int i = a; i < b + lines[k][2]; i++) {
+      const int j = i < b ? i + 1 : a;
+      sketch_segment(lm[2 * i], lm[2 * i + 1], lm[2 * j], lm[2 * j + 1], size, dst);
+    }
+  }
+  /* the nose's wings: tip to the outer nostrils */
+  sketch_segment(lm[60], lm[61], lm[62], lm[63], size, dst);
+  sketch_segment(lm[60], lm[61], lm[70], lm[71], size, dst);
+}

@@ -183,7 +183,7 @@ int unmask_train_synth_main(int argc, char **argv) {
     for (int i = 0; i < kinds && sheet && rc == 0; i++)
       for (int k = 0; k < UNMASK_MASK_N_KINDS && rc == 0; k++) {
         /* same face in a row: the face is the first draw of the sample's rng */
-        rc = synth_inpaint_sample_kind(s, split, seed, (uint64_t)i, k, m, hole, o, NULL, NULL, &err);
+        rc = synth_inpaint_sample_kind(s, split, seed, (uint64_t)i, k, m, hole, o, NULL, NULL, NULL, &err);
         if (rc == 0) put(sheet, k * N, i * N, m, N, N, 3);
       }
     char path[1200];

@@ -56,9 +56,10 @@ int synth_render_any(unmask_synth *s, int kind, const float *lm, uint64_t seed, 
                      float *coverage, float *shadow, nets_error *err);
 
 /* inpaint sample with a given kind (-1: random, as the public function);
- * kind_out (may be NULL) receives the kind drawn */
+ * kind_out and lm_out (may be NULL) receive the kind drawn and the
+ * landmarks in crop pixels */
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              float *valid, int *kind_out, nets_error *err);
+                              float *valid, int *kind_out, float *lm_out, nets_error *err);
 
 #endif

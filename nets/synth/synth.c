@@ -340,13 +340,13 @@ static void make_hole(const float *cov, int n, float *hole) {
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                                 float *masked, float *hole, float *orig, float *valid,
                                 nets_error *err) {
-  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, NULL, err);
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, NULL, NULL, err);
 }
 
-int unmask_synth_inpaint_sample_with_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
-                                          float *masked, float *hole, float *orig, float *valid,
-                                          int *kind, nets_error *err) {
-  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, kind, err);
+int unmask_synth_inpaint_sample_ex(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                                   float *masked, float *hole, float *orig, float *valid,
+                                   int *kind, float *lm, nets_error *err) {
+  return synth_inpaint_sample_kind(s, split, seed, index, -1, masked, hole, orig, valid, kind, lm, err);
 }
 
 /* 1 where crop pixel (x, y) samples the photo (A maps crop -> source), 0 past its edge. */
@@ -360,7 +360,7 @@ static void crop_validity(const double A[6], int fw, int fh, int n, float *valid
 
 int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                               int force_kind, float *masked, float *hole, float *orig,
-                              float *valid, int *kind_out, nets_error *err) {
+                              float *valid, int *kind_out, float *lm_out, nets_error *err) {
   if (!s || split < 0 || split > 1 || !masked || !hole || !orig)
     return nets_error_set(err, NETS_ERR_ARG, "inpaint_sample: bad arguments");
   const synth_list *L = &s->inpaint[split];
@@ -472,6 +472,7 @@ int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_
         memcpy(orig, im_o->data, sizeof(float) * N * N * 3);
         if (valid) crop_validity(A, fw, fh, N, valid);
         if (kind_out) *kind_out = kind;
+        if (lm_out) memcpy(lm_out, lmc, sizeof lmc);
       }
     }
     nets_image_free(im_o), nets_image_free(im_m), free(cov);

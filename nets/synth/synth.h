@@ -95,10 +95,16 @@ int unmask_synth_photo_count(const unmask_synth *s, int split);
 int unmask_synth_inpaint_sample(unmask_synth *s, int split, uint64_t seed, uint64_t index,
                                 float *masked, float *hole, float *orig, float *valid,
                                 nets_error *err);
-/* The same triple, and the kind of mask drawn on it (kind may be NULL). */
-int unmask_synth_inpaint_sample_with_kind(unmask_synth *s, int split, uint64_t seed, uint64_t index,
-                                          float *masked, float *hole, float *orig, float *valid,
-                                          int *kind, nets_error *err);
+/* The same triple, the kind of mask drawn on it and the face's 68
+ * landmarks in crop pixels, x0,y0..x67,y67 (kind and lm may be NULL). */
+int unmask_synth_inpaint_sample_ex(unmask_synth *s, int split, uint64_t seed, uint64_t index,
+                                   float *masked, float *hole, float *orig, float *valid,
+                                   int *kind, float *lm, nets_error *err);
+
+/* A line drawing of the lower face from 68 landmarks (in pixels of a
+ * size x size image): the jaw, the nose and the outer and inner lips, about
+ * 2 px wide, 1 on the lines and 0 elsewhere, written to dst (size^2). */
+void unmask_landmark_sketch(const float *lm, int size, float *dst);
 
 /* Where two coverings touch, the pixels of each within this many pixels
  * (Chebyshev) of the other are left out of both: a seam that keeps them

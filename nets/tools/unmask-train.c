@@ -2,8 +2,10 @@
  *   synth           preview / benchmark the masked-face synthesis
  *   inpainter       train the face inpainter (resumable)
  *   detector        train the mask detector (resumable)
+ *   landmarks       train the landmark predictor (resumable)
  *   eval-inpainter  PSNR / SSIM / MAE on held-out crops, with a classical baseline
- *   eval-detector   AP, AR@10, pixel IoU and false-detection rate on held-out scenes */
+ *   eval-detector   AP, AR@10, pixel IoU and false-detection rate on held-out scenes
+ *   eval-landmarks  landmark error on held-out crops, against the mean shape */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,8 +21,10 @@ static const struct {
     {"synth", unmask_train_synth_main, "contact sheets and speed of the masked-face synthesis"},
     {"inpainter", train_inpainter_main, "train the face inpainter"},
     {"detector", train_detector_main, "train the mask detector"},
+    {"landmarks", train_landmarks_main, "train the landmark predictor (where the hidden lips, nose and jaw are)"},
     {"eval-inpainter", eval_inpainter_main, "evaluate the inpainter on held-out crops"},
     {"eval-detector", eval_detector_main, "evaluate the detector on held-out scenes"},
+    {"eval-landmarks", eval_landmarks_main, "evaluate the landmark predictor on held-out crops"},
 };
 
 int main(int argc, char **argv) {

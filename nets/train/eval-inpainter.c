@@ -86,8 +86,8 @@ int eval_inpainter_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
-  const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL;
-  int n = 500, grow = 0, single = 0;
+  const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL, *lm_weights = NULL;
+  int n = 500, grow = 0, single = 0, use_sketch = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -99,12 +99,14 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--ship") && v) ship = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
     else if (!strcmp(a, "--single")) single = 1;
+    else if (!strcmp(a, "--sketch")) use_sketch = 1;
+    else if (!strcmp(a, "--landmarks") && v) lm_weights = argv[++i];
     else if (!strcmp(a, "--stage") && v && (!strcmp(v, "coarse") || !strcmp(v, "refined"))) stage = argv[++i];
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--stage coarse|refined]\n"
-             "       [--hole-grow PX] [--single]\n"
+             "       [--hole-grow PX] [--single] [--sketch | --landmarks FILE]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
              "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
              "weights to OUT with \"inference_output\" set to the stage with the higher PSNR,\n"
@@ -119,7 +121,12 @@ int eval_inpainter_main(int argc, char **argv) {
              "unmask does; --single scores one pass instead.\n"
              "detail: the mean luminance gradient in the hole, as a share of the original's;\n"
              "under 100%% is blur (it rewards any texture, right or wrong: look at the grid).\n"
-             "A second table scores the stage in use by the kind of mask drawn.\n");
+             "A second table scores the stage in use by the kind of mask drawn.\n"
+             "--sketch: weights that take a line drawing of the lower face (version 5) get\n"
+             "the one drawn from the crop's true landmarks, which tells them where the\n"
+             "jaw, nose and lips are; --landmarks FILE draws it from the points that the\n"
+             "landmark predictor FILE finds on the masked crop, as unmask does.  Without\n"
+             "either they get none.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -137,12 +144,25 @@ int eval_inpainter_main(int argc, char **argv) {
     nets_inpainter_free(net);
     return 1;
   }
+  nets_landmarker *lmnet = NULL;
+  if (lm_weights) {
+    use_sketch = 1;
+    if (!(lmnet = nets_landmarker_load(lm_weights, &err))) {
+      fprintf(stderr, "eval-inpainter: %s\n", err.msg);
+      unmask_synth_free(syn);
+      nets_inpainter_free(net);
+      return 1;
+    }
+  }
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   if (n > unmask_synth_count(syn, 1)) n = unmask_synth_count(syn, 1);
   float *masked = malloc(sizeof(float) * hw * 3), *orig = malloc(sizeof(float) * hw * 3);
   float *hole = malloc(sizeof(float) * hw), *out = malloc(sizeof(float) * hw * 3);
   float *base = malloc(sizeof(float) * hw * 3), *coarse = malloc(sizeof(float) * hw * 3);
   float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
+  float *sketch = malloc(sizeof(float) * hw), lm[136];
+  if (use_sketch && !nets_inpainter_takes_sketch(net))
+    fprintf(stderr, "eval-inpainter: %s takes no sketch: --sketch and --landmarks do nothing\n", weights);
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
@@ -165,8 +185,8 @@ int eval_inpainter_main(int argc, char **argv) {
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) {
     int kind = 0;
-    if ((rc = unmask_synth_inpaint_sample_with_kind(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid,
-                                                    &kind, &err)))
+    if ((rc = unmask_synth_inpaint_sample_ex(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &kind,
+                                             lm, &err)))
       break;
     if (grow > 0) {
       for (int p = 0; p < hw; p++) hole8[p] = hole[p] > 0.5f;
@@ -177,6 +197,9 @@ int eval_inpainter_main(int argc, char **argv) {
       for (int p = 0; p < hw; p++) hole[p] = hole8[p];
     }
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
+    if (lmnet && (rc = nets_landmarker_predict(lmnet, masked, hole, lm, &err))) break;
+    unmask_landmark_sketch(lm, S, sketch);
+    nets_inpainter_set_sketch(net, use_sketch ? sketch : NULL);
     const double detail_here = metric_detail(orig, S, S, hole_valid);
     detail_orig += detail_here;
     double t0 = train_now();
@@ -233,7 +256,9 @@ int eval_inpainter_main(int argc, char **argv) {
       kind_n[kind]++;
     }
     if (tiles && i < grid_rows) {
-      memcpy(tiles + (size_t)(i * 4 + 0) * hw * 3, masked, sizeof(float) * hw * 3);
+      float *m = tiles + (size_t)(i * 4 + 0) * hw * 3;
+      memcpy(m, masked, sizeof(float) * hw * 3);
+      if (use_sketch && nets_inpainter_takes_sketch(net)) train_overlay(m, sketch, hw, 1); /* the drawing given */
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, strcmp(file_stage, "coarse") ? out : coarse,
              sizeof(float) * hw * 3);
@@ -243,8 +268,11 @@ int eval_inpainter_main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
   } else {
-    printf("held-out masked crops: %d (%dx%d), holes grown by %d px, %s, weights %s\n\n", n, S, S, grow,
-           single ? "one pass" : "mean with the mirrored crop", weights);
+    printf("held-out masked crops: %d (%dx%d), holes grown by %d px, %s, weights %s%s\n\n", n, S, S, grow,
+           single ? "one pass" : "mean with the mirrored crop", weights,
+           !use_sketch || !nets_inpainter_takes_sketch(net) ? ""
+           : lmnet ? ", given the sketch of the predicted landmarks"
+                   : ", given the sketch of the true landmarks");
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | ms/crop |\n");
     printf("|----------------------------|----------|--------|----------|--------|----------|-------|----------|\n");
     char row_c[64], row_r[64];
@@ -283,7 +311,8 @@ int eval_inpainter_main(int argc, char **argv) {
     }
   }
   free(masked); free(orig); free(hole); free(out); free(base); free(coarse); free(tiles); free(valid);
-  free(hole_valid);
+  free(hole_valid); free(sketch);
+  nets_landmarker_free(lmnet);
   free(hole8);
   nets_inpainter_free(net);
   unmask_synth_free(syn);

@@ -357,3 +357,8 @@ double train_gemm_rate(void) {
   nets_free_floats(a); nets_free_floats(b); nets_free_floats(c);
   return 2.0 * m * n * k / best * 1e-9;
 }
+
+void train_overlay(float *rgb, const float *drawing, int hw, int channel) {
+  for (int p = 0; p < hw; p++)
+    for (int k = 0; k < 3; k++) rgb[p * 3 + k] = rgb[p * 3 + k] * (1 - drawing[p]) + (k == channel) * drawing[p];
+}

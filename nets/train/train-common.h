@@ -94,6 +94,10 @@ int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char
 int train_grid_png(const char *path, int rows, int cols, int s, const float *const *tiles,
                    nets_error *err);
 
+/* Draws a line drawing (hw values in [0,1]) over an RGB image (HWC,
+ * [0,1]) in pure red (channel 0), green (1) or blue (2). */
+void train_overlay(float *rgb, const float *drawing, int hw, int channel);
+
 /* Measured SGEMM rate (GFLOP/s) on a conv-like shape, for "fraction of GEMM". */
 double train_gemm_rate(void);
 

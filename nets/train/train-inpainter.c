@@ -28,7 +28,7 @@ typedef struct {
   train_opts t;
   long gan_start, critic_warmup;
   int critic_width;
-  int version; /* of the inpainter network (2, 3 or 4) */
+  int version; /* of the inpainter network (2 to 5) */
   int freeze_coarse; /* train the refinement only */
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
@@ -36,6 +36,7 @@ typedef struct {
   const char *perc_net;
   const char *init_critic; /* with --init: the critic's weights too */
   int hole_grow; /* training holes grow by 0..hole_grow px */
+  float sketch_drop, sketch_jitter; /* version 5: share of crops without a sketch; landmark noise */
 } inpaint_opts;
 
 static void usage(void) {
@@ -61,8 +62,15 @@ static void usage(void) {
          "                     adds three gated layers to the coarse network, each added to\n"
          "                     its input and starting at zero (so --init from version 2 weights\n"
          "                     starts from what they compute); or 4, which adds a 32-px level\n"
-         "                     to the refinement the same way.  Default: the run's own version\n"
-         "                     when it resumes, else the --init file's, else 3\n"
+         "                     to the refinement the same way; or 5, version 3 with a fifth\n"
+         "                     input: a line drawing of the lower face from the crop's\n"
+         "                     landmarks (its weights on it start at zero, so --init from\n"
+         "                     version 3 starts from what that computes).  Default: the run's\n"
+         "                     own version when it resumes, else the --init file's, else 3\n"
+         "  --sketch-drop P    version 5: share of crops trained without the drawing, so the\n"
+         "                     network also paints without one (default 0.25)\n"
+         "  --sketch-jitter PX version 5: the drawing's landmarks move by a random shift of\n"
+         "                     this size (per crop) and half of it (per point) (default 1)\n"
          "  --freeze-coarse    train only the refinement (and the critic): the coarse network\n"
          "                     keeps its --init weights, and backward stops at its output\n"
          "                     (a run must be resumed with the same choice)\n"
@@ -90,6 +98,8 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--perc-coarse")) o->perc_coarse = (float)atof(v);
     else if (OPT("--perc-net")) o->perc_net = v;
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
+    else if (OPT("--sketch-drop")) o->sketch_drop = (float)atof(v);
+    else if (OPT("--sketch-jitter")) o->sketch_jitter = (float)atof(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
     else if (OPT("--net-version")) o->version = atoi(v);
@@ -101,6 +111,10 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
       return help ? 1 : 2;
     }
 #undef OPT
+  }
+  if (o->sketch_drop < 0 || o->sketch_drop > 1 || o->sketch_jitter < 0 || o->sketch_jitter > 8) {
+    fprintf(stderr, "--sketch-drop takes 0..1 and --sketch-jitter 0..8 px\n");
+    return 2;
   }
   return train_opts_finish(&o->t);
 }
@@ -120,8 +134,42 @@ typedef struct {
   float *masked, *hole, *orig, *valid; /* per sample HWC */
   unsigned char *hole8;                /* scratch for growing a hole */
   int hole_grow;                       /* augmentation: grow holes by 0..hole_grow px */
+  int inputs;                          /* the network's input channels (5: with a sketch) */
+  float sketch_drop, sketch_jitter;    /* see inpaint_opts */
+  float *sketch;                       /* per sample: the drawing (hw), zeros when dropped */
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
+
+/* A standard normal number from a 64-bit state (splitmix64, Box-Muller). */
+static double sketch_normal(uint64_t *st) {
+  double u[2];
+  for (int k = 0; k < 2; k++) {
+    uint64_t z = (*st += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    u[k] = ((z ^ (z >> 31)) >> 11) * (1.0 / 9007199254740992.0);
+  }
+  return sqrt(-2.0 * log(u[0] + 1e-300)) * cos(6.283185307179586 * u[1]);
+}
+
+/* Sample i's sketch: its landmarks moved by a shift of sd jitter per crop
+ * and of jitter / 2 per point (training only; 0 for evaluation grids), or
+ * zeros for a share drop of crops. */
+static void make_sketch(const float *lm, uint64_t key, float drop, float jitter, int s, float *dst) {
+  uint64_t st = key * 0xD6E8FEB86659FD93ULL + 12345;
+  const double u = ((key * 0x2545F4914F6CDD1DULL + 0x632BE59BD9B4E019ULL) >> 11) * (1.0 / 9007199254740992.0);
+  if (u < drop) {
+    memset(dst, 0, sizeof(float) * (size_t)s * s);
+    return;
+  }
+  float moved[136];
+  const double gx = jitter * sketch_normal(&st), gy = jitter * sketch_normal(&st);
+  for (int k = 0; k < 68; k++) {
+    moved[2 * k] = (float)(lm[2 * k] + gx + 0.5 * jitter * sketch_normal(&st));
+    moved[2 * k + 1] = (float)(lm[2 * k + 1] + gy + 0.5 * jitter * sketch_normal(&st));
+  }
+  unmask_landmark_sketch(moved, s, dst);
+}
 
 static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t first, batch_buf *b,
                       int augment, nets_error *err) {
@@ -129,10 +177,15 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
   for (int i = 0; i < b->batch; i++) {
     float *m = b->masked + (size_t)i * hw * 3, *h = b->hole + (size_t)i * hw, *o = b->orig + (size_t)i * hw * 3;
     float *v = b->valid + (size_t)i * hw;
-    int rc = unmask_synth_inpaint_sample(syn, split, seed, first + i, m, h, o, v, err);
+    float *sk = b->inputs > 4 ? b->sketch + (size_t)i * hw : NULL, lm[136];
+    int rc = unmask_synth_inpaint_sample_ex(syn, split, seed, first + i, m, h, o, v, NULL, sk ? lm : NULL, err);
     if (rc) return rc;
+    if (sk)
+      make_sketch(lm, (seed << 1 ^ (uint64_t)split) * 0x9E3779B97F4A7C15ULL + first + i,
+                  augment ? b->sketch_drop : 0.f, augment ? b->sketch_jitter : 0.f, s, sk);
     if (augment && ((first + i) * 0x9E3779B97F4A7C15ULL >> 63)) {
       flip(m, s, 3); flip(h, s, 1); flip(o, s, 3); flip(v, s, 1);
+      if (sk) flip(sk, s, 1);
     }
     if (augment) {
       /* inference grows detected holes over the mask's shadow and edge:
@@ -145,7 +198,7 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
           for (int p = 0; p < hw; p++) h[p] = b->hole8[p];
       }
     }
-    inpainter_pack(m, h, s, b->x + (size_t)i * 4 * hw);
+    inpainter_pack(m, h, sk, b->inputs, s, b->x + (size_t)i * b->inputs * hw);
     for (int p = 0; p < hw; p++) {
       for (int c = 0; c < 3; c++) b->t[((size_t)i * 3 + c) * hw + p] = 2.f * o[p * 3 + c] - 1.f;
       b->h[(size_t)i * hw + p] = h[p] > 0.5f ? 1.f : 0.f;
@@ -162,18 +215,21 @@ static void critic_pack(const float *rgb, const float *hole, int hw, float *dst)
 
 static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
                     nets_ema *ema, long step, double wall, const inpaint_opts *o, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[800];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[900], s_sketch[96] = "";
+  if (inpainter_inputs(o->version) > 4)
+    snprintf(s_sketch, sizeof s_sketch, ", landmark sketch (dropped for %g of crops, jitter %g px)", o->sketch_drop,
+             o->sketch_jitter);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s%s",
+           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s%s%s",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
            o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed,
            o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights,
-           o->freeze_coarse ? ", coarse network frozen" : "");
+           o->freeze_coarse ? ", coarse network frozen" : "", s_sketch);
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net nets[2] = {{"inpainter", G->arch, G->g, og, meta, ema},
@@ -204,6 +260,8 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
         c[p * 3 + k] = h[p] > 0.5f ? c[p * 3 + k] : o[p * 3 + k];
         r[p * 3 + k] = h[p] > 0.5f ? r[p * 3 + k] : o[p * 3 + k];
       }
+    if (b->inputs > 4) /* the drawing, in green over the masked crop */
+      train_overlay(b->masked + (size_t)i * hw * 3, b->sketch + (size_t)i * hw, hw, 1);
     grid[i * 4 + 0] = b->masked + (size_t)i * hw * 3;
     grid[i * 4 + 1] = c;
     grid[i * 4 + 2] = r;
@@ -220,7 +278,8 @@ static int write_samples(const char *run, long step, unmask_synth *syn, inpainte
 int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
                     .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
-                    .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors"};
+                    .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors", .sketch_drop = 0.25f,
+                    .sketch_jitter = 1.f};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -293,6 +352,7 @@ int train_inpainter_main(int argc, char **argv) {
   if (!resumed && !rc && o.t.init) {
     int taken = 0;
     rc = nets_graph_load_matching(G.g, o.t.init, &taken, &err);
+    if (!rc) rc = inpainter_widen_from(&G, o.t.init, &taken, &err);
     if (!rc) printf("starting from %s: %d of %d tensors taken\n", o.t.init, taken, G.g->n_params);
     if (!rc && ema) nets_ema_reset(ema, G.g);
     if (!rc && o.init_critic && !(rc = nets_graph_load_matching(D.g, o.init_critic, &taken, &err)))
@@ -317,7 +377,10 @@ int train_inpainter_main(int argc, char **argv) {
   b.valid = malloc(sizeof(float) * B * hw);
   b.hole8 = malloc((size_t)hw);
   b.hole_grow = o.hole_grow < 0 ? 0 : o.hole_grow;
-  b.x = malloc(sizeof(float) * B * hw * 4);
+  b.inputs = inpainter_inputs(o.version);
+  b.sketch_drop = o.sketch_drop, b.sketch_jitter = o.sketch_jitter;
+  b.sketch = calloc((size_t)B * hw, sizeof(float));
+  b.x = malloc(sizeof(float) * B * hw * b.inputs);
   b.t = malloc(sizeof(float) * B * hw * 3);
   b.h = malloc(sizeof(float) * B * hw);
   float *wmap = malloc(sizeof(float) * B * hw * 3), *gc = malloc(sizeof(float) * B * hw * 3);
@@ -503,7 +566,7 @@ int train_inpainter_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.x); free(b.t); free(b.h);
+  free(b.masked); free(b.orig); free(b.hole); free(b.valid); free(b.hole8); free(b.sketch); free(b.x); free(b.t); free(b.h);
   free(wmap); free(gc); free(cc_img); free(gr); free(rc_img); free(din); free(dlog);
   for (int l = 0; l < 4; l++) free(fm_grad[l]);
   if (ema) nets_ema_free(ema);

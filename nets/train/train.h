@@ -4,7 +4,9 @@
 
 int train_inpainter_main(int argc, char **argv);
 int train_detector_main(int argc, char **argv);
+int train_landmarks_main(int argc, char **argv);
 int eval_inpainter_main(int argc, char **argv);
 int eval_detector_main(int argc, char **argv);
+int eval_landmarks_main(int argc, char **argv);
 
 #endif

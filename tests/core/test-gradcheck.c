@@ -213,6 +213,29 @@ static void check_losses(void) {
   d = rel_diff(g2, gn, M);
   CHECK(d < 1e-2, "hinge G gradient rel error %g", d);
   printf("loss hinge (generator)        rel error %.2e\n", d);
+  { /* soft-argmax keypoints: 3 maps of 4 x 5 cells, targets away from the kinks */
+    enum { NK = 3, NH = 4, NW = 5, KN = NK * NH * NW };
+    float l[KN], gs[KN], gsn[KN], txy[2 * NK], xy[2 * NK];
+    for (int i = 0; i < KN; i++) l[i] = nets_rng_range(&rng, -2.f, 2.f);
+    nets_loss_softargmax_l1(l, NK, NH, NW, 4.f, 1.5f, (float[2 * NK]){0}, 1.f, NULL, xy);
+    for (int k = 0; k < 2 * NK; k++) txy[k] = xy[k] + (k % 3 == 0 ? 2.5f : -1.7f);
+    const float cell = 4.f, off = 1.5f;
+    nets_loss_softargmax_l1(l, NK, NH, NW, cell, off, txy, 1.f, gs, NULL);
+    for (int i = 0; i < KN; i++) {
+      float k = l[i];
+      l[i] = k + eps; double lp = nets_loss_softargmax_l1(l, NK, NH, NW, cell, off, txy, 1.f, NULL, NULL);
+      l[i] = k - eps; double lm = nets_loss_softargmax_l1(l, NK, NH, NW, cell, off, txy, 1.f, NULL, NULL);
+      l[i] = k; gsn[i] = (float)((lp - lm) / (2 * eps));
+    }
+    d = rel_diff(gs, gsn, KN);
+    CHECK(d < 1e-2, "soft-argmax gradient rel error %g", d);
+    /* a map peaked at one cell puts its keypoint on that cell */
+    for (int i = 0; i < NH * NW; i++) l[i] = i == 2 * NW + 3 ? 30.f : 0.f;
+    nets_loss_softargmax_l1(l, 1, NH, NW, cell, off, txy, 1.f, NULL, xy);
+    CHECK(fabsf(xy[0] - (cell * 3 + off)) < 1e-3f && fabsf(xy[1] - (cell * 2 + off)) < 1e-3f,
+          "soft-argmax of a peak at (3, 2): %g, %g", xy[0], xy[1]);
+    printf("loss soft-argmax keypoints    rel error %.2e\n", d);
+  }
 }
 
 int main(void) {

@@ -357,8 +357,8 @@ static void test_generator(void) {
     if (pass) unmask_synth_set_kind_weights(s, chin_only);
     for (int i = 0; i < 4; i++) {
       int kind = -1;
-      CHECK(unmask_synth_inpaint_sample_with_kind(s, 0, 42, (uint64_t)i, c, c + N * N * 3, c + N * N * 4, NULL,
-                                                  &kind, NULL) == 0 &&
+      CHECK(unmask_synth_inpaint_sample_ex(s, 0, 42, (uint64_t)i, c, c + N * N * 3, c + N * N * 4, NULL,
+                                           &kind, NULL, NULL) == 0 &&
                 kind >= 0 && kind < UNMASK_MASK_N_KINDS && (!pass || kind == UNMASK_MASK_CHIN),
             "sample %d: kind %d", i, kind);
       if (!pass) CHECK(!memcmp(c, a + per * i, sizeof(float) * per), "sample %d changed by asking its kind", i);
@@ -707,6 +707,122 @@ static void test_trainers(void) {
         "run from version 2 weights saved as %s", arch);
 }
 
+/* The drawing of the lower face; the landmarks of the inpainter's crops; the
+ * landmark predictor's trainer and evaluation; version 5 of the inpainter,
+ * which takes the drawing, trained from version-3 weights and scored with
+ * predicted drawings. */
+static void test_landmarks(void) {
+  const int N = NETS_INPAINT_SIZE, hw = N * N;
+  float lm[136], *sk = malloc(sizeof(float) * hw);
+  face_landmarks(lm, 64, 60, 0.5); /* the drawn face at half size, centred */
+  unmask_landmark_sketch(lm, N, sk);
+  CHECK(finite_range(sk, (size_t)hw), "drawing values outside 0..1");
+#define AT(px, py) sk[(int)lroundf(py) * N + (int)lroundf(px)]
+  CHECK(AT(lm[96], lm[97]) == 1.f && AT(0.5f * (lm[96] + lm[98]), 0.5f * (lm[97] + lm[99])) > 0.99f,
+        "the lips' outline is not drawn");
+  CHECK(AT(lm[16], lm[17]) == 1.f && AT(lm[60], lm[61]) == 1.f, "the chin or the nose tip is not drawn");
+  CHECK(AT(lm[72], lm[73] - 3) == 0.f && AT(5, 5) == 0.f && AT(lm[96], lm[97] - 4) == 0.f,
+        "the drawing reaches the eyes, a corner or 4 px above a mouth corner");
+#undef AT
+  int soft = 0, full = 0;
+  for (int p = 0; p < hw; p++) soft += sk[p] > 0.05f && sk[p] < 0.95f, full += sk[p] == 1.f;
+  CHECK(soft > full / 4 && full > 100, "the lines: %d pixels at 1, %d at their soft edge", full, soft);
+  /* the crops' landmarks: the same crops as without them, and the hole
+   * covers the mouth (except for chin-only masks), not the eyes */
+  char faces[600], csv[600], cfg[600];
+  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
+  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  nets_error err = {0};
+  unmask_synth *syn = unmask_synth_new(faces, csv, cfg, &err);
+  CHECK(syn != NULL, "synth_new: %s", err.msg);
+  const size_t per = (size_t)hw * 7;
+  float *a = malloc(sizeof(float) * per), *b = malloc(sizeof(float) * per);
+  int mouths = 0, mouths_in = 0, eyes_out = 0;
+  for (int i = 0; syn && i < 12; i++) {
+    int kind = -1;
+    CHECK(unmask_synth_inpaint_sample(syn, 0, 9, (uint64_t)i, a, a + hw * 3, a + hw * 4, NULL, &err) == 0 &&
+              unmask_synth_inpaint_sample_ex(syn, 0, 9, (uint64_t)i, b, b + hw * 3, b + hw * 4, NULL, &kind, lm,
+                                             &err) == 0 &&
+              !memcmp(a, b, sizeof(float) * per),
+          "crop %d differs when its landmarks are asked for: %s", i, err.msg);
+    double mx = 0, my = 0, ex = 0, ey = 0;
+    for (int k = 60; k < 68; k++) mx += lm[2 * k] / 8, my += lm[2 * k + 1] / 8;
+    for (int k = 36; k < 42; k++) ex += lm[2 * k] / 6, ey += lm[2 * k + 1] / 6;
+    const float *hole = b + hw * 3;
+    if (kind != UNMASK_MASK_CHIN) {
+      mouths++;
+      mouths_in += hole[(int)lround(my) * N + (int)lround(mx)] > 0.5f;
+    }
+    eyes_out += ex >= 0 && ey >= 0 && ex < N && ey < N && hole[(int)lround(ey) * N + (int)lround(ex)] < 0.5f;
+  }
+  CHECK(mouths > 0 && mouths_in == mouths && eyes_out == 12,
+        "crop landmarks: %d of %d mouths in the hole, %d of 12 eyes outside it", mouths_in, mouths, eyes_out);
+  unmask_synth_free(syn);
+  free(a), free(b), free(sk);
+  /* the trainer: 3 steps, then resumed to 5, as 5 in one go */
+  char run[600], once[600], w[700], w3[700], meta[1200];
+  snprintf(run, sizeof run, "%s/run-landmarks", tmpdir);
+  snprintf(once, sizeof once, "%s/run-landmarks-once", tmpdir);
+  const char *lmo[] = {"--batch", "2", "--ema", "0.9", "--sample-every", "2", NULL};
+  CHECK(run_trainer(train_landmarks_main, "landmarks", run, "3", lmo) == 0 && state_step(run) == 3 &&
+            file_exists(run, "landmarks.safetensors") && file_exists(run, "landmarks.ema.safetensors") &&
+            file_exists(run, "loss.png") && file_exists(run, "samples/step-0000002.png"),
+        "landmark training, or its run folder");
+  CHECK(run_trainer(train_landmarks_main, "landmarks", run, "5", lmo) == 0 && state_step(run) == 5 &&
+            run_trainer(train_landmarks_main, "landmarks", once, "5", lmo) == 0 &&
+            same_tensors(run, once, "landmarks.safetensors") && same_tensors(run, once, "landmarks.ema.safetensors"),
+        "resumed landmark run differs from one run");
+  const char *bad_lr[] = {"--lr", "0", NULL};
+  CHECK(run_trainer(train_landmarks_main, "landmarks", once, "6", bad_lr) == 2 && state_step(once) == 5,
+        "--lr 0 accepted");
+  /* it learns: the drawn faces' landmarks, within 60 steps */
+  char learn[600];
+  snprintf(learn, sizeof learn, "%s/run-landmarks-learn", tmpdir);
+  const char *fast[] = {"--batch", "8", "--log-every", "10", "--sample-every", "1000", NULL};
+  CHECK(run_trainer(train_landmarks_main, "landmarks", learn, "60", fast) == 0, "landmark training, 60 steps");
+  snprintf(w, sizeof w, "%s/log.csv", learn);
+  FILE *f = fopen(w, "r");
+  double first = 0, last = 0, e, h;
+  long step;
+  char line[512];
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "%ld,%lf,%lf", &step, &e, &h) == 3) {
+      if (step == 10) first = e;
+      last = e;
+    }
+  if (f) fclose(f);
+  CHECK(first > 0 && last < 0.6 * first, "landmark error %.2f px at step 10, %.2f at step 60", first, last);
+  /* the evaluation and the weights' loading */
+  snprintf(w, sizeof w, "%s/landmarks.safetensors", learn);
+  const char *ev[] = {"--weights", w, "--n", "4", NULL};
+  CHECK(run_trainer(eval_landmarks_main, "eval-landmarks", learn, "0", ev) == 0, "eval-landmarks");
+  nets_landmarker *lmnet = nets_landmarker_load(w, &err);
+  CHECK(lmnet != NULL, "trained landmark weights do not load: %s", err.msg);
+  nets_landmarker_free(lmnet);
+  snprintf(w3, sizeof w3, "%s/run-inpainter-v3/inpainter.safetensors", tmpdir);
+  CHECK(nets_landmarker_load(w3, &err) == NULL && strstr(err.msg, "unmask-landmarks-v1"),
+        "inpainter weights load as landmark weights: %s", err.msg);
+  /* version 5 of the inpainter from version-3 weights; a bad --sketch-drop stops it */
+  char v5[600];
+  snprintf(v5, sizeof v5, "%s/run-inpainter-v5", tmpdir);
+  const char *bad5[] = {"--batch", "1", "--net-version", "5", "--init", w3, "--sketch-drop", "1.5", NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v5, "1", bad5) == 2 && !file_exists(v5, "state.txt"),
+        "--sketch-drop 1.5 accepted");
+  const char *to5[] = {"--batch", "1", "--gan-start", "1", "--critic-width", "16", "--net-version", "5",
+                       "--init", w3, "--sketch-drop", "0.5", NULL};
+  char arch[64];
+  CHECK(run_trainer(train_inpainter_main, "inpainter", v5, "2", to5) == 0 &&
+            !strcmp(saved_arch(v5, "inpainter.safetensors", arch, sizeof arch), "unmask-inpainter-v5") &&
+            strstr(saved_meta(v5, "inpainter.safetensors", "training", meta, sizeof meta),
+                   "landmark sketch (dropped for 0.5 of crops"),
+        "version 5 training from version-3 weights (arch %s)", arch);
+  char w5[700];
+  snprintf(w5, sizeof w5, "%s/inpainter.safetensors", v5);
+  const char *ev5[] = {"--weights", w5, "--landmarks", w, "--n", "2", NULL};
+  CHECK(run_trainer(eval_inpainter_main, "eval-inpainter", v5, "0", ev5) == 0, "eval-inpainter --landmarks");
+}
+
 /* Mirrors a size x size image of c channels (HWC) left to right. */
 static void mirror_hwc(const float *src, int size, int c, float *dst) {
   for (int y = 0; y < size; y++)
@@ -831,6 +947,54 @@ static void test_inpainter_freeze(const char *weights, const float *x) {
   nets_graph_free(b.g);
 }
 
+/* Version 5 started from version-3 weights (w3, computed by v3 on input x)
+ * computes what they compute whatever the drawing says, until its weights
+ * on the drawing move. */
+static void test_inpainter_sketch(const char *w3, inpainter_net *v3, const float *x) {
+  const int S = NETS_INPAINT_SIZE, hw = S * S;
+  inpainter_net v5 = {0};
+  CHECK(inpainter_build(&v5, 5) == 0 && inpainter_version(v5.arch) == 5 && inpainter_inputs(5) == 5 &&
+            inpainter_inputs(3) == 4,
+        "version 5 built");
+  if (!v5.g) return;
+  nets_graph_init_params(v5.g, 24);
+  nets_error err = {0};
+  int taken = 0;
+  CHECK(nets_graph_load_matching(v5.g, w3, &taken, &err) == 0 && taken == v3->g->n_params - 2 &&
+            inpainter_widen_from(&v5, w3, &taken, &err) == 0 && taken == v3->g->n_params &&
+            v5.g->n_params == v3->g->n_params,
+        "version 5 takes every version-3 tensor, two of them widened (%d of %d)", taken, v3->g->n_params);
+  float *x5 = malloc(sizeof(float) * 5 * hw);
+  memcpy(x5, x, sizeof(float) * 4 * hw);
+  for (int p = 0; p < hw; p++) x5[4 * hw + p] = (p / S + p % S) % 7 < 2; /* any drawing */
+  float worst = 0, moved = 0;
+  CHECK(nets_graph_prepare(v5.g, 1, S, S, 0, &err) == 0 && nets_graph_forward(v5.g, x5, &err) == 0, "v5 forward");
+  for (int k = 0; k < 2; k++) {
+    const nets_tensor *a = nets_graph_output(v3->g, k ? v3->out : v3->coarse);
+    const nets_tensor *b = nets_graph_output(v5.g, k ? v5.out : v5.coarse);
+    for (size_t i = 0; i < nets_tensor_size(a); i++) worst = fmaxf(worst, fabsf(a->data[i] - b->data[i]));
+  }
+  CHECK(worst < 1e-5f, "version 5 from version-3 weights differs by %g", worst);
+  /* the drawing is wired in: a weight on it changes the result */
+  nets_param *e1 = nets_graph_find_param(v5.g, "enc1.weight");
+  const int kk = e1->value->h * e1->value->w;
+  for (int o = 0; o < e1->value->n; o++) e1->value->data[((size_t)o * 5 + 4) * kk + kk / 2] = 0.5f;
+  CHECK(nets_graph_forward(v5.g, x5, &err) == 0, "v5 forward");
+  const nets_tensor *a = nets_graph_output(v3->g, v3->coarse), *b = nets_graph_output(v5.g, v5.coarse);
+  for (size_t i = 0; i < nets_tensor_size(a); i++) moved = fmaxf(moved, fabsf(a->data[i] - b->data[i]));
+  CHECK(moved > 1e-3f, "a weight on the drawing changed nothing (%g)", moved);
+  char w5[700];
+  snprintf(w5, sizeof w5, "%s/inpainter-v5.safetensors", tmpdir);
+  CHECK(nets_graph_save(v5.g, w5, (const char *const[]){"arch", v5.arch, NULL}, &err) == 0, "v5 saved");
+  nets_inpainter *n5 = nets_inpainter_load(w5, &err), *n3 = nets_inpainter_load(w3, &err);
+  CHECK(n5 && n3 && nets_inpainter_takes_sketch(n5) && !nets_inpainter_takes_sketch(n3),
+        "only version 5 takes a drawing: %s", err.msg);
+  nets_inpainter_free(n5);
+  nets_inpainter_free(n3);
+  free(x5);
+  nets_graph_free(v5.g);
+}
+
 static void test_inpainter_versions(void) {
   CHECK(inpainter_version("unmask-inpainter-v2") == 2 && inpainter_version("unmask-inpainter-v3") == 3,
         "inpainter versions named");
@@ -840,7 +1004,7 @@ static void test_inpainter_versions(void) {
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   inpainter_net v2 = {0}, v3 = {0};
   CHECK(inpainter_build(&v2, 2) == 0 && inpainter_build(&v3, 3) == 0, "both versions built");
-  CHECK(inpainter_build(&(inpainter_net){0}, 5) != 0, "version 5 refused");
+  CHECK(inpainter_build(&(inpainter_net){0}, 6) != 0, "version 6 refused");
   if (!v2.g || !v3.g) return;
   nets_graph_init_params(v2.g, 21);
   nets_graph_init_params(v3.g, 22);
@@ -888,6 +1052,7 @@ static void test_inpainter_versions(void) {
     CHECK(worst < 1e-5f, "version 4 from version-3 weights differs by %g", worst);
     nets_graph_free(v4.g);
   }
+  test_inpainter_sketch(w3, &v3, x);
   test_inpainter_freeze(w3, x);
   for (int k = 0; k < 2; k++) {
     nets_inpainter *net = nets_inpainter_load(k ? w3 : w2, &err);
@@ -1065,6 +1230,7 @@ int main(void) {
   test_generator();
   test_photo_scenes();
   test_trainers();
+  test_landmarks();
   test_perceptual();
   test_inpainter_versions();
   test_detector_versions();
