@@ -165,6 +165,32 @@ static int read_crop(const unmask_image_io *io, double cx, double cy, double sid
   return NETS_OK;
 }
 
+/* Whether the inpainter gets a drawing of the lower face: always for a
+ * covering the detector found; for a part of the user's hole only when the
+ * detector, shown the crop (the framing of its second look), sees a mask in
+ * the hole.  A drawing where no face is hidden would paint lips on a wall. */
+#define SKETCH_MIN_MASK 0.3f /* mean probability over the hole; the second look's bar */
+static int wants_sketch(unmask_models *m, const unmask_job *job, const float *rgb, const float *hole, int *yes,
+                        nets_error *err) {
+  *yes = 0;
+  if (!m->landmarker) return NETS_OK;
+  if (job->covering) {
+    *yes = 1;
+    return NETS_OK;
+  }
+  if (!m->detector) return NETS_OK;
+  float *prob = malloc(sizeof(float) * S * S);
+  if (!prob) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  int rc = nets_detector_predict(m->detector, rgb, S, S, prob, err);
+  double sum = 0;
+  long n = 0;
+  for (int i = 0; !rc && i < S * S; i++)
+    if (hole[i] > 0.5f) sum += prob[i], n++;
+  free(prob);
+  *yes = !rc && n > 0 && sum / n >= SKETCH_MIN_MASK;
+  return rc;
+}
+
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
@@ -254,12 +280,14 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   for (int i = 0; i < S * S; i++) hole[i] = h8[i];
   /* where the hidden jaw, nose and lips are, drawn for an inpainter that
    * takes such a drawing (weights/README.md, "landmarks") */
-  if (m->landmarker) {
+  int use_sketch;
+  if ((rc = wants_sketch(m, job, rgb, hole, &use_sketch, err))) goto done;
+  if (use_sketch) {
     float lm[136];
     if ((rc = nets_landmarker_predict(m->landmarker, rgb, hole, lm, err))) goto done;
     unmask_landmark_sketch(lm, S, sketch);
   }
-  nets_inpainter_set_sketch(m->inpainter, m->landmarker ? sketch : NULL);
+  nets_inpainter_set_sketch(m->inpainter, use_sketch ? sketch : NULL);
   rc = nets_inpainter_predict_stage(m->inpainter, rgb, hole, p->sharp ? NETS_STAGE_REFINED : NETS_STAGE_DEFAULT,
                                     out, err);
   nets_inpainter_set_sketch(m->inpainter, NULL); /* sketch is freed below */

@@ -19,6 +19,7 @@ typedef struct {
   float *alpha;       /* w*h blend alpha */
   float *orig;        /* w*h*4 original pixels of the rectangle (RESULT/OVERLAY) */
   float *fill;        /* w*h*3 repainted RGB (RESULT only; valid where alpha > 0) */
+  int covering;       /* 1: a covering the detector found; 0: a part of the user's hole */
 } unmask_job;
 
 /* Repaint one job: reads its crop through io, runs the inpainter (or the

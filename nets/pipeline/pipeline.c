@@ -195,6 +195,7 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   job->face.h = y1 - y0 + 1;
   job->face.score = score;
   job->face.mask_area = area;
+  job->covering = 1;
   job->x = clampi(job->face.x - reach, 0, W);
   job->y = clampi(job->face.y - reach, 0, H);
   job->w = clampi(job->face.x + job->face.w + reach, 0, W) - job->x;

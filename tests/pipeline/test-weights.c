@@ -115,6 +115,70 @@ static void run_tiles(unmask_models *m) {
   free(rgb), free(a), free(b);
 }
 
+/* Repaints an elliptic hole at (cx, cy) of img as one job: a covering the
+ * detector found (covering 1) or a part of the user's hole (0).  Returns
+ * the job's fill (the caller frees it), or NULL. */
+static float *fill_ellipse(unmask_models *m, const nets_image *img, float cx, float cy, float r, int covering) {
+  unmask_job job = {0};
+  job.x = (int)(cx - r) - 2, job.y = (int)(cy - r) - 2, job.w = job.h = (int)(2 * r) + 4;
+  job.face = (unmask_face){job.x, job.y, job.w, job.h, 1.0f, 1};
+  job.bx = job.x, job.by = job.y, job.bw = job.w, job.bh = job.h;
+  job.covering = covering;
+  job.alpha = calloc((size_t)job.w * job.h, sizeof(float));
+  for (int y = 0; y < job.h; y++)
+    for (int x = 0; x < job.w; x++)
+      job.alpha[y * job.w + x] = hypotf(job.x + x + 0.5f - cx, job.y + y + 0.5f - cy) < r;
+  nets_image *copy = nets_image_copy(img);
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, copy, NULL);
+  unmask_params p;
+  unmask_params_default(&p);
+  nets_error e = {0};
+  const int rc = unmask_fill_job(m, &io, &p, &job, 0, &e);
+  CHECK(rc == 0, "fill job: %s", e.msg);
+  free(job.alpha), free(job.orig);
+  nets_image_free(copy);
+  if (rc) free(job.fill);
+  return rc ? NULL : job.fill;
+}
+
+/* With a version-5 inpainter and the landmark predictor: a covering gets a
+ * drawing of the lower face (its fill differs from the one without), a part
+ * of the user's hole where the detector sees no mask gets none (the same
+ * fill as without the predictor). */
+static void run_sketch(unmask_models *m) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/landmarks.safetensors", weights_dir());
+  const int want = nets_inpainter_takes_sketch(m->inpainter) && access(path, R_OK) == 0;
+  CHECK((m->landmarker != NULL) == want, "landmark predictor %s", m->landmarker ? "loaded, unwanted" : "missing");
+  if (!m->landmarker) {
+    printf("the inpainter takes no drawing, or no landmarks.safetensors: drawing not tested\n");
+    return;
+  }
+  nets_image *img = make_test_image(400, 400, 7);
+  const float r = 40;
+  float *fills[2][2] = {{NULL}};
+  nets_landmarker *lmk = m->landmarker;
+  for (int with = 0; with < 2; with++) {
+    m->landmarker = with ? lmk : NULL;
+    for (int covering = 0; covering < 2; covering++) /* the face's lower half; a corner of the picture */
+      fills[with][covering] = fill_ellipse(m, img, covering ? 200 : 60, covering ? 250 : 60, r, covering);
+  }
+  m->landmarker = lmk;
+  const size_t n = (size_t)(2 * r + 4) * (2 * r + 4) * 3;
+  size_t differ[2] = {0, 0};
+  for (int c = 0; c < 2; c++)
+    for (size_t i = 0; fills[0][c] && fills[1][c] && i < n; i++)
+      differ[c] += fabsf(fills[0][c][i] - fills[1][c][i]) > 1.0f / 255;
+  CHECK(fills[0][0] && fills[1][1] && differ[1] > n / 20, "a covering's fill changed in %zu of %zu values with the drawing",
+        differ[1], n);
+  CHECK(fills[0][1] && fills[1][0] && differ[0] == 0, "a user's hole without a mask changed in %zu values", differ[0]);
+  printf("the drawing changes %zu of %zu values of a covering's fill, and none of a user's hole in a corner\n",
+         differ[1], n);
+  for (int k = 0; k < 4; k++) free(fills[k / 2][k % 2]);
+  nets_image_free(img);
+}
+
 int main(void) {
   SKIP_WITHOUT_WEIGHTS();
   nets_error e = {0};
@@ -135,6 +199,7 @@ int main(void) {
   nets_image_free(smooth), nets_image_free(sharp);
   run_detection(m);
   run_tiles(m);
+  run_sketch(m);
   unmask_models_free(m);
 
   /* a missing weights folder is an error naming the file */
