@@ -232,22 +232,29 @@ int nets_detector_predict_2x(nets_detector *d, const float *rgb, int w, int h, f
   return rc;
 }
 
+const int nets_landmark_mirror[68] = {
+    16, 15, 14, 13, 12, 11, 10, 9,  8,  7,  6,  5,  4,  3,  2,  1,  0,  26, 25, 24, 23, 22, 21,
+    20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36,
+    41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65};
+
 struct nets_landmarker {
   landmarker_net net;
-  float *in;
+  int mirror; /* 1: average with the mirrored crop's points (batch of 2) */
+  float *in;  /* the crop, then its mirror image */
 };
 
 nets_landmarker *nets_landmarker_load(const char *path, nets_error *err) {
   if (nets_blas_init(err)) return NULL;
   const int s = NETS_INPAINT_SIZE;
   nets_landmarker *p = calloc(1, sizeof *p);
-  if (p) p->in = nets_alloc_floats((size_t)4 * s * s);
+  if (p) p->in = nets_alloc_floats((size_t)2 * 4 * s * s);
   if (!p || !p->in) {
     nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the landmark network");
     nets_landmarker_free(p);
     return NULL;
   }
-  if (landmarker_load(&p->net, path, err) || nets_graph_prepare(p->net.g, 1, s, s, 0, err)) {
+  p->mirror = 1;
+  if (landmarker_load(&p->net, path, err) || nets_graph_prepare(p->net.g, 2, s, s, 0, err)) {
     nets_landmarker_free(p);
     return NULL;
   }
@@ -261,11 +268,30 @@ void nets_landmarker_free(nets_landmarker *p) {
   free(p);
 }
 
+int nets_landmarker_set_mirror(nets_landmarker *p, int on, nets_error *err) {
+  const int s = NETS_INPAINT_SIZE;
+  int rc = nets_graph_prepare(p->net.g, on ? 2 : 1, s, s, 0, err);
+  if (!rc) p->mirror = on != 0;
+  return rc;
+}
+
 int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
                             nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   inpainter_pack(rgb, hole, NULL, 4, s, p->in);
+  if (p->mirror) mirror_planes(p->in, 4, s, p->in + (size_t)4 * s * s);
   int rc = nets_graph_forward(p->net.g, p->in, err);
-  if (!rc) landmarker_points(nets_graph_output(p->net.g, p->net.out)->data, lm);
-  return rc;
+  if (rc) return rc;
+  const nets_tensor *maps = nets_graph_output(p->net.g, p->net.out);
+  landmarker_points(maps->data, lm);
+  if (p->mirror) {
+    float m[136];
+    landmarker_points(maps->data + nets_tensor_size(maps) / 2, m);
+    for (int i = 0; i < 68; i++) { /* point i is point mirror[i] of the mirror image, x flipped */
+      const int j = nets_landmark_mirror[i];
+      lm[2 * i] = 0.5f * (lm[2 * i] + (s - 1 - m[2 * j]));
+      lm[2 * i + 1] = 0.5f * (lm[2 * i + 1] + m[2 * j + 1]);
+    }
+  }
+  return NETS_OK;
 }

@@ -80,9 +80,16 @@ int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const flo
  * hidden ones included: rgb and hole as nets_inpainter_predict's, lm
  * receives x0, y0, .., x67, y67 in crop pixels. */
 typedef struct nets_landmarker nets_landmarker;
+/* The 68-point scheme mirrored left to right: point i of the mirror image
+ * is point nets_landmark_mirror[i] of the face. */
+extern const int nets_landmark_mirror[68];
 nets_landmarker *nets_landmarker_load(const char *path, nets_error *err);
 void nets_landmarker_free(nets_landmarker *p);
 int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
                             nets_error *err);
+/* on (the default): predict also finds the points of the mirrored crop and
+ * averages each point with its mirror partner's, mirrored back (a batch of
+ * two); off: one pass. */
+int nets_landmarker_set_mirror(nets_landmarker *p, int on, nets_error *err);
 
 #endif

@@ -280,8 +280,8 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   for (int i = 0; i < S * S; i++) hole[i] = h8[i];
   /* where the hidden jaw, nose and lips are, drawn for an inpainter that
    * takes such a drawing (weights/README.md, "landmarks") */
-  int use_sketch;
-  if ((rc = wants_sketch(m, job, rgb, hole, &use_sketch, err))) goto done;
+  int use_sketch = 0;
+  if (!p->no_sketch && (rc = wants_sketch(m, job, rgb, hole, &use_sketch, err))) goto done;
   if (use_sketch) {
     float lm[136];
     if ((rc = nets_landmarker_predict(m->landmarker, rgb, hole, lm, err))) goto done;

@@ -76,6 +76,9 @@ typedef struct {
    * lips and nose but can leave stray strokes; 0: the stage the weights
    * name (the smoother coarse stage for the shipped weights). */
   int sharp;
+  /* 1: no drawing of the lower face for an inpainter that takes one (the
+   * landmark predictor's, fill.c), for comparisons. */
+  int no_sketch;
 } unmask_params;
 
 #define UNMASK_VIEW_DEFAULT 1024

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../models/models.h"
 #include "synth-data.h"
 
 #define SCENE_MAX_INST 64
@@ -59,7 +60,7 @@ static void place_inverse(const place *pl, int X0, int Y0, double A[6]) {
 
 static void place_landmarks(const place *pl, const float *lm, float *out) {
   for (int i = 0; i < 68; i++) {
-    int j = pl->flip ? synth_flip_perm[i] : i;
+    int j = pl->flip ? nets_landmark_mirror[i] : i;
     double x, y;
     place_point(pl, lm[2 * j], lm[2 * j + 1], &x, &y);
     out[2 * i] = (float)x, out[2 * i + 1] = (float)y;

@@ -47,8 +47,6 @@ struct unmask_synth {
 
 /* Decoded pixels of a file (cached).  NULL + err on failure. */
 const uint8_t *synth_file_pixels(unmask_synth *s, int file, int *w, int *h, nets_error *err);
-/* landmark index permutation for a horizontal flip */
-extern const int synth_flip_perm[68];
 /* random mask kind (template only when templates are loaded) */
 int synth_random_kind(unmask_synth *s, synth_rng *r);
 /* render kind on img (template or procedural) */

@@ -9,11 +9,6 @@
 #include "crop.h"
 #include "synth-data.h"
 
-const int synth_flip_perm[68] = {
-    16, 15, 14, 13, 12, 11, 10, 9,  8,  7,  6,  5,  4,  3,  2,  1,  0,  26, 25, 24, 23, 22, 21,
-    20, 19, 18, 17, 27, 28, 29, 30, 35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36,
-    41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55, 64, 63, 62, 61, 60, 67, 66, 65};
-
 static uint64_t fnv1a(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
@@ -384,7 +379,7 @@ int synth_inpaint_sample_kind(unmask_synth *s, int split, uint64_t seed, uint64_
     double M[4] = {ca * fs, -sa, sa * fs, ca};
     float lmg[136];
     for (int i = 0; i < 68; i++) {
-      int j = flip ? synth_flip_perm[i] : i;
+      int j = flip ? nets_landmark_mirror[i] : i;
       double dx = fc->lm[2 * j] - ccx, dy = fc->lm[2 * j + 1] - ccy;
       lmg[2 * i] = (float)(M[0] * dx + M[1] * dy + ccx);
       lmg[2 * i + 1] = (float)(M[2] * dx + M[3] * dy + ccy);

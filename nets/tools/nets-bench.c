@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
     inpainter_net inp;
     critic_net cr;
     detector_net det;
-    for (int v = 2; v <= 3; v++)
+    for (int v = 2; v <= 5; v += v == 3 ? 2 : 1) /* 2, 3 and 5 (5: 3 with the drawing as input) */
       if (inpainter_build(&inp, v) == 0) {
         char name[64];
         snprintf(name, sizeof name, "inpainter v%d (one pass)", v);
@@ -185,6 +185,12 @@ int main(int argc, char **argv) {
         printf("  inpainter v%d parameters: %ld\n", v, nets_graph_param_count(inp.g));
         nets_graph_free(inp.g);
       }
+    landmarker_net lmk;
+    if (landmarker_build(&lmk) == 0) {
+      bench_model("landmark predictor", lmk.g, 1, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
+      printf("  landmark predictor parameters: %ld\n", nets_graph_param_count(lmk.g));
+      nets_graph_free(lmk.g);
+    }
     if (critic_build(&cr, 32) == 0) {
       bench_model("critic", cr.g, 8, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
       nets_graph_free(cr.g);

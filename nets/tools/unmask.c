@@ -2,11 +2,11 @@
  *
  *   unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]
  *                 [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]
- *                 [--max-view PX] [--sharp]
+ *                 [--max-view PX] [--sharp] [--no-sketch]
  *   unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]
  *                 [--grow PX] [--feather PX]
- *   unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp]
- *   unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp]
+ *   unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp] [--no-sketch]
+ *   unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp] [--no-sketch]
  *   unmask --help | --version
  *
  * Exit status: 0 on success, 1 on any error (message on stderr).
@@ -137,7 +137,7 @@ static int parse(int argc, char **argv, options *o, const char *allowed) {
     char key[64];
     snprintf(key, sizeof key, " %s ", a);
     if (!strstr(allowed, key)) return fail("%s: unknown option %s (see unmask --help)", argv[1], a);
-    int takes = strcmp(a, "--json") && strcmp(a, "--baseline") && strcmp(a, "--sharp");
+    int takes = strcmp(a, "--json") && strcmp(a, "--baseline") && strcmp(a, "--sharp") && strcmp(a, "--no-sketch");
     if (takes && !v) return fail("%s needs a value%s", a, "");
     if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out = v;
     else if (!strcmp(a, "--mask-out")) o->mask_out = v;
@@ -147,6 +147,7 @@ static int parse(int argc, char **argv, options *o, const char *allowed) {
     else if (!strcmp(a, "--json")) o->json = 1;
     else if (!strcmp(a, "--baseline")) o->baseline = o->p.baseline = 1;
     else if (!strcmp(a, "--sharp")) o->p.sharp = 1;
+    else if (!strcmp(a, "--no-sketch")) o->p.no_sketch = 1;
     else if (!strcmp(a, "--sensitivity")) {
       if (parse_double(a, v, 0.01, 0.99, &o->p.sensitivity)) return 1;
     } else if (!strcmp(a, "--grow")) {
@@ -194,7 +195,7 @@ static nets_image *hole_image_for(unmask_params *p, const nets_image *img) {
 static int cmd_remove(int argc, char **argv) {
   options o;
   if (parse(argc, argv, &o,
-            " -o --out --mask-out --weights --sensitivity --grow --feather --output --baseline --max-view --sharp "))
+            " -o --out --mask-out --weights --sensitivity --grow --feather --output --baseline --max-view --sharp --no-sketch "))
     return 1;
   if (!o.in || !o.out || o.in2) return fail("usage: unmask remove IN -o OUT [options]%s%s", "", "");
   int channels, rc = 1;
@@ -287,7 +288,7 @@ done:
 
 static int cmd_inpaint(int argc, char **argv) {
   options o;
-  if (parse(argc, argv, &o, " -o --out --weights --baseline --sharp ")) return 1;
+  if (parse(argc, argv, &o, " -o --out --weights --baseline --sharp --no-sketch ")) return 1;
   if (!o.in || !o.in2 || !o.out)
     return fail("usage: unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR]%s%s", "", "");
   int channels, rc = 1;
@@ -356,7 +357,7 @@ static int read_landmarks(const char *path, float *lm) {
 
 static int cmd_demo(int argc, char **argv) {
   options o;
-  if (parse(argc, argv, &o, " -o --out --image --landmarks --weights --baseline --sharp ")) return 1;
+  if (parse(argc, argv, &o, " -o --out --image --landmarks --weights --baseline --sharp --no-sketch ")) return 1;
   if (!o.out || o.in) return fail("usage: unmask demo --out DIR [--image PNG] [--landmarks TXT]%s%s", "", "");
   const char *image = o.image ? o.image : ASTRONAUT_PATH;
   const char *lmpath = o.landmarks;
@@ -425,13 +426,13 @@ static void usage(FILE *fp) {
   fputs("Usage:\n"
         "  unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
         "                [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]\n"
-        "                [--max-view PX] [--sharp]\n"
+        "                [--max-view PX] [--sharp] [--no-sketch]\n"
         "      Find face masks and paint the covered face back.\n"
         "  unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
         "      List the masked faces: box, score and mask area.\n"
-        "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp]\n"
+        "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp] [--no-sketch]\n"
         "      Repaint the white part of HOLE.png (same size as IMAGE).\n"
-        "  unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp]\n"
+        "  unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp] [--no-sketch]\n"
         "      Mask the astronaut portrait, then unmask it again.\n"
         "  unmask --help | --version\n"
         "\n"
@@ -449,6 +450,8 @@ static void usage(FILE *fp) {
         "  --baseline          fill with the classical harmonic fill instead of the network\n"
         "  --sharp             paint with the network's refinement stage: sharper lips and\n"
         "                      nose, but it can leave stray strokes (experimental)\n"
+        "  --no-sketch         paint without the drawing of the hidden jaw, nose and lips\n"
+        "                      that the landmark predictor gives a version-5 inpainter\n"
         "  --json              detect: print JSON (format documented in nets/tools/unmask.c)\n"
         "Images: PNG or JPEG in, PNG or JPEG out (by extension).\n",
         fp);

@@ -24,7 +24,7 @@ int eval_landmarks_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
-  int n = 500, grow = 8;
+  int n = 500, grow = 8, single = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -32,14 +32,17 @@ int eval_landmarks_main(int argc, char **argv) {
     else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
+    else if (!strcmp(a, "--single")) single = 1;
     else {
-      printf("usage: unmask-train eval-landmarks [--weights FILE] [--n N] [--grid PNG] [--hole-grow PX]\n"
+      printf("usage: unmask-train eval-landmarks [--weights FILE] [--n N] [--grid PNG] [--hole-grow PX] [--single]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "Held-out masked crops (split 1, fixed seed), holes grown by 0..PX px (default 8)\n"
              "as in training.  Prints the mean distance from each predicted point to the true\n"
              "one, by group, in pixels of the 128-px crop, and the same for the mean shape\n"
              "(each point's mean position over 500 training crops).  --grid writes 8 crops\n"
-             "with the true drawing in red and the predicted one in green.\n");
+             "with the true drawing in red and the predicted one in green.  The network finds\n"
+             "the points of the crop and of its mirror image and averages the two, as unmask\n"
+             "does; --single scores one pass.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -52,7 +55,7 @@ int eval_landmarks_main(int argc, char **argv) {
   nets_landmarker *net = nets_landmarker_load(weights, &err);
   unmask_synth *syn = net ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
   landmark_batch b = {0};
-  if (!net || !syn || landmark_batch_init(&b, 1, grow, &err)) {
+  if (!net || !syn || (single && nets_landmarker_set_mirror(net, 0, &err)) || landmark_batch_init(&b, 1, grow, &err)) {
     fprintf(stderr, "eval-landmarks: %s\n", err.msg);
     unmask_synth_free(syn);
     nets_landmarker_free(net);
@@ -100,8 +103,8 @@ int eval_landmarks_main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "eval-landmarks: %s\n", err.msg);
   } else {
-    printf("held-out masked crops: %d (%dx%d), holes grown by 0-%d px, weights %s, %.1f ms per crop\n\n", n, S, S,
-           grow, weights, 1e3 * t_net / n);
+    printf("held-out masked crops: %d (%dx%d), holes grown by 0-%d px, weights %s, %s, %.1f ms per crop\n\n", n, S,
+           S, grow, weights, single ? "one pass" : "mean with the mirrored crop", 1e3 * t_net / n);
     printf("| points | network: mean distance (px) | mean shape (px) |\n|---|---|---|\n");
     double all_net = 0, all_mean = 0, hid_net = 0, hid_mean = 0;
     int all_n = 0, hid_n = 0;

@@ -711,6 +711,7 @@ static void test_trainers(void) {
  * landmark predictor's trainer and evaluation; version 5 of the inpainter,
  * which takes the drawing, trained from version-3 weights and scored with
  * predicted drawings. */
+static void mirror_hwc(const float *src, int size, int c, float *dst);
 static void test_landmarks(void) {
   const int N = NETS_INPAINT_SIZE, hw = N * N;
   float lm[136], *sk = malloc(sizeof(float) * hw);
@@ -799,6 +800,28 @@ static void test_landmarks(void) {
   CHECK(run_trainer(eval_landmarks_main, "eval-landmarks", learn, "0", ev) == 0, "eval-landmarks");
   nets_landmarker *lmnet = nets_landmarker_load(w, &err);
   CHECK(lmnet != NULL, "trained landmark weights do not load: %s", err.msg);
+  if (lmnet) { /* with mirror (the default) the points of a mirrored crop are the mirrored points */
+    float *c = malloc(sizeof(float) * hw * 7), *cm = malloc(sizeof(float) * hw * 4), p1[136], p2[136], p3[136];
+    unmask_synth *s2 = unmask_synth_new(faces, csv, cfg, &err);
+    CHECK(s2 && unmask_synth_inpaint_sample(s2, 1, 3, 0, c, c + hw * 3, c + hw * 4, NULL, &err) == 0, "crop: %s",
+          err.msg);
+    mirror_hwc(c, N, 3, cm);
+    mirror_hwc(c + hw * 3, N, 1, cm + hw * 3);
+    float worst = 0, moved = 0;
+    CHECK(nets_landmarker_predict(lmnet, c, c + hw * 3, p1, &err) == 0 &&
+              nets_landmarker_predict(lmnet, cm, cm + hw * 3, p2, &err) == 0 &&
+              nets_landmarker_set_mirror(lmnet, 0, &err) == 0 &&
+              nets_landmarker_predict(lmnet, c, c + hw * 3, p3, &err) == 0,
+          "landmark predictions: %s", err.msg);
+    for (int i = 0; i < 68; i++) {
+      const int j = nets_landmark_mirror[i];
+      worst = fmaxf(worst, fmaxf(fabsf(p1[2 * i] - (N - 1 - p2[2 * j])), fabsf(p1[2 * i + 1] - p2[2 * j + 1])));
+      moved = fmaxf(moved, fabsf(p1[2 * i] - p3[2 * i]));
+    }
+    CHECK(worst < 1e-3f && moved > 1e-3f, "mirrored crop: points off by %g; one pass differs by %g", worst, moved);
+    unmask_synth_free(s2);
+    free(c), free(cm);
+  }
   nets_landmarker_free(lmnet);
   snprintf(w3, sizeof w3, "%s/run-inpainter-v3/inpainter.safetensors", tmpdir);
   CHECK(nets_landmarker_load(w3, &err) == NULL && strstr(err.msg, "unmask-landmarks-v1"),
