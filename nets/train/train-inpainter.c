@@ -11,6 +11,7 @@
 #include "../core/blas.h"
 #include "../core/loss.h"
 #include "../core/parallel.h"
+#include "../core/rng.h"
 #include "../core/weights.h"
 #include "../io/safetensors.h"
 #include "../models/arch.h"
@@ -140,33 +141,21 @@ typedef struct {
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
-/* A standard normal number from a 64-bit state (splitmix64, Box-Muller). */
-static double sketch_normal(uint64_t *st) {
-  double u[2];
-  for (int k = 0; k < 2; k++) {
-    uint64_t z = (*st += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    u[k] = ((z ^ (z >> 31)) >> 11) * (1.0 / 9007199254740992.0);
-  }
-  return sqrt(-2.0 * log(u[0] + 1e-300)) * cos(6.283185307179586 * u[1]);
-}
-
-/* Sample i's sketch: its landmarks moved by a shift of sd jitter per crop
- * and of jitter / 2 per point (training only; 0 for evaluation grids), or
- * zeros for a share drop of crops. */
+/* A crop's drawing (s x s) from its landmarks lm: moved by a random shift
+ * of standard deviation `jitter` px for the whole crop and jitter / 2 per
+ * point, or all zeros for a share `drop` of crops.  key fixes the draw. */
 static void make_sketch(const float *lm, uint64_t key, float drop, float jitter, int s, float *dst) {
-  uint64_t st = key * 0xD6E8FEB86659FD93ULL + 12345;
-  const double u = ((key * 0x2545F4914F6CDD1DULL + 0x632BE59BD9B4E019ULL) >> 11) * (1.0 / 9007199254740992.0);
-  if (u < drop) {
+  nets_rng r;
+  nets_rng_seed(&r, key);
+  if (nets_rng_uniform(&r) < drop) {
     memset(dst, 0, sizeof(float) * (size_t)s * s);
     return;
   }
   float moved[136];
-  const double gx = jitter * sketch_normal(&st), gy = jitter * sketch_normal(&st);
+  const float gx = jitter * nets_rng_normal(&r), gy = jitter * nets_rng_normal(&r);
   for (int k = 0; k < 68; k++) {
-    moved[2 * k] = (float)(lm[2 * k] + gx + 0.5 * jitter * sketch_normal(&st));
-    moved[2 * k + 1] = (float)(lm[2 * k + 1] + gy + 0.5 * jitter * sketch_normal(&st));
+    moved[2 * k] = lm[2 * k] + gx + 0.5f * jitter * nets_rng_normal(&r);
+    moved[2 * k + 1] = lm[2 * k + 1] + gy + 0.5f * jitter * nets_rng_normal(&r);
   }
   unmask_landmark_sketch(moved, s, dst);
 }
