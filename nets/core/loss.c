@@ -80,6 +80,7 @@ float nets_loss_softargmax_l1(const float *logits, int n, int h, int w, float ce
     }
     ex /= z, ey /= z;
     if (xy) xy[2 * k] = (float)ex, xy[2 * k + 1] = (float)ey;
+    if (!target_xy) continue;
     const double dx = ex - target_xy[2 * k], dy = ey - target_xy[2 * k + 1];
     sum += fabs(dx) + fabs(dy);
     if (grad) { /* d ex / d l_c = p_c (x_c - ex), the same for y */

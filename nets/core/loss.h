@@ -25,7 +25,8 @@ float nets_loss_focal(const float *logits, const float *target, const float *wei
 /* Soft-argmax keypoints: each of the n maps (h x w logits, one per keypoint)
  * is a softmax over its cells, whose expected position is the keypoint.
  * Cell (i, j) sits at x = cell * j + offset, y = cell * i + offset.
- * Returns the mean over maps of |x - tx| + |y - ty| (target xy: n pairs);
+ * Returns the mean over maps of |x - tx| + |y - ty| (target_xy: n pairs),
+ * or 0 with target_xy NULL (then grad must be NULL too: positions only);
  * xy (may be NULL) receives the n expected positions. */
 float nets_loss_softargmax_l1(const float *logits, int n, int h, int w, float cell, float offset,
                               const float *target_xy, float scale, float *grad, float *xy);

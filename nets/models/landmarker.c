@@ -50,5 +50,5 @@ int landmarker_load(landmarker_net *net, const char *path, nets_error *err) {
 void landmarker_points(const float *logits, float *lm) {
   const int m = NETS_INPAINT_SIZE / LANDMARKER_CELL;
   nets_loss_softargmax_l1(logits, LANDMARKER_POINTS, m, m, LANDMARKER_CELL, 0.5f * (LANDMARKER_CELL - 1),
-                          lm, 0.f, NULL, lm);
+                          NULL, 0.f, NULL, lm);
 }

@@ -138,22 +138,15 @@ int eval_inpainter_main(int argc, char **argv) {
   nets_error err = {0};
   nets_inpainter *net = nets_inpainter_load(weights, &err);
   unmask_synth *syn = net ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
-  if (!net || !syn || (single && nets_inpainter_set_mirror(net, 0, &err))) {
+  nets_landmarker *lmnet = syn && lm_weights ? nets_landmarker_load(lm_weights, &err) : NULL;
+  if (!net || !syn || (lm_weights && !lmnet) || (single && nets_inpainter_set_mirror(net, 0, &err))) {
     fprintf(stderr, "eval-inpainter: %s\n", err.msg);
+    nets_landmarker_free(lmnet);
     unmask_synth_free(syn);
     nets_inpainter_free(net);
     return 1;
   }
-  nets_landmarker *lmnet = NULL;
-  if (lm_weights) {
-    use_sketch = 1;
-    if (!(lmnet = nets_landmarker_load(lm_weights, &err))) {
-      fprintf(stderr, "eval-inpainter: %s\n", err.msg);
-      unmask_synth_free(syn);
-      nets_inpainter_free(net);
-      return 1;
-    }
-  }
+  if (lm_weights) use_sketch = 1;
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   if (n > unmask_synth_count(syn, 1)) n = unmask_synth_count(syn, 1);
   float *masked = malloc(sizeof(float) * hw * 3), *orig = malloc(sizeof(float) * hw * 3);
@@ -161,8 +154,10 @@ int eval_inpainter_main(int argc, char **argv) {
   float *base = malloc(sizeof(float) * hw * 3), *coarse = malloc(sizeof(float) * hw * 3);
   float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
   float *sketch = malloc(sizeof(float) * hw), lm[136];
-  if (use_sketch && !nets_inpainter_takes_sketch(net))
+  if (use_sketch && !nets_inpainter_takes_sketch(net)) {
     fprintf(stderr, "eval-inpainter: %s takes no sketch: --sketch and --landmarks do nothing\n", weights);
+    use_sketch = 0;
+  }
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
   scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
@@ -197,8 +192,10 @@ int eval_inpainter_main(int argc, char **argv) {
       for (int p = 0; p < hw; p++) hole[p] = hole8[p];
     }
     for (int p = 0; p < hw; p++) hole_valid[p] = hole[p] > 0.5f && valid[p] > 0.5f;
-    if (lmnet && (rc = nets_landmarker_predict(lmnet, masked, hole, lm, &err))) break;
-    unmask_landmark_sketch(lm, S, sketch);
+    if (use_sketch) { /* the drawing of the predicted (--landmarks) or the true landmarks */
+      if (lmnet && (rc = nets_landmarker_predict(lmnet, masked, hole, lm, &err))) break;
+      unmask_landmark_sketch(lm, S, sketch);
+    }
     nets_inpainter_set_sketch(net, use_sketch ? sketch : NULL);
     const double detail_here = metric_detail(orig, S, S, hole_valid);
     detail_orig += detail_here;
@@ -258,7 +255,7 @@ int eval_inpainter_main(int argc, char **argv) {
     if (tiles && i < grid_rows) {
       float *m = tiles + (size_t)(i * 4 + 0) * hw * 3;
       memcpy(m, masked, sizeof(float) * hw * 3);
-      if (use_sketch && nets_inpainter_takes_sketch(net)) train_overlay(m, sketch, hw, 1); /* the drawing given */
+      if (use_sketch) train_overlay(m, sketch, hw, 1); /* the drawing given */
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, strcmp(file_stage, "coarse") ? out : coarse,
              sizeof(float) * hw * 3);
@@ -270,7 +267,7 @@ int eval_inpainter_main(int argc, char **argv) {
   } else {
     printf("held-out masked crops: %d (%dx%d), holes grown by %d px, %s, weights %s%s\n\n", n, S, S, grow,
            single ? "one pass" : "mean with the mirrored crop", weights,
-           !use_sketch || !nets_inpainter_takes_sketch(net) ? ""
+           !use_sketch ? ""
            : lmnet ? ", given the sketch of the predicted landmarks"
                    : ", given the sketch of the true landmarks");
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | ms/crop |\n");
