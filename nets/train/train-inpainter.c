@@ -38,6 +38,8 @@ typedef struct {
   const char *init_critic; /* with --init: the critic's weights too */
   int hole_grow; /* training holes grow by 0..hole_grow px */
   float sketch_drop, sketch_jitter; /* version 5: share of crops without a sketch; landmark noise */
+  const char *pred_landmarks; /* version 5: landmark predictor whose points draw a share of sketches */
+  float pred_share;           /* that share, of the crops that get a drawing */
 } inpaint_opts;
 
 static void usage(void) {
@@ -72,6 +74,10 @@ static void usage(void) {
          "                     network also paints without one (default 0.25)\n"
          "  --sketch-jitter PX version 5: the drawing's landmarks move by a random shift of\n"
          "                     this size (per crop) and half of it (per point) (default 1)\n"
+"  --pred-landmarks FILE version 5: draw a share of the drawings from the points this\n"
+         "                     landmark predictor finds on the masked crop (as inference\n"
+         "                     does) instead of the true ones (default: none)\n"
+         "  --pred-share P     that share of the crops with a drawing (default 0.5)\n"
          "  --freeze-coarse    train only the refinement (and the critic): the coarse network\n"
          "                     keeps its --init weights, and backward stops at its output\n"
          "                     (a run must be resumed with the same choice)\n"
@@ -101,6 +107,8 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--hole-grow")) o->hole_grow = atoi(v);
     else if (OPT("--sketch-drop")) o->sketch_drop = (float)atof(v);
     else if (OPT("--sketch-jitter")) o->sketch_jitter = (float)atof(v);
+    else if (OPT("--pred-landmarks")) o->pred_landmarks = v;
+    else if (OPT("--pred-share")) o->pred_share = (float)atof(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
     else if (OPT("--net-version")) o->version = atoi(v);
@@ -113,8 +121,9 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     }
 #undef OPT
   }
-  if (o->sketch_drop < 0 || o->sketch_drop > 1 || o->sketch_jitter < 0 || o->sketch_jitter > 8) {
-    fprintf(stderr, "--sketch-drop takes 0..1 and --sketch-jitter 0..8 px\n");
+  if (o->sketch_drop < 0 || o->sketch_drop > 1 || o->sketch_jitter < 0 || o->sketch_jitter > 8 ||
+      o->pred_share < 0 || o->pred_share > 1) {
+    fprintf(stderr, "--sketch-drop and --pred-share take 0..1, --sketch-jitter 0..8 px\n");
     return 2;
   }
   return train_opts_finish(&o->t);
@@ -138,19 +147,28 @@ typedef struct {
   int inputs;                          /* the network's input channels (5: with a sketch) */
   float sketch_drop, sketch_jitter;    /* see inpaint_opts */
   float *sketch;                       /* per sample: the drawing (hw), zeros when dropped */
+  nets_landmarker *lmnet;              /* borrowed, or NULL: draws a share pred_share of drawings */
+  float pred_share;
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
-/* A crop's drawing (s x s) from its landmarks lm: moved by a random shift
- * of standard deviation `jitter` px for the whole crop and jitter / 2 per
- * point, or all zeros for a share `drop` of crops.  key fixes the draw. */
-static void make_sketch(const float *lm, uint64_t key, float drop, float jitter, int s, float *dst) {
+enum { SKETCH_NONE, SKETCH_TRUE, SKETCH_PRED };
+
+/* Which drawing a crop gets, from the draw that key fixes: none (all zeros
+ * in dst) for a share `drop` of crops; of the rest, a share `pred` is drawn
+ * later from predicted points (SKETCH_PRED, dst untouched); the others get
+ * the drawing of their true landmarks lm, moved by a random shift of
+ * standard deviation `jitter` px for the whole crop and jitter / 2 per
+ * point. */
+static int make_sketch(const float *lm, uint64_t key, float drop, float jitter, float pred, int s,
+                       float *dst) {
   nets_rng r;
   nets_rng_seed(&r, key);
   if (nets_rng_uniform(&r) < drop) {
     memset(dst, 0, sizeof(float) * (size_t)s * s);
-    return;
+    return SKETCH_NONE;
   }
+  if (pred > 0 && nets_rng_uniform(&r) < pred) return SKETCH_PRED;
   float moved[136];
   const float gx = jitter * nets_rng_normal(&r), gy = jitter * nets_rng_normal(&r);
   for (int k = 0; k < 68; k++) {
@@ -158,6 +176,7 @@ static void make_sketch(const float *lm, uint64_t key, float drop, float jitter,
     moved[2 * k + 1] = lm[2 * k + 1] + gy + 0.5f * jitter * nets_rng_normal(&r);
   }
   unmask_landmark_sketch(moved, s, dst);
+  return SKETCH_TRUE;
 }
 
 static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t first, batch_buf *b,
@@ -169,9 +188,12 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
     float *sk = b->inputs > 4 ? b->sketch + (size_t)i * hw : NULL, lm[136];
     int rc = unmask_synth_inpaint_sample_ex(syn, split, seed, first + i, m, h, o, v, NULL, sk ? lm : NULL, err);
     if (rc) return rc;
-    if (sk)
-      make_sketch(lm, (seed << 1 ^ (uint64_t)split) * 0x9E3779B97F4A7C15ULL + first + i,
-                  augment ? b->sketch_drop : 0.f, augment ? b->sketch_jitter : 0.f, s, sk);
+    /* held-out samples (augment off) show the drawing inference makes */
+    const float pred = !b->lmnet ? 0.f : augment ? b->pred_share : 1.f;
+    const int kind = !sk ? SKETCH_NONE
+                         : make_sketch(lm, (seed << 1 ^ (uint64_t)split) * 0x9E3779B97F4A7C15ULL + first + i,
+                                       augment ? b->sketch_drop : 0.f, augment ? b->sketch_jitter : 0.f, pred,
+                                       s, sk);
     if (augment && ((first + i) * 0x9E3779B97F4A7C15ULL >> 63)) {
       flip(m, s, 3); flip(h, s, 1); flip(o, s, 3); flip(v, s, 1);
       if (sk) flip(sk, s, 1);
@@ -186,6 +208,10 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
         if (unmask_hole_dilate(b->hole8, s, s, r) == 0)
           for (int p = 0; p < hw; p++) h[p] = b->hole8[p];
       }
+    }
+    if (kind == SKETCH_PRED) { /* the points found on this crop, its flip and grown hole included */
+      if ((rc = nets_landmarker_predict(b->lmnet, m, h, lm, err))) return rc;
+      unmask_landmark_sketch(lm, s, sk);
     }
     inpainter_pack(m, h, sk, b->inputs, s, b->x + (size_t)i * b->inputs * hw);
     for (int p = 0; p < hw; p++) {
@@ -204,10 +230,13 @@ static void critic_pack(const float *rgb, const float *hole, int hw, float *dst)
 
 static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam *og, nets_adam *od,
                     nets_ema *ema, long step, double wall, const inpaint_opts *o, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[900], s_sketch[96] = "";
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[1400], s_sketch[600] = "", s_pred[520] = "";
+  if (o->pred_landmarks)
+    snprintf(s_pred, sizeof s_pred, "; %g of the rest drawn from the points %s finds", o->pred_share,
+             o->pred_landmarks);
   if (inpainter_inputs(o->version) > 4)
-    snprintf(s_sketch, sizeof s_sketch, ", landmark sketch (dropped for %g of crops, jitter %g px)", o->sketch_drop,
-             o->sketch_jitter);
+    snprintf(s_sketch, sizeof s_sketch, ", landmark sketch (dropped for %g of crops, jitter %g px%s)", o->sketch_drop,
+             o->sketch_jitter, s_pred);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -268,7 +297,7 @@ int train_inpainter_main(int argc, char **argv) {
   inpaint_opts o = {.gan_start = 3000, .lr_g = 2e-4f, .lr_d = 2e-4f, .gan_weight = 0.05f,
                     .hole_weight = 1.f, .valid_weight = 0.25f, .hole_grow = 3, .critic_width = 32,
                     .refined_l1 = 1.f, .perc_net = "weights/detector.safetensors", .sketch_drop = 0.25f,
-                    .sketch_jitter = 1.f};
+                    .sketch_jitter = 1.f, .pred_share = 0.5f};
   train_opts_default(&o.t, "runs/inpainter", 200000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -350,8 +379,16 @@ int train_inpainter_main(int argc, char **argv) {
   train_perceptual perc = {0};
   const int use_perc = o.perc_weight > 0 || o.perc_coarse > 0;
   if (!rc && use_perc) rc = train_perceptual_init(&perc, o.perc_net, B, S, &err);
+  nets_landmarker *lmnet = NULL; /* --pred-landmarks */
+  if (!rc && o.pred_landmarks) {
+    if (inpainter_inputs(o.version) < 5)
+      rc = nets_error_set(&err, NETS_ERR_ARG, "--pred-landmarks needs an inpainter that takes a drawing (version 5)");
+    else if (!(lmnet = nets_landmarker_load(o.pred_landmarks, &err)))
+      rc = err.code;
+  }
   if (rc) {
     fprintf(stderr, "unmask-train: %s\n", err.msg);
+    nets_landmarker_free(lmnet);
     unmask_synth_free(syn);
     if (ema) nets_ema_free(ema);
     nets_graph_free(G.g);
@@ -368,6 +405,7 @@ int train_inpainter_main(int argc, char **argv) {
   b.hole_grow = o.hole_grow < 0 ? 0 : o.hole_grow;
   b.inputs = inpainter_inputs(o.version);
   b.sketch_drop = o.sketch_drop, b.sketch_jitter = o.sketch_jitter;
+  b.lmnet = lmnet, b.pred_share = o.pred_share;
   b.sketch = calloc((size_t)B * hw, sizeof(float));
   b.x = malloc(sizeof(float) * B * hw * b.inputs);
   b.t = malloc(sizeof(float) * B * hw * 3);
@@ -562,6 +600,7 @@ int train_inpainter_main(int argc, char **argv) {
   nets_graph_free(G.g);
   nets_graph_free(D.g);
   train_perceptual_free(&perc);
+  nets_landmarker_free(lmnet);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
 }

@@ -844,6 +844,31 @@ static void test_landmarks(void) {
   snprintf(w5, sizeof w5, "%s/inpainter.safetensors", v5);
   const char *ev5[] = {"--weights", w5, "--landmarks", w, "--n", "2", NULL};
   CHECK(run_trainer(eval_inpainter_main, "eval-inpainter", v5, "0", ev5) == 0, "eval-inpainter --landmarks");
+  /* drawings from predicted points (--pred-landmarks): a share of 0 trains
+   * exactly as without them, a share of 1 differently; version 3 refuses */
+  char np[600], p0[600], p1[600];
+  snprintf(np, sizeof np, "%s/run-inpainter-v5-true", tmpdir);
+  snprintf(p0, sizeof p0, "%s/run-inpainter-v5-pred0", tmpdir);
+  snprintf(p1, sizeof p1, "%s/run-inpainter-v5-pred1", tmpdir);
+  const char *t5[] = {"--batch", "1", "--gan-start", "9", "--net-version", "5", "--init", w3,
+                      "--sketch-drop", "0", "--seed", "4", NULL};
+  const char *pr0[] = {"--batch", "1", "--gan-start", "9", "--net-version", "5", "--init", w3, "--sketch-drop", "0",
+                       "--seed", "4", "--pred-landmarks", w, "--pred-share", "0", NULL};
+  const char *pr1[] = {"--batch", "1", "--gan-start", "9", "--net-version", "5", "--init", w3, "--sketch-drop", "0",
+                       "--seed", "4", "--pred-landmarks", w, "--pred-share", "1", NULL};
+  CHECK(run_trainer(train_inpainter_main, "inpainter", np, "2", t5) == 0 &&
+            run_trainer(train_inpainter_main, "inpainter", p0, "2", pr0) == 0 &&
+            run_trainer(train_inpainter_main, "inpainter", p1, "2", pr1) == 0,
+        "version 5 training with --pred-landmarks");
+  CHECK(same_tensors(np, p0, "inpainter.safetensors") && !same_tensors(np, p1, "inpainter.safetensors") &&
+            strstr(saved_meta(p1, "inpainter.safetensors", "training", meta, sizeof meta), "drawn from the points"),
+        "--pred-share 0 should train as the true drawings do and --pred-share 1 not (training: %s)", meta);
+  const char *pr3[] = {"--batch", "1", "--net-version", "3", "--init", w3, "--pred-landmarks", w, NULL};
+  const char *pr_bad[] = {"--batch", "1", "--pred-landmarks", w, "--pred-share", "1.5", NULL};
+  snprintf(p0, sizeof p0, "%s/run-inpainter-v3-pred", tmpdir);
+  CHECK(run_trainer(train_inpainter_main, "inpainter", p0, "1", pr3) == 1 &&
+            run_trainer(train_inpainter_main, "inpainter", p0, "1", pr_bad) == 2 && !file_exists(p0, "state.txt"),
+        "--pred-landmarks with version 3, or --pred-share 1.5, accepted");
 }
 
 /* Mirrors a size x size image of c channels (HWC) left to right. */
