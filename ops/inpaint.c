@@ -6,6 +6,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pipeline.h" /* UNMASK_DETAIL_DEFAULT */
+
 #ifdef GEGL_PROPERTIES
 
 enum_start (unmask_inpaint_output)
@@ -40,9 +42,10 @@ property_file_path (weights, _("Weights folder"), "")
   description (_("Folder with custom network weights (detector.safetensors and "
                  "inpainter.safetensors); empty for the bundled weights"))
 
-property_boolean (sharp, _("Sharp detail"), FALSE)
-  description (_("Paint with the network's refinement stage: sharper lips and nose, but it "
-                 "can leave stray strokes (experimental)"))
+property_double (detail, _("Detail"), UNMASK_DETAIL_DEFAULT)
+  description (_("How much of the network's fine detail to paint: 0 is smooth, 1 draws "
+                 "sharper lips and nose but can leave stray strokes"))
+  value_range (0.0, 1.0)
 
 #else
 
@@ -111,7 +114,7 @@ process (GeglOperation       *operation,
   params.grow_px    = o->grow;
   params.feather_px = o->feather;
   params.output     = (unmask_output) o->output;
-  params.sharp      = o->sharp;
+  params.detail     = o->detail;
 
   unmask_op_run (operation, input, aux, output, &rect, o->weights, &params);
   return TRUE;

@@ -8,6 +8,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pipeline.h" /* UNMASK_DETAIL_DEFAULT */
+
 #ifdef GEGL_PROPERTIES
 
 enum_start (unmask_remove_face_mask_output)
@@ -58,9 +60,10 @@ property_int (max_view, _("Detection size"), 1024)
   ui_range    (512, 4096)
   ui_meta     ("unit", "pixel-distance")
 
-property_boolean (sharp, _("Sharp detail"), FALSE)
-  description (_("Paint with the network's refinement stage: sharper lips and nose, but it "
-                 "can leave stray strokes (experimental)"))
+property_double (detail, _("Detail"), UNMASK_DETAIL_DEFAULT)
+  description (_("How much of the network's fine detail to paint: 0 is smooth, 1 draws "
+                 "sharper lips and nose but can leave stray strokes"))
+  value_range (0.0, 1.0)
 
 #else
 
@@ -116,7 +119,7 @@ process (GeglOperation       *operation,
   params.feather_px  = o->feather;
   params.output      = (unmask_output) o->output;
   params.view_max    = o->max_view;
-  params.sharp       = o->sharp;
+  params.detail      = o->detail;
 
   unmask_op_run (operation, input, NULL, output, &rect, o->weights, &params);
   return TRUE;

@@ -45,7 +45,7 @@ typedef struct
   gint     output;            /* 0 result, 1 mask, 2 overlay */
   gboolean new_layer;
   gchar    weights_dir[1024]; /* "" = bundled weights */
-  gboolean sharp;             /* the inpainter's refinement stage */
+  gdouble  detail;            /* share of the inpainter's refinement stage, 0..1 */
 } UnmaskVals;
 
 /* What one run of the op produced. */
@@ -79,7 +79,7 @@ static UnmaskVals vals =
   0,     /* output      */
   FALSE, /* new_layer   */
   "",    /* weights_dir */
-  FALSE  /* sharp       */
+  0.5    /* detail: the ops' default */
 };
 
 MAIN ()
@@ -207,7 +207,7 @@ run_op (GeglBuffer *src,
                                 "feather",   vals.feather,
                                 "output",    vals.output,
                                 "weights",   vals.weights_dir,
-                                "sharp",     vals.sharp,
+                                "detail",    vals.detail,
                                 NULL);
       hole_source = gegl_node_new_child (graph,
                                          "operation", "gegl:buffer-source",
@@ -231,7 +231,7 @@ run_op (GeglBuffer *src,
                                 "feather",     vals.feather,
                                 "output",      vals.output,
                                 "weights",     vals.weights_dir,
-                                "sharp",       vals.sharp,
+                                "detail",      vals.detail,
                                 NULL);
     }
   sink = gegl_node_new_child (graph,
@@ -534,6 +534,17 @@ add_scale (GtkWidget   *table,
   return adj;
 }
 
+/* The values of the last run, if they were stored by this version of the
+ * plug-in (an older one stored other fields: then the defaults stay). */
+static void
+load_last_vals (void)
+{
+  if (gimp_get_data_size (PLUG_IN_PROC) != sizeof (vals))
+    return;
+  gimp_get_data (PLUG_IN_PROC, &vals);
+  vals.weights_dir[sizeof (vals.weights_dir) - 1] = '\0';
+}
+
 static gboolean
 unmask_dialog (gint32 image_id, gint32 drawable_id)
 {
@@ -583,7 +594,7 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
       gtk_box_pack_start (GTK_BOX (main_vbox), label, FALSE, FALSE, 0);
     }
 
-  table = gtk_table_new (4, 3, FALSE);
+  table = gtk_table_new (5, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (main_vbox), table, FALSE, FALSE, 0);
@@ -598,6 +609,10 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
   add_scale (table, 2, _("_Feather (px):"), &vals.feather, 0.0, 32.0, 1.0, 4.0, 1,
              _("Width of the soft blend between repainted and original pixels"),
              state.preview);
+  add_scale (table, 3, _("_Detail:"), &vals.detail, 0.0, 1.0, 0.05, 0.25, 2,
+             _("How much of the network's fine detail to paint: 0 is smooth, 1 draws "
+               "sharper lips and nose but can leave stray strokes. Compare in the preview."),
+             state.preview);
 
   combo = gimp_int_combo_box_new (_("Result"),  0,
                                   _("Mask"),    1,
@@ -605,18 +620,8 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
                                   NULL);
   gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), vals.output);
   g_signal_connect (combo, "changed", G_CALLBACK (output_changed), &state);
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 3, _("_Output:"), 0.0, 0.5,
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, _("_Output:"), 0.0, 0.5,
                              combo, 2, FALSE);
-
-  toggle = gtk_check_button_new_with_mnemonic (_("S_harp detail (experimental)"));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), vals.sharp);
-  gimp_help_set_help_data (toggle,
-                           _("Paint with the network's refinement stage: sharper lips and nose, "
-                             "but it can leave stray strokes. Compare in the preview."), NULL);
-  g_signal_connect (toggle, "toggled", G_CALLBACK (gimp_toggle_button_update), &vals.sharp);
-  g_signal_connect_swapped (toggle, "toggled", G_CALLBACK (gimp_preview_invalidate),
-                            state.preview);
-  gtk_box_pack_start (GTK_BOX (main_vbox), toggle, FALSE, FALSE, 0);
 
   toggle = gtk_check_button_new_with_mnemonic (_("Put the result on a _new layer"));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), vals.new_layer);
@@ -706,8 +711,7 @@ run (const gchar      *name,
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
-      gimp_get_data (PLUG_IN_PROC, &vals);
-      vals.weights_dir[sizeof (vals.weights_dir) - 1] = '\0';
+      load_last_vals ();
       if (! unmask_dialog (image_id, drawable_id))
         {
           values[0].data.d_status = GIMP_PDB_CANCEL;
@@ -745,8 +749,7 @@ run (const gchar      *name,
       break;
 
     case GIMP_RUN_WITH_LAST_VALS:
-      gimp_get_data (PLUG_IN_PROC, &vals);
-      vals.weights_dir[sizeof (vals.weights_dir) - 1] = '\0';
+      load_last_vals ();
       break;
 
     default:

@@ -130,6 +130,19 @@ int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const flo
   return NETS_OK;
 }
 
+int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const float *hole, float detail,
+                                  float *out, nets_error *err) {
+  if (!(detail > 0)) return nets_inpainter_predict_stage(p, rgb, hole, NETS_STAGE_COARSE, out, err);
+  if (detail >= 1) return nets_inpainter_predict_stage(p, rgb, hole, NETS_STAGE_REFINED, out, err);
+  const size_t n = (size_t)3 * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE;
+  float *coarse = malloc(sizeof(float) * n);
+  if (!coarse) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  int rc = nets_inpainter_predict_stages(p, rgb, hole, coarse, out, err);
+  for (size_t i = 0; !rc && i < n; i++) out[i] = coarse[i] + detail * (out[i] - coarse[i]);
+  free(coarse);
+  return rc;
+}
+
 const char *nets_inpainter_stage(const nets_inpainter *p) {
   return p->out == p->net.coarse ? "coarse" : "refined";
 }

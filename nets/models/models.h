@@ -74,6 +74,12 @@ const char *nets_inpainter_stage(const nets_inpainter *p);
 /* Both stages' results from one forward pass (each laid out as predict's out). */
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err);
+/* The coarse result plus the share `detail` (0..1, clamped) of the
+ * refinement's correction: 0 is the smooth coarse stage (and runs the coarse
+ * network only), 1 the refinement stage, which draws sharper lips and nose
+ * but can leave stray strokes.  out as predict's. */
+int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const float *hole, float detail,
+                                  float *out, nets_error *err);
 
 /* ---- Landmark predictor ------------------------------------------------ */
 /* Where the 68 landmarks (the 68-point scheme) of a masked face crop are,

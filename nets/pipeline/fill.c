@@ -288,8 +288,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     unmask_landmark_sketch(lm, S, sketch);
   }
   nets_inpainter_set_sketch(m->inpainter, use_sketch ? sketch : NULL);
-  rc = nets_inpainter_predict_stage(m->inpainter, rgb, hole, p->sharp ? NETS_STAGE_REFINED : NETS_STAGE_DEFAULT,
-                                    out, err);
+  rc = nets_inpainter_predict_detail(m->inpainter, rgb, hole, (float)p->detail, out, err);
   nets_inpainter_set_sketch(m->inpainter, NULL); /* sketch is freed below */
   if (rc) goto done;
 

@@ -33,6 +33,7 @@ void unmask_params_default(unmask_params *p) {
   p->grow_px = 4.0;
   p->feather_px = 3.0;
   p->output = UNMASK_OUTPUT_RESULT;
+  p->detail = UNMASK_DETAIL_DEFAULT;
 }
 
 static int has_weights(const char *dir) {

@@ -51,7 +51,7 @@ typedef struct {
    * leaves the image untouched. */
   int (*progress)(void *user, double fraction, const char *what);
   void *progress_user;
-  /* ---- Extensions (zeroed by unmask_params_default) ---- */
+  /* ---- Extensions (zeroed by unmask_params_default, but for detail) ---- */
   /* 1: fill holes with the classical harmonic baseline (unmask_diffuse_fill,
    * diffuse.h) instead of the inpainter network, for comparisons; the
    * inpainter weights are then not used. */
@@ -72,16 +72,19 @@ typedef struct {
    * tile by tile, so memory stays near that of a 1024-px view.  Clamped to
    * 256..8192. */
   int view_max;
-  /* 1: paint with the inpainter's refinement stage, which draws sharper
-   * lips and nose but can leave stray strokes; 0: the stage the weights
-   * name (the smoother coarse stage for the shipped weights). */
-  int sharp;
+  /* How much of the inpainter's refinement to paint, 0..1: 0 the smooth
+   * coarse stage (and the coarse network only), 1 the refinement stage,
+   * which draws sharper lips and nose but can leave stray strokes; between,
+   * the coarse result plus that share of the refinement's correction
+   * (nets_inpainter_predict_detail).  Default UNMASK_DETAIL_DEFAULT. */
+  double detail;
   /* 1: no drawing of the lower face for an inpainter that takes one (the
    * landmark predictor's, fill.c), for comparisons. */
   int no_sketch;
 } unmask_params;
 
 #define UNMASK_VIEW_DEFAULT 1024
+#define UNMASK_DETAIL_DEFAULT 0.5
 
 void unmask_params_default(unmask_params *p);
 

@@ -2,11 +2,11 @@
  *
  *   unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]
  *                 [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]
- *                 [--max-view PX] [--sharp] [--no-sketch]
+ *                 [--max-view PX] [--detail D] [--sharp] [--no-sketch]
  *   unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]
  *                 [--grow PX] [--feather PX]
- *   unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp] [--no-sketch]
- *   unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp] [--no-sketch]
+ *   unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--detail D] [--sharp] [--no-sketch]
+ *   unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--detail D] [--sharp] [--no-sketch]
  *   unmask --help | --version
  *
  * Exit status: 0 on success, 1 on any error (message on stderr).
@@ -146,7 +146,7 @@ static int parse(int argc, char **argv, options *o, const char *allowed) {
     else if (!strcmp(a, "--landmarks")) o->landmarks = v;
     else if (!strcmp(a, "--json")) o->json = 1;
     else if (!strcmp(a, "--baseline")) o->baseline = o->p.baseline = 1;
-    else if (!strcmp(a, "--sharp")) o->p.sharp = 1;
+    else if (!strcmp(a, "--sharp")) o->p.detail = 1;
     else if (!strcmp(a, "--no-sketch")) o->p.no_sketch = 1;
     else if (!strcmp(a, "--sensitivity")) {
       if (parse_double(a, v, 0.01, 0.99, &o->p.sensitivity)) return 1;
@@ -154,6 +154,8 @@ static int parse(int argc, char **argv, options *o, const char *allowed) {
       if (parse_double(a, v, 0, 1000, &o->p.grow_px)) return 1;
     } else if (!strcmp(a, "--feather")) {
       if (parse_double(a, v, 0, 1000, &o->p.feather_px)) return 1;
+    } else if (!strcmp(a, "--detail")) {
+      if (parse_double(a, v, 0, 1, &o->p.detail)) return 1;
     } else if (!strcmp(a, "--max-view")) {
       double d;
       if (parse_double(a, v, 256, 8192, &d)) return 1;
@@ -195,7 +197,7 @@ static nets_image *hole_image_for(unmask_params *p, const nets_image *img) {
 static int cmd_remove(int argc, char **argv) {
   options o;
   if (parse(argc, argv, &o,
-            " -o --out --mask-out --weights --sensitivity --grow --feather --output --baseline --max-view --sharp --no-sketch "))
+            " -o --out --mask-out --weights --sensitivity --grow --feather --output --baseline --max-view --detail --sharp --no-sketch "))
     return 1;
   if (!o.in || !o.out || o.in2) return fail("usage: unmask remove IN -o OUT [options]%s%s", "", "");
   int channels, rc = 1;
@@ -288,7 +290,7 @@ done:
 
 static int cmd_inpaint(int argc, char **argv) {
   options o;
-  if (parse(argc, argv, &o, " -o --out --weights --baseline --sharp --no-sketch ")) return 1;
+  if (parse(argc, argv, &o, " -o --out --weights --baseline --detail --sharp --no-sketch ")) return 1;
   if (!o.in || !o.in2 || !o.out)
     return fail("usage: unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR]%s%s", "", "");
   int channels, rc = 1;
@@ -357,7 +359,7 @@ static int read_landmarks(const char *path, float *lm) {
 
 static int cmd_demo(int argc, char **argv) {
   options o;
-  if (parse(argc, argv, &o, " -o --out --image --landmarks --weights --baseline --sharp --no-sketch ")) return 1;
+  if (parse(argc, argv, &o, " -o --out --image --landmarks --weights --baseline --detail --sharp --no-sketch ")) return 1;
   if (!o.out || o.in) return fail("usage: unmask demo --out DIR [--image PNG] [--landmarks TXT]%s%s", "", "");
   const char *image = o.image ? o.image : ASTRONAUT_PATH;
   const char *lmpath = o.landmarks;
@@ -426,13 +428,13 @@ static void usage(FILE *fp) {
   fputs("Usage:\n"
         "  unmask remove IN -o OUT [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
         "                [--grow PX] [--feather PX] [--output result|mask|overlay] [--baseline]\n"
-        "                [--max-view PX] [--sharp] [--no-sketch]\n"
+        "                [--max-view PX] [--detail D] [--sharp] [--no-sketch]\n"
         "      Find face masks and paint the covered face back.\n"
         "  unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
         "      List the masked faces: box, score and mask area.\n"
-        "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--sharp] [--no-sketch]\n"
+        "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--detail D] [--sharp] [--no-sketch]\n"
         "      Repaint the white part of HOLE.png (same size as IMAGE).\n"
-        "  unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--sharp] [--no-sketch]\n"
+        "  unmask demo --out DIR [--image PNG] [--landmarks TXT] [--weights DIR] [--detail D] [--sharp] [--no-sketch]\n"
         "      Mask the astronaut portrait, then unmask it again.\n"
         "  unmask --help | --version\n"
         "\n"
@@ -448,8 +450,10 @@ static void usage(FILE *fp) {
         "  --output MODE       result (default), mask (hole, white on black), or overlay\n"
         "  --mask-out PNG      also write the repainted hole as a grey PNG\n"
         "  --baseline          fill with the classical harmonic fill instead of the network\n"
-        "  --sharp             paint with the network's refinement stage: sharper lips and\n"
-        "                      nose, but it can leave stray strokes (experimental)\n"
+        "  --detail D          0..1, how much of the network's refinement stage to paint:\n"
+        "                      0 is smooth, 1 draws sharper lips and nose but can leave\n"
+        "                      stray strokes (default 0.5)\n"
+        "  --sharp             the same as --detail 1\n"
         "  --no-sketch         paint without the drawing of the hidden jaw, nose and lips\n"
         "                      that the landmark predictor gives a version-5 inpainter\n"
         "  --json              detect: print JSON (format documented in nets/tools/unmask.c)\n"

@@ -13,6 +13,7 @@
 #include "../models/models.h"
 #include "../pipeline/diffuse.h"
 #include "../pipeline/hole.h"
+#include "../pipeline/pipeline.h"
 #include "../synth/synth.h"
 #include "metrics.h"
 #include "train-common.h"
@@ -88,6 +89,7 @@ int eval_inpainter_main(int argc, char **argv) {
   const char *weights = def_w, *grid = NULL;
   const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL, *lm_weights = NULL;
   int n = 500, grow = 0, single = 0, use_sketch = 0;
+  double detail = -1; /* unset */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -102,15 +104,19 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--sketch")) use_sketch = 1;
     else if (!strcmp(a, "--landmarks") && v) lm_weights = argv[++i];
     else if (!strcmp(a, "--stage") && v && (!strcmp(v, "coarse") || !strcmp(v, "refined"))) stage = argv[++i];
+    else if (!strcmp(a, "--detail") && v && atof(v) >= 0 && atof(v) <= 1) detail = atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--stage coarse|refined]\n"
-             "       [--hole-grow PX] [--single] [--sketch | --landmarks FILE]\n"
+             "       [--hole-grow PX] [--single] [--sketch | --landmarks FILE] [--detail D]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
-             "Both stages of the network (coarse and refined) are scored; --ship writes the\n"
-             "weights to OUT with \"inference_output\" set to the stage with the higher PSNR,\n"
-             "or to --stage (which the grid then shows too): PSNR favours blur.\n"
+             "Both stages of the network (coarse and refined) are scored, and the coarse\n"
+             "result plus the share D of the refinement's correction, as unmask --detail D\n"
+             "paints (default: unmask's, 0.5); the grid and the table by mask kind show that\n"
+             "one.  --ship writes the weights to OUT with \"inference_output\" (the stage\n"
+             "the library's plain predict uses) set to the stage with the higher PSNR, or\n"
+             "to --stage (then the grid shows that stage unless --detail is given).\n"
              "--export writes each crop as DIR/NNNN-masked.png, its hole as DIR/NNNN-hole.png\n"
              "(white = repaint) and the unmasked crop as DIR/NNNN-original.png, so that other\n"
              "tools can fill them; --compare scores their results,\n"
@@ -131,6 +137,7 @@ int eval_inpainter_main(int argc, char **argv) {
     }
   }
   if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-inpainter")) return 2;
+  if (detail < 0) detail = !stage ? UNMASK_DETAIL_DEFAULT : !strcmp(stage, "coarse") ? 0 : 1;
   if (export_dir && train_mkdirs(export_dir)) {
     fprintf(stderr, "eval-inpainter: cannot create %s\n", export_dir);
     return 1;
@@ -152,6 +159,7 @@ int eval_inpainter_main(int argc, char **argv) {
   float *masked = malloc(sizeof(float) * hw * 3), *orig = malloc(sizeof(float) * hw * 3);
   float *hole = malloc(sizeof(float) * hw), *out = malloc(sizeof(float) * hw * 3);
   float *base = malloc(sizeof(float) * hw * 3), *coarse = malloc(sizeof(float) * hw * 3);
+  float *used = malloc(sizeof(float) * hw * 3);
   float *valid = malloc(sizeof(float) * hw), *hole_valid = malloc(sizeof(float) * hw);
   float *sketch = malloc(sizeof(float) * hw), lm[136];
   if (use_sketch && !nets_inpainter_takes_sketch(net)) {
@@ -160,14 +168,14 @@ int eval_inpainter_main(int argc, char **argv) {
   }
   const int grid_rows = 8;
   float *tiles = grid ? malloc(sizeof(float) * hw * 3 * 4 * grid_rows) : NULL;
-  scores net_s = {0}, coarse_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
+  scores net_s = {0}, coarse_s = {0}, used_s = {0}, base_s = {0}, none_s = {0}, ext_s = {0};
   double detail_orig = 0;
   /* the used stage by mask kind, with the baseline's hole PSNR and the originals' detail */
   scores kind_s[UNMASK_MASK_N_KINDS] = {{0}};
   double kind_base_hole[UNMASK_MASK_N_KINDS] = {0}, kind_detail[UNMASK_MASK_N_KINDS] = {0};
   int kind_n[UNMASK_MASK_N_KINDS] = {0};
   unsigned char *hole8 = malloc((size_t)hw);
-  const char *file_stage = stage ? stage : nets_inpainter_stage(net);
+  const int blend = detail > 0 && detail < 1; /* else the used result is one stage's */
   char ext_dir[4096] = "", ext_name[256] = "external";
   if (compare) {
     snprintf(ext_dir, sizeof ext_dir, "%s", compare);
@@ -246,8 +254,12 @@ int eval_inpainter_main(int argc, char **argv) {
     const scores one_net = score(out, orig, valid, hole_valid), one_base = score(base, orig, valid, hole_valid);
     const scores one_none = score(masked, orig, valid, hole_valid);
     add(&net_s, &one_net), add(&base_s, &one_base), add(&none_s, &one_none);
+    /* what unmask --detail paints (nets_inpainter_predict_detail's blend) */
+    for (int p = 0; p < hw * 3; p++) used[p] = coarse[p] + (float)detail * (out[p] - coarse[p]);
+    const scores one_used = score(used, orig, valid, hole_valid);
+    add(&used_s, &one_used);
     if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) {
-      add(&kind_s[kind], strcmp(file_stage, "coarse") ? &one_net : &one_coarse);
+      add(&kind_s[kind], &one_used);
       kind_base_hole[kind] += one_base.psnr_hole;
       kind_detail[kind] += detail_here;
       kind_n[kind]++;
@@ -257,8 +269,7 @@ int eval_inpainter_main(int argc, char **argv) {
       memcpy(m, masked, sizeof(float) * hw * 3);
       if (use_sketch) train_overlay(m, sketch, hw, 1); /* the drawing given */
       memcpy(tiles + (size_t)(i * 4 + 1) * hw * 3, base, sizeof(float) * hw * 3);
-      memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, strcmp(file_stage, "coarse") ? out : coarse,
-             sizeof(float) * hw * 3);
+      memcpy(tiles + (size_t)(i * 4 + 2) * hw * 3, used, sizeof(float) * hw * 3);
       memcpy(tiles + (size_t)(i * 4 + 3) * hw * 3, orig, sizeof(float) * hw * 3);
     }
   }
@@ -272,15 +283,17 @@ int eval_inpainter_main(int argc, char **argv) {
                    : ", given the sketch of the true landmarks");
     printf("| method                     | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | ms/crop |\n");
     printf("|----------------------------|----------|--------|----------|--------|----------|-------|----------|\n");
-    char row_c[64], row_r[64];
-    snprintf(row_c, sizeof row_c, "inpainter, coarse%s", strcmp(file_stage, "coarse") ? "" : " (used)");
-    snprintf(row_r, sizeof row_r, "inpainter, refined%s", strcmp(file_stage, "refined") ? "" : " (used)");
+    char row_c[64], row_r[64], row_u[64];
+    snprintf(row_c, sizeof row_c, "inpainter, coarse%s", detail == 0 ? " (used)" : "");
+    snprintf(row_r, sizeof row_r, "inpainter, refined%s", detail == 1 ? " (used)" : "");
+    snprintf(row_u, sizeof row_u, "inpainter, detail %.2f (used)", detail);
     print_row(row_c, &coarse_s, n, detail_orig);
     print_row(row_r, &net_s, n, detail_orig);
+    if (blend) print_row(row_u, &used_s, n, detail_orig);
     print_row("diffusion fill (baseline)", &base_s, n, detail_orig);
     if (compare) print_row(ext_name, &ext_s, n, detail_orig);
     print_row("masked input, no repair", &none_s, n, detail_orig);
-    printf("\nBy mask kind, the %s stage (the diffusion fill's hole PSNR beside it):\n\n", file_stage);
+    printf("\nBy mask kind, detail %.2f (the diffusion fill's hole PSNR beside it):\n\n", detail);
     printf("| mask kind   | crops | PSNR all | SSIM all | PSNR hole | SSIM hole | MAE hole | detail | diffusion hole PSNR |\n");
     printf("|-------------|-------|----------|----------|-----------|-----------|----------|--------|---------------------|\n");
     for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) {
@@ -298,7 +311,7 @@ int eval_inpainter_main(int argc, char **argv) {
       if (train_grid_png(grid, grid_rows < n ? grid_rows : n, 4, S, ptr, &err))
         fprintf(stderr, "grid: %s\n", err.msg);
       else
-        printf("\ngrid (masked | diffusion | network, %s stage | original): %s\n", file_stage, grid);
+        printf("\ngrid (masked | diffusion | network, detail %.2f | original): %s\n", detail, grid);
     }
     if (ship) {
       const char *best = stage ? stage : coarse_s.psnr_all > net_s.psnr_all ? "coarse" : "refined";
@@ -307,7 +320,7 @@ int eval_inpainter_main(int argc, char **argv) {
       else printf("\nwrote %s (inference_output: %s)\n", ship, best);
     }
   }
-  free(masked); free(orig); free(hole); free(out); free(base); free(coarse); free(tiles); free(valid);
+  free(masked); free(orig); free(hole); free(out); free(base); free(coarse); free(used); free(tiles); free(valid);
   free(hole_valid); free(sketch);
   nets_landmarker_free(lmnet);
   free(hole8);

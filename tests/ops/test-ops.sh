@@ -162,14 +162,14 @@ if astro_msg=$(make_astronaut "$tmp" "$W"); then
       [ "$(field outside "$d")" = 0 ] && ok "every pixel outside the grown hole is identical" \
         || fail "pixels outside the grown hole changed: $d"
     fi
-    # 5c. sharp=true paints with the refinement stage: another face in the
+    # 5c. detail=1 paints with the refinement stage: another face in the
     #     hole, the same pixels outside it
-    if [ -f "$tmp/mask1.png" ] && run_gegl "$tmp/sharp.png" "$tmp/astro.png" unmask:remove-face-mask sharp=true grow=$grow feather=$feather "${wopt[@]}"; then
+    if [ -f "$tmp/mask1.png" ] && run_gegl "$tmp/sharp.png" "$tmp/astro.png" unmask:remove-face-mask detail=1 grow=$grow feather=$feather "${wopt[@]}"; then
       d=$("$TOOL" diff "$tmp/out.png" "$tmp/sharp.png" "$tmp/mask1.png" $margin)
-      echo "sharp against default: $d"
+      echo "detail=1 against default: $d"
       [ "$(field outside "$d")" = 0 ] && [ "$(field inside "$d")" -gt 100 ] \
-        && ok "sharp=true repaints the hole differently, and only the hole" \
-        || fail "sharp=true: $d"
+        && ok "detail=1 repaints the hole differently, and only the hole" \
+        || fail "detail=1: $d"
     fi
   fi
 

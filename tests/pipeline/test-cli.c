@@ -194,9 +194,14 @@ int main(int argc, char **argv) {
     }
   }
   nets_image_free(a), nets_image_free(b), nets_image_free(hl);
-  if (weights) /* the refinement stage: the pipeline tests compare its fill */
+  if (weights) { /* the refinement stage: the pipeline tests compare its fill */
     CHECK(run(NULL, "inpaint", in, holep, "-o", out, "--sharp", extra, extra2, NULL) == 0,
           "inpaint --sharp failed");
+    CHECK(run(NULL, "inpaint", in, holep, "-o", out, "--detail", "0", extra, extra2, NULL) == 0,
+          "inpaint --detail 0 failed");
+    CHECK(run(NULL, "inpaint", in, holep, "-o", out, "--detail", "1.5", extra, extra2, NULL) == 1,
+          "inpaint --detail 1.5 accepted");
+  }
 
   /* exit codes */
   CHECK(run(NULL, "--help", NULL) == 0, "--help");

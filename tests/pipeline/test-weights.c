@@ -17,7 +17,7 @@
 #include "weights-util.h"
 
 /* Returns the repainted image (the caller frees it). */
-static nets_image *run_hole(unmask_models *m, int w, int h, int grey, int sharp, const char *what) {
+static nets_image *run_hole(unmask_models *m, int w, int h, int grey, double detail, const char *what) {
   nets_image *img = make_test_image(w, h, 5);
   if (grey)
     for (size_t i = 0; i < (size_t)w * h; i++) {
@@ -37,7 +37,7 @@ static nets_image *run_hole(unmask_models *m, int w, int h, int grey, int sharp,
   unmask_image_io io = unmask_memio_init(&mio, img, hole);
   unmask_params p;
   unmask_params_default(&p);
-  p.sharp = sharp;
+  p.detail = detail;
   nets_error e = {0};
   int n = unmask_run(m, &io, &p, NULL, NULL, &e);
   CHECK(n == 1, "%s: one part expected, got %d (%s)", what, n, e.msg);
@@ -185,17 +185,24 @@ int main(void) {
   unmask_models *m = unmask_models_load(weights_dir(), &e);
   CHECK(m != NULL, "loading the weights: %s", e.msg);
   if (!m) return CHECK_DONE();
-  nets_image_free(run_hole(m, 200, 220, 0, 0, "small colour")); /* crop side < 128: upsampled */
-  nets_image_free(run_hole(m, 500, 520, 1, 0, "large grey"));
+  nets_image_free(run_hole(m, 200, 220, 0, UNMASK_DETAIL_DEFAULT, "small colour")); /* crop side < 128: upsampled */
+  nets_image_free(run_hole(m, 500, 520, 1, UNMASK_DETAIL_DEFAULT, "large grey"));
   nets_image *smooth = run_hole(m, 700, 640, 0, 0, "large colour"); /* scaled read + grain */
-  nets_image *sharp = run_hole(m, 700, 640, 0, 1, "large colour, sharp");
+  nets_image *sharp = run_hole(m, 700, 640, 0, 1, "large colour, detail 1");
+  nets_image *half = run_hole(m, 700, 640, 0, 0.5, "large colour, detail 0.5");
   /* the refinement stage paints a different face (same pixels outside the
-   * hole: run_hole checked that) */
-  size_t differ = 0;
+   * hole: run_hole checked that); detail 0.5 paints halfway between */
+  size_t differ = 0, off_half = 0;
   for (size_t i = 0; i < (size_t)700 * 640; i++)
-    differ += fabsf(smooth->data[i * 4] - sharp->data[i * 4]) > 1.0f / 255;
-  CHECK(differ > 2000, "sharp and smooth fills differ in %zu pixels only", differ);
-  printf("sharp and smooth fills differ in %zu pixels\n", differ);
+    for (int c = 0; c < 3; c++) {
+      const float a = smooth->data[i * 4 + c], b = sharp->data[i * 4 + c];
+      differ += c == 0 && fabsf(a - b) > 1.0f / 255;
+      off_half += fabsf(half->data[i * 4 + c] - 0.5f * (a + b)) > 1.5f / 255;
+    }
+  CHECK(differ > 2000, "detail 1 and 0 fill differ in %zu pixels only", differ);
+  CHECK(off_half < differ / 50, "detail 0.5: %zu channel values are not halfway between detail 0 and 1", off_half);
+  printf("detail 1 and 0 fills differ in %zu pixels; %zu values of detail 0.5's are off halfway\n", differ, off_half);
+  nets_image_free(half);
   nets_image_free(smooth), nets_image_free(sharp);
   run_detection(m);
   run_tiles(m);
