@@ -191,6 +191,31 @@ static int wants_sketch(unmask_models *m, const unmask_job *job, const float *rg
   return rc;
 }
 
+#define LUMA(q) (0.299f * (q)[0] + 0.587f * (q)[1] + 0.114f * (q)[2])
+
+/* The colourfulness (distance of a pixel's colour from its grey, 0..1) that
+ * 98% of the crop's visible pixels stay under: the fill's limit.  0 for a
+ * grey photo (within 1/255).  away: the hole grown by a few pixels, so
+ * that the covering's own soft edge does not count. */
+static float visible_chroma(const float *rgb, const unsigned char *away) {
+  enum { BINS = 512 };
+  long hist[BINS] = {0}, n = 0;
+  for (int i = 0; i < S * S; i++) {
+    if (away[i]) continue;
+    const float *q = rgb + (size_t)i * 3, y = LUMA(q);
+    float s = 0;
+    for (int c = 0; c < 3; c++) s += (q[c] - y) * (q[c] - y);
+    s = sqrtf(s);
+    hist[s < 1.5f / 255 ? 0 : 1 + (int)fminf(s * (BINS - 1), BINS - 2)]++;
+    n++;
+  }
+  if (n == 0) return 1.0f; /* nothing visible: no limit */
+  long below = 0;
+  for (int b = 0; b < BINS; b++)
+    if ((below += hist[b]) >= 0.98 * n) return b == 0 ? 0.0f : (float)b / (BINS - 1);
+  return 1.0f;
+}
+
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
@@ -214,10 +239,10 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   float *hole = calloc((size_t)S * S, sizeof(float));
   float *out = malloc(sizeof(float) * 3 * S * S);
   float *sketch = malloc(sizeof(float) * S * S);
-  unsigned char *h8 = calloc((size_t)S * S, 1);
+  unsigned char *h8 = calloc((size_t)S * S, 1), *away = malloc((size_t)S * S);
   job->orig = malloc(sizeof(float) * 4 * jn);
   job->fill = malloc(sizeof(float) * 3 * jn);
-  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !job->orig || !job->fill) {
+  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !job->orig || !job->fill) {
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
     goto done;
   }
@@ -250,12 +275,8 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
 
   double ox = 0, oy = 0;
   if ((rc = read_crop(io, cx, cy, side, crop, &ox, &oy, err))) goto done;
-  int grey = 1;
-  for (int i = 0; i < S * S; i++) {
-    const float *q = crop + (size_t)i * 4;
-    for (int c = 0; c < 3; c++) rgb[i * 3 + c] = clampf(q[c]);
-    if (fabsf(q[0] - q[1]) > 1.0f / 255 || fabsf(q[1] - q[2]) > 1.0f / 255) grey = 0;
-  }
+  for (int i = 0; i < S * S; i++)
+    for (int c = 0; c < 3; c++) rgb[i * 3 + c] = clampf(crop[(size_t)i * 4 + c]);
   /* the hole at S: a crop pixel is in it when it overlaps a pixel of alpha
    * >= 0.5.  The outer half of the feather is left to the network's
    * rendering of the pixels it sees: a hole as small as the blend allows is
@@ -277,6 +298,12 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     }
   }
   for (int i = 0; i < S * S; i++) hole[i] = h8[i];
+  memcpy(away, h8, (size_t)S * S);
+  if ((rc = unmask_hole_dilate(away, S, S, 3))) {
+    nets_error_set(err, rc, "unmask: out of memory");
+    goto done;
+  }
+  const float chroma_max = visible_chroma(rgb, away);
   /* where the hidden jaw, nose and lips are, drawn for an inpainter that
    * takes such a drawing (weights/README.md, "landmarks") */
   int use_sketch = 0;
@@ -294,11 +321,17 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   /* No colour shift: matching the mean colour of a ring around the hole
    * lowered the held-out PSNR (24.42 -> 24.07 dB on 200 crops, and 24.23 ->
    * 24.01 with a strong colour cast on them); the network takes the colour
-   * from what it sees.  A grey picture stays grey. */
+   * from what it sees.  But no fill is more colourful than the crop's
+   * visible pixels: a grey or faded photo stays so, whatever the colour of
+   * the covering. */
   for (int i = 0; i < S * S; i++) {
     float *o = out + (size_t)i * 3;
-    if (grey) o[0] = o[1] = o[2] = (o[0] + o[1] + o[2]) / 3.0f;
-    for (int c = 0; c < 3; c++) o[c] = clampf(o[c]);
+    const float y = LUMA(o);
+    float d[3], n = 0;
+    for (int c = 0; c < 3; c++) d[c] = o[c] - y, n += d[c] * d[c];
+    n = sqrtf(n);
+    const float f = n > chroma_max ? chroma_max / n : 1.0f;
+    for (int c = 0; c < 3; c++) o[c] = clampf(y + f * d[c]);
   }
 
   /* upscale to the full-scale rectangle (bicubic) */
@@ -318,6 +351,6 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);
 
 done:
-  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8);
+  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8), free(away);
   return rc;
 }

@@ -30,7 +30,7 @@ static nets_image *run_hole(unmask_models *m, int w, int h, int grey, double det
   for (size_t i = 0; i < (size_t)w * h; i++)
     if (hole->data[i] > 0) {
       float *p = img->data + i * 4;
-      p[0] = grey ? 0.6f : 0.2f, p[1] = grey ? 0.6f : 0.4f, p[2] = grey ? 0.6f : 0.9f;
+      p[0] = 0.2f, p[1] = 0.4f, p[2] = 0.9f; /* blue on a grey photo too: the fill stays grey */
     }
   nets_image *orig = nets_image_copy(img);
   unmask_memio mio;
@@ -50,8 +50,8 @@ static nets_image *run_hole(unmask_models *m, int w, int h, int grey, double det
       continue;
     }
     if (a[3] != b[3]) outside++; /* alpha must be kept everywhere */
+    if (hole->data[i] < 1.0f) continue; /* the soft edge keeps some of the covering */
     if (grey && (fabsf(b[0] - b[1]) > 1e-6f || fabsf(b[1] - b[2]) > 1e-6f)) nongrey++;
-    if (hole->data[i] < 1.0f) continue;
     inside++;
     changed += fabsf(a[0] - b[0]) + fabsf(a[1] - b[1]) + fabsf(a[2] - b[2]) > 0.02f;
   }
