@@ -282,8 +282,10 @@ int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char
     line(img, left, bottom, right, bottom, grey);
     /* columns may start with empty (NaN) rows, e.g. the GAN losses before
      * the adversarial phase: every curve starts at its first finite value */
-    const double alpha = n > 200 ? 0.02 : 0.1;
-    double ema = NAN, prev_x = NAN, prev_y = NAN, prev_rx = NAN, prev_ry = NAN;
+    /* the smoothed curve averages over about 2% of the steps shown, however
+     * densely the rows were logged (a resumed run may log more often) */
+    const double tau = (x1 - x0) / 50;
+    double ema = NAN, ema_step = NAN, prev_x = NAN, prev_y = NAN, prev_rx = NAN, prev_ry = NAN;
     for (size_t i = 0; i < n; i++) {
       double v = data[i * 64 + c], x = MAPX(data[i * 64]);
       if (!isfinite(v)) continue;
@@ -294,7 +296,9 @@ int train_plot_csv(const char *csv_path, const int *cols, int n_cols, const char
     for (size_t i = 0; i < n; i++) {
       double v = data[i * 64 + c], x = MAPX(data[i * 64]);
       if (!isfinite(v)) continue;
-      ema = isfinite(ema) ? ema + alpha * (v - ema) : v;
+      const double step = data[i * 64];
+      ema = isfinite(ema) ? ema + (1 - exp(-fmax(step - ema_step, 0) / tau)) * (v - ema) : v;
+      ema_step = step;
       double y = MAPY(ema);
       line(img, prev_x, prev_y, x, y, smooth);
       prev_x = x; prev_y = y;
