@@ -27,11 +27,11 @@ mkdir -p "$out/crops" "$out/gmic-patch" "$out/gmic-pde" "$out/unmask"
 
 # run_tool NAME DIR GMIC-COMMAND: fills every crop, prints seconds per crop
 run_tool () {
-  local start end i
+  local start end i k
   start=$(date +%s.%N)
   for ((i = 0; i < n; i++)); do
-    printf -v i "%04d" "$i"
-    gmic -v - "$out/crops/$i-masked.png" "$out/crops/$i-hole.png" "$3[0]" "[1]" "o[0]" "$2/$i-out.png"
+    printf -v k "%04d" "$i"
+    gmic -v - "$out/crops/$k-masked.png" "$out/crops/$k-hole.png" "$3[0]" "[1]" "o[0]" "$2/$k-out.png"
   done
   end=$(date +%s.%N)
   echo "$1: $(echo "($end - $start) / $n" | bc -l | cut -c1-5) s per crop"
