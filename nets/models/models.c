@@ -138,9 +138,14 @@ int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const flo
   float *coarse = malloc(sizeof(float) * n);
   if (!coarse) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   int rc = nets_inpainter_predict_stages(p, rgb, hole, coarse, out, err);
-  for (size_t i = 0; !rc && i < n; i++) out[i] = coarse[i] + detail * (out[i] - coarse[i]);
+  if (!rc) nets_inpainter_mix(coarse, out, detail, out);
   free(coarse);
   return rc;
+}
+
+void nets_inpainter_mix(const float *coarse, const float *refined, float detail, float *out) {
+  for (size_t i = 0; i < (size_t)3 * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE; i++)
+    out[i] = coarse[i] + detail * (refined[i] - coarse[i]);
 }
 
 const char *nets_inpainter_stage(const nets_inpainter *p) {

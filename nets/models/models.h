@@ -80,6 +80,9 @@ int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const flo
  * but can leave stray strokes.  out as predict's. */
 int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const float *hole, float detail,
                                   float *out, nets_error *err);
+/* That mix of two results of predict_stages: out = coarse + detail (refined
+ * - coarse), NETS_INPAINT_SIZE^2 * 3 values; out may be refined. */
+void nets_inpainter_mix(const float *coarse, const float *refined, float detail, float *out);
 
 /* ---- Landmark predictor ------------------------------------------------ */
 /* Where the 68 landmarks (the 68-point scheme) of a masked face crop are,

@@ -191,7 +191,14 @@ static int wants_sketch(unmask_models *m, const unmask_job *job, const float *rg
   return rc;
 }
 
-#define LUMA(q) (0.299f * (q)[0] + 0.587f * (q)[1] + 0.114f * (q)[2])
+/* How far a pixel's colour is from its grey (0..1); y receives that grey
+ * (its luma) and d the difference, channel by channel. */
+static float chroma(const float *q, float *y, float d[3]) {
+  float s = 0;
+  *y = nets_luma(q);
+  for (int c = 0; c < 3; c++) d[c] = q[c] - *y, s += d[c] * d[c];
+  return sqrtf(s);
+}
 
 /* The colourfulness (distance of a pixel's colour from its grey, 0..1) that
  * 98% of the crop's visible pixels stay under: the fill's limit.  0 for a
@@ -202,10 +209,8 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
   long hist[BINS] = {0}, n = 0;
   for (int i = 0; i < S * S; i++) {
     if (away[i]) continue;
-    const float *q = rgb + (size_t)i * 3, y = LUMA(q);
-    float s = 0;
-    for (int c = 0; c < 3; c++) s += (q[c] - y) * (q[c] - y);
-    s = sqrtf(s);
+    float y, d[3];
+    const float s = chroma(rgb + (size_t)i * 3, &y, d);
     hist[s < 1.5f / 255 ? 0 : 1 + (int)fminf(s * (BINS - 1), BINS - 2)]++;
     n++;
   }
@@ -325,12 +330,8 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
    * visible pixels: a grey or faded photo stays so, whatever the colour of
    * the covering. */
   for (int i = 0; i < S * S; i++) {
-    float *o = out + (size_t)i * 3;
-    const float y = LUMA(o);
-    float d[3], n = 0;
-    for (int c = 0; c < 3; c++) d[c] = o[c] - y, n += d[c] * d[c];
-    n = sqrtf(n);
-    const float f = n > chroma_max ? chroma_max / n : 1.0f;
+    float *o = out + (size_t)i * 3, y, d[3];
+    const float n = chroma(o, &y, d), f = n > chroma_max ? chroma_max / n : 1.0f;
     for (int c = 0; c < 3; c++) o[c] = clampf(y + f * d[c]);
   }
 

@@ -254,8 +254,7 @@ int eval_inpainter_main(int argc, char **argv) {
     const scores one_net = score(out, orig, valid, hole_valid), one_base = score(base, orig, valid, hole_valid);
     const scores one_none = score(masked, orig, valid, hole_valid);
     add(&net_s, &one_net), add(&base_s, &one_base), add(&none_s, &one_none);
-    /* what unmask --detail paints (nets_inpainter_predict_detail's blend) */
-    for (int p = 0; p < hw * 3; p++) used[p] = coarse[p] + (float)detail * (out[p] - coarse[p]);
+    nets_inpainter_mix(coarse, out, (float)detail, used); /* what unmask --detail paints */
     const scores one_used = score(used, orig, valid, hole_valid);
     add(&used_s, &one_used);
     if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) {
