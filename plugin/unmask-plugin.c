@@ -21,6 +21,9 @@
 
 #include <locale.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -79,7 +82,7 @@ static UnmaskVals vals =
   0,     /* output      */
   FALSE, /* new_layer   */
   "",    /* weights_dir */
-  0.5    /* detail: the ops' default */
+  0.5    /* detail: replaced by the op's own default in run () */
 };
 
 MAIN ()
@@ -154,6 +157,20 @@ ensure_ops (void)
     }
   return gegl_has_operation (UNMASK_OP_REMOVE_FACE_MASK) &&
          gegl_has_operation (UNMASK_OP_INPAINT);
+}
+
+/* The default of the ops' "detail" property, so that the plug-in starts
+ * from what the ops and the CLI do (the value above if the op is missing). */
+static void
+use_op_detail_default (void)
+{
+  GParamSpec *pspec;
+
+  if (! ensure_ops ())
+    return;
+  pspec = gegl_operation_find_property (UNMASK_OP_REMOVE_FACE_MASK, "detail");
+  if (pspec && G_IS_PARAM_SPEC_DOUBLE (pspec))
+    vals.detail = G_PARAM_SPEC_DOUBLE (pspec)->default_value;
 }
 
 static void
@@ -693,7 +710,15 @@ run (const gchar      *name,
   gchar             *problem;
 
   init_i18n ();
+#ifdef __GLIBC__
+  /* This process is ours: keep freed buffers for the next preview instead
+   * of faulting them in again (what unmask_process_setup() in
+   * nets/pipeline/pipeline.h does for the CLI). */
+  mallopt (M_MMAP_THRESHOLD, 32 << 20);
+  mallopt (M_TRIM_THRESHOLD, 1 << 30);
+#endif
   gegl_init (NULL, NULL);
+  use_op_detail_default ();
 
   *nreturn_vals = 1;
   *return_vals  = values;

@@ -28,6 +28,9 @@ void nets_graph_free(nets_graph *g) {
     nets_tensor_free(p->m);
     nets_tensor_free(p->v);
   }
+  for (int k = 0; k < g->n_pool; k++) nets_free_floats(g->pool[k]);
+  free(g->pool);
+  free(g->pool_size);
   free(g->nodes);
   free(g->params);
   nets_free_floats(g->ws);
@@ -161,6 +164,10 @@ int nets_graph_act(nets_graph *g, int src, nets_act act) {
 }
 
 static int ensure_tensor(nets_tensor **t, int n, int c, int h, int w) {
+  if (*t && !(*t)->owns) { /* a view into the inference pool: training owns its outputs */
+    nets_tensor_free(*t);
+    *t = NULL;
+  }
   if (!*t) {
     *t = nets_tensor_new(n, c, h, w);
     return *t ? 0 : -1;
@@ -176,11 +183,75 @@ static int ensure_floats(float **p, size_t *have, size_t want) {
   return *p ? 0 : -1;
 }
 
+int nets_graph_keep(nets_graph *g, int node) {
+  if (node < 0 || node >= g->n_nodes) return -1;
+  g->nodes[node].keep = 1;
+  g->planned = 0;
+  return 0;
+}
+
+/* Inference: each node's output goes into a pool buffer that no live output
+ * holds.  An output lives until its last reader has run; kept nodes and
+ * nodes without a reader live to the end.  A node never shares a buffer
+ * with its sources, which are alive while it runs. */
+static int plan_outputs(nets_graph *g, int n) {
+  const int N = g->n_nodes;
+  int *last = malloc(sizeof(int) * N), *slot = malloc(sizeof(int) * N), *busy = malloc(sizeof(int) * N);
+  size_t *cap = calloc(N, sizeof(size_t));
+  int rc = -1, n_slots = 0;
+  if (!last || !slot || !busy || !cap) goto done;
+  for (int i = 0; i < N; i++) last[i] = -1;
+  for (int j = 1; j < N; j++)
+    for (int k = 0; k < 2; k++)
+      if (g->nodes[j].src[k] >= 0) last[g->nodes[j].src[k]] = j;
+  for (int i = 0; i < N; i++)
+    if (last[i] < 0 || g->nodes[i].keep) last[i] = N;
+  for (int i = 0; i < N; i++) {
+    const nets_node *nd = &g->nodes[i];
+    const size_t size = (size_t)n * nd->c * nd->h * nd->w;
+    int best = -1; /* the smallest free buffer that fits, else the largest free one */
+    for (int k = 0; k < n_slots; k++) {
+      if (busy[k] >= i) continue;
+      const int fits = cap[k] >= size, best_fits = best >= 0 && cap[best] >= size;
+      if (best < 0 || (fits != best_fits ? fits : fits ? cap[k] < cap[best] : cap[k] > cap[best]))
+        best = k;
+    }
+    if (best < 0) best = n_slots++;
+    if (cap[best] < size) cap[best] = size;
+    slot[i] = best;
+    busy[best] = last[i];
+  }
+  if (n_slots > g->n_pool) {
+    float **np = realloc(g->pool, sizeof(float *) * n_slots);
+    if (!np) goto done;
+    g->pool = np;
+    size_t *ns = realloc(g->pool_size, sizeof(size_t) * n_slots);
+    if (!ns) goto done;
+    g->pool_size = ns;
+    for (int k = g->n_pool; k < n_slots; k++) g->pool[k] = NULL, g->pool_size[k] = 0;
+    g->n_pool = n_slots;
+  }
+  for (int k = 0; k < n_slots; k++)
+    if (ensure_floats(&g->pool[k], &g->pool_size[k], cap[k])) goto done;
+  for (int i = 0; i < N; i++) {
+    nets_node *nd = &g->nodes[i];
+    nets_tensor_free(nd->out);
+    nd->out = nets_tensor_view(g->pool[slot[i]], n, nd->c, nd->h, nd->w);
+    if (!nd->out) goto done;
+  }
+  rc = 0;
+done:
+  free(last), free(slot), free(busy), free(cap);
+  return rc;
+}
+
 int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_error *err) {
   if (g->n_nodes == 0 || g->nodes[0].op != NETS_OP_INPUT)
     return nets_error_set(err, NETS_ERR_ARG, "graph has no input node");
   if (n <= 0 || h <= 0 || w <= 0)
     return nets_error_set(err, NETS_ERR_ARG, "bad input size %dx%dx%d", n, h, w);
+  if (!training && !g->training && g->planned && g->n == n && g->h == h && g->w == w) return NETS_OK;
+  g->planned = 0;
   size_t ws = 0, scratch = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     nets_node *nd = &g->nodes[i];
@@ -220,18 +291,22 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
       if ((size_t)n * nd->c * nd->h * nd->w > scratch) scratch = (size_t)n * nd->c * nd->h * nd->w;
       break;
     }
-    if (ensure_tensor(&nd->out, n, nd->c, nd->h, nd->w) ||
-        (training && ensure_tensor(&nd->grad, n, nd->c, nd->h, nd->w)))
+    if (!training) continue; /* outputs: plan_outputs below; gates work in scratch */
+    if (ensure_tensor(&nd->out, n, nd->c, nd->h, nd->w) || ensure_tensor(&nd->grad, n, nd->c, nd->h, nd->w))
       return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for node %d", i);
     if (nd->op == NETS_OP_GCONV &&
         ensure_tensor(&nd->saved, n, 2 * nd->c, nd->h, nd->w))
       return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for node %d", i);
-    if (nd->op == NETS_OP_CONV && (nd->flags & NETS_CONV_SPECTRAL) && training &&
+    if (nd->op == NETS_OP_CONV && (nd->flags & NETS_CONV_SPECTRAL) &&
         ensure_tensor(&nd->saved, nd->conv.cout, nd->conv.cin, nd->conv.k, nd->conv.k))
       return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for node %d", i);
   }
   if (ensure_floats(&g->ws, &g->ws_size, ws) || ensure_floats(&g->scratch, &g->scratch_size, scratch))
     return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for workspace");
+  if (!training && plan_outputs(g, n)) {
+    g->n = 0; /* some outputs may be gone: forward refuses until a prepare succeeds */
+    return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for the outputs");
+  }
   if (training)
     for (int i = 0; i < g->n_params; i++) {
       nets_param *p = &g->params[i];
@@ -243,6 +318,7 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
     }
   g->n = n; g->h = h; g->w = w;
   g->training = training;
+  g->planned = !training;
   return NETS_OK;
 }
 
@@ -283,8 +359,10 @@ int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_er
       const float *bias = nd->p_bias >= 0 ? g->params[nd->p_bias].value->data : NULL;
       nets_conv2d_forward(&nd->conv, a->out->data, n, a->h, a->w,
                           g->params[nd->p_weight].value->data, bias, g->scratch, g->ws);
+      /* inference keeps no gate state for backward: it overwrites the
+       * pre-activations in scratch, each value after reading it */
       nets_gate_forward(nd->act, g->scratch, n, nd->c, nd->h * nd->w, nd->out->data,
-                        nd->saved->data);
+                        g->training ? nd->saved->data : g->scratch);
       break;
     }
     case NETS_OP_UP2: nets_up2_forward(a->out->data, n, a->c, a->h, a->w, nd->out->data); break;

@@ -46,6 +46,7 @@ typedef struct {
   unsigned flags;
   int p_weight, p_bias, p_u; /* parameter indices or -1 */
   nets_tensor *out, *grad, *saved; /* saved: gate state or pre-activation scratch */
+  int keep;                        /* inference: out keeps its value after forward */
   float *w_eff, *sn_v;             /* spectral norm: normalised weight, v vector */
   float sigma;
 } nets_node;
@@ -64,6 +65,10 @@ typedef struct {
   size_t ws_size;
   float *scratch;                 /* activation-gradient scratch */
   size_t scratch_size;
+  float **pool;                   /* inference: buffers the node outputs share */
+  size_t *pool_size;
+  int n_pool;
+  int planned;                    /* the outputs are views into pool for n, h, w */
 } nets_graph;
 
 nets_graph *nets_graph_new(void);
@@ -82,7 +87,10 @@ int nets_graph_add(nets_graph *g, int a, int b);
 int nets_graph_act(nets_graph *g, int src, nets_act act);
 
 /* Resolve shapes and allocate buffers for a batch of n images of h x w.
- * Cheap when the size does not change. */
+ * Cheap when the size does not change.  For inference (training 0), node
+ * outputs share a few buffers: a node's output lives only until its last
+ * reader has run, except for the nodes marked with nets_graph_keep and those
+ * that no node reads (the network's outputs).  Training keeps every output. */
 int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_error *err);
 /* input: n x in_c x h x w, NCHW.  Runs every node. */
 int nets_graph_forward(nets_graph *g, const float *input, nets_error *err);
@@ -101,7 +109,12 @@ void nets_graph_zero_grad(nets_graph *g);
  * nets_graph_prepare.  Returns -1 for a node out of range. */
 int nets_graph_freeze_upto(nets_graph *g, int node);
 
+/* After an inference forward pass, `node`'s output is still valid when it is
+ * kept (below), read by no node, or the `last` node of forward_upto. */
 static inline nets_tensor *nets_graph_output(nets_graph *g, int node) { return g->nodes[node].out; }
+/* Keep node's output through inference forward passes (e.g. a coarse stage
+ * read after the refinement has run).  Call before nets_graph_prepare. */
+int nets_graph_keep(nets_graph *g, int node);
 /* d loss / d input after a backward with want_input_grad set. */
 static inline nets_tensor *nets_graph_input_grad(nets_graph *g) { return g->nodes[0].grad; }
 

@@ -28,7 +28,8 @@ void nets_tensor_zero(nets_tensor *t);
 /* Resize in place (data reallocated only when it grows); owned tensors only. */
 int nets_tensor_reshape(nets_tensor *t, int n, int c, int h, int w);
 
-/* Aligned allocation used for all tensor data (64-byte aligned). */
+/* Aligned allocation used for all tensor data: 64-byte aligned and zeroed.
+ * Free only with nets_free_floats. */
 float *nets_alloc_floats(size_t count);
 void nets_free_floats(float *p);
 

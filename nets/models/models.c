@@ -45,13 +45,15 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
   p->in = nets_alloc_floats((size_t)2 * 5 * s * s);
   p->avg = nets_alloc_floats((size_t)3 * s * s);
   /* the file's "arch" names the version of the network to build */
-  if (!p->in || !p->avg || inpainter_build_from(&p->net, f, path, err) ||
-      nets_graph_prepare(p->net.g, 2, s, s, 0, err)) {
+  /* the graph's buffers are allocated by the first forward pass, so that a
+   * process that only detects does not pay for them */
+  if (!p->in || !p->avg || inpainter_build_from(&p->net, f, path, err)) {
     if (!p->in || !p->avg) nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
     nets_st_free(f);
     nets_inpainter_free(p);
     return NULL;
   }
+  nets_graph_keep(p->net.g, p->net.coarse); /* read after the refinement has run */
   /* Weights may name the stage to use ("inference_output": "coarse" or
    * "refined"): a refinement stage that is not trained well enough yet can
    * be left out without changing the model. */
@@ -74,10 +76,9 @@ int nets_inpainter_takes_sketch(const nets_inpainter *p) { return inpainter_inpu
 void nets_inpainter_set_sketch(nets_inpainter *p, const float *sketch) { p->sketch = sketch; }
 
 int nets_inpainter_set_mirror(nets_inpainter *p, int on, nets_error *err) {
-  const int s = NETS_INPAINT_SIZE;
-  int rc = nets_graph_prepare(p->net.g, on ? 2 : 1, s, s, 0, err);
-  if (!rc) p->mirror = on != 0;
-  return rc;
+  (void)err; /* the batch is sized by the next forward pass */
+  p->mirror = on != 0;
+  return NETS_OK;
 }
 
 /* The output node's result for the last forward pass, as HWC [0,1]: the
@@ -100,6 +101,8 @@ static void unpack_output(nets_inpainter *p, int node, float *out) {
 static int forward(nets_inpainter *p, const float *rgb, const float *hole, int last, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   const int c = inpainter_inputs(p->net.version);
+  int rc = nets_graph_prepare(p->net.g, p->mirror ? 2 : 1, s, s, 0, err); /* no-op once sized */
+  if (rc) return rc;
   inpainter_pack(rgb, hole, p->sketch, c, s, p->in);
   if (p->mirror) mirror_planes(p->in, c, s, p->in + (size_t)c * s * s);
   return nets_graph_forward_upto(p->net.g, p->in, last, err);
@@ -272,7 +275,7 @@ nets_landmarker *nets_landmarker_load(const char *path, nets_error *err) {
     return NULL;
   }
   p->mirror = 1;
-  if (landmarker_load(&p->net, path, err) || nets_graph_prepare(p->net.g, 2, s, s, 0, err)) {
+  if (landmarker_load(&p->net, path, err)) { /* buffers come with the first prediction */
     nets_landmarker_free(p);
     return NULL;
   }
@@ -287,18 +290,19 @@ void nets_landmarker_free(nets_landmarker *p) {
 }
 
 int nets_landmarker_set_mirror(nets_landmarker *p, int on, nets_error *err) {
-  const int s = NETS_INPAINT_SIZE;
-  int rc = nets_graph_prepare(p->net.g, on ? 2 : 1, s, s, 0, err);
-  if (!rc) p->mirror = on != 0;
-  return rc;
+  (void)err; /* the batch is sized by the next prediction */
+  p->mirror = on != 0;
+  return NETS_OK;
 }
 
 int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
                             nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
+  int rc = nets_graph_prepare(p->net.g, p->mirror ? 2 : 1, s, s, 0, err); /* no-op once sized */
+  if (rc) return rc;
   inpainter_pack(rgb, hole, NULL, 4, s, p->in);
   if (p->mirror) mirror_planes(p->in, 4, s, p->in + (size_t)4 * s * s);
-  int rc = nets_graph_forward(p->net.g, p->in, err);
+  rc = nets_graph_forward(p->net.g, p->in, err);
   if (rc) return rc;
   const nets_tensor *maps = nets_graph_output(p->net.g, p->net.out);
   landmarker_points(maps->data, lm);

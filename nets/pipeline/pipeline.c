@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "unmask-config.h"
 #include "hole.h"
@@ -42,6 +45,16 @@ static int has_weights(const char *dir) {
   if (access(path, R_OK)) return 0;
   snprintf(path, sizeof path, "%s/inpainter.safetensors", dir);
   return access(path, R_OK) == 0;
+}
+
+void unmask_process_setup(void) {
+#ifdef __GLIBC__
+  /* fixed thresholds (the default ones move with each free): blocks up to
+   * 32 MiB (the most glibc takes) come from the heap and are reused, and
+   * the heap is not trimmed; bigger ones (whole big photos) stay mmaps */
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 unmask_models *unmask_models_load(const char *dir, nets_error *err) {

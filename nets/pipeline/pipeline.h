@@ -96,6 +96,15 @@ typedef struct unmask_models unmask_models; /* loaded detector + inpainter */
 unmask_models *unmask_models_load(const char *dir, nets_error *err);
 void unmask_models_free(unmask_models *m);
 
+/* For a process of its own that runs the pipeline (the unmask CLI, the GIMP
+ * plug-in, the benchmark): freed buffers stay with the process for the next
+ * photo or preview, instead of going back to the system and being faulted
+ * in again, page by page (that cost a 1-megapixel detection about a third
+ * of its time, weights/README.md).  It sets the C library's allocator for
+ * the whole process, so the GEGL ops, which run inside gegl's or GIMP's
+ * process, do not call it.  A no-op where the C library is not glibc. */
+void unmask_process_setup(void);
+
 typedef struct {
   int x, y, w, h;  /* full-scale box of the covering */
   float score;

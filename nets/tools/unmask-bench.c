@@ -7,8 +7,12 @@
  * by `unmask demo`).  The benchmark pastes it at 256 px into a 1-megapixel
  * (1152x864) canvas once and four times, and at 1024 px four times into a
  * 24-megapixel (6000x4000) canvas, runs the pipeline on each, and prints the
- * time (best of N) and the peak memory the pipeline added on top of the
- * image itself (VmHWM, reset before the run). */
+ * time (best of N, and of the first run) and the peak memory the pipeline
+ * added on top of the image itself (VmHWM, reset before the run).
+ *
+ * It first prints the time to load the networks.  That, and the first run
+ * of the first case (one face: every network's buffers are made then), is
+ * what each new `unmask` or `gegl` process pays on top of the best time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +83,7 @@ static int run_case(unmask_models *m, const nets_image *face, int w, int h, int 
   }
   unmask_params p;
   unmask_params_default(&p);
-  double best = 1e9;
+  double best = 1e9, first = -1;
   int found = -1;
   long peak_extra = 0;
   for (int r = 0; r < reps; r++) {
@@ -101,16 +105,18 @@ static int run_case(unmask_models *m, const nets_image *face, int w, int h, int 
       break;
     }
     if (dt < best) best = dt;
+    if (first < 0) first = dt;
   }
-  printf("%5dx%-5d (%5.1f MP) %d face%s at %4d px: %8.1f ms, %d repainted, pipeline peak memory "
-         "+%.0f MB (image itself %.0f MB as float RGBA)\n",
-         w, h, w * (double)h / 1e6, n, n > 1 ? "s" : " ", side, best * 1e3, found,
+  printf("%5dx%-5d (%5.1f MP) %d face%s at %4d px: %8.1f ms (first run %6.1f), %d repainted, pipeline "
+         "peak memory +%.0f MB (image itself %.0f MB as float RGBA)\n",
+         w, h, w * (double)h / 1e6, n, n > 1 ? "s" : " ", side, best * 1e3, first * 1e3, found,
          peak_extra / 1024.0, w * (double)h * 16 / 1048576);
   nets_image_free(canvas);
   return found < 0;
 }
 
 int main(int argc, char **argv) {
+  unmask_process_setup(); /* as the CLI and the plug-in do */
   const char *face_path = NULL, *weights = NULL;
   int reps = 3;
   for (int i = 1; i < argc; i++) {
@@ -128,15 +134,17 @@ int main(int argc, char **argv) {
   }
   nets_error e = {0};
   nets_image *src = nets_image_load(face_path, &e), *face = src ? nets_image_convert(src, 4) : NULL;
+  const double t0 = now();
   unmask_models *m = face ? unmask_models_load(weights, &e) : NULL;
+  if (m) printf("loading the networks: %.1f ms\n", (now() - t0) * 1e3);
   if (!m) {
     fprintf(stderr, "unmask-bench: %s\n", e.msg);
     nets_image_free(src);
     nets_image_free(face);
     return 1;
   }
-  int rc = run_case(m, face, 1152, 864, 0, 256, reps);
-  rc |= run_case(m, face, 1152, 864, 1, 256, reps);
+  int rc = run_case(m, face, 1152, 864, 1, 256, reps);
+  rc |= run_case(m, face, 1152, 864, 0, 256, reps);
   rc |= run_case(m, face, 1152, 864, 4, 256, reps);
   rc |= run_case(m, face, 6000, 4000, 4, 1024, 1);
   unmask_models_free(m);

@@ -462,6 +462,7 @@ static void usage(FILE *fp) {
 }
 
 int main(int argc, char **argv) {
+  unmask_process_setup();
   if (argc < 2) {
     usage(stderr);
     return 1;

@@ -44,6 +44,10 @@ static void test_graph_ops(nets_rng *r) {
   for (int a = 0; a < 6; a++) act[a] = nets_graph_act(g, in, (nets_act)a);
   int add = nets_graph_add(g, in, act[NETS_ACT_TANH]);
   CHECK(add > 0, "graph build failed");
+  /* inference outputs share buffers: keep the ones read below that other
+   * nodes read too (the rest are read by no node, so they are kept anyway) */
+  nets_graph_keep(g, gc);
+  nets_graph_keep(g, act[NETS_ACT_TANH]);
   nets_graph_init_params(g, 7);
   nets_error err = {0};
   CHECK(nets_graph_prepare(g, n, h, w, 0, &err) == 0, "prepare: %s", err.msg);
@@ -123,6 +127,59 @@ static void test_graph_ops(nets_rng *r) {
   nets_graph_free(g);
 }
 
+/* Inference shares output buffers (nets_graph_prepare): a deep chain with a
+ * skip connection gives the same outputs as training mode, where every node
+ * keeps its own, in fewer buffers than nodes; a kept node keeps its value,
+ * and so does the last node of forward_upto. */
+static void test_output_sharing(nets_rng *r) {
+  const int n = 2, c = 3, h = 16, w = 12;
+  nets_graph *g = nets_graph_new();
+  int in = nets_graph_input(g, c);
+  int c1 = nets_graph_conv(g, "c1", in, 8, 3, 1, 1, NETS_ACT_LRELU, 0);
+  int c2 = nets_graph_gconv(g, "c2", c1, 8, 3, 2, 1, NETS_ACT_ELU);
+  int c3 = nets_graph_conv(g, "c3", c2, 8, 3, 1, 2, NETS_ACT_RELU, 0);
+  int c4 = nets_graph_conv(g, "c4", c3, 8, 3, 1, 1, NETS_ACT_TANH, 0);
+  int u = nets_graph_up2(g, c4);
+  int cat = nets_graph_concat(g, u, c1);
+  int c5 = nets_graph_conv(g, "c5", cat, 6, 3, 1, 1, NETS_ACT_NONE, 0);
+  int c6 = nets_graph_conv(g, "c6", c5, 3, 1, 1, 1, NETS_ACT_SIGMOID, 0);
+  CHECK(c6 > 0, "chain build failed");
+  nets_graph_init_params(g, 11);
+  nets_graph_keep(g, c3);
+  nets_error err = {0};
+  size_t nx = (size_t)n * c * h * w;
+  float *x = malloc(nx * 4);
+  fill(x, nx, r);
+  /* training mode: every output its own */
+  CHECK(nets_graph_prepare(g, n, h, w, 1, &err) == 0, "prepare: %s", err.msg);
+  nets_graph_forward(g, x, &err);
+  const size_t n3 = nets_tensor_size(nets_graph_output(g, c3)), n5 = nets_tensor_size(nets_graph_output(g, c5)),
+               n6 = nets_tensor_size(nets_graph_output(g, c6));
+  float *r3 = malloc(n3 * 4), *r5 = malloc(n5 * 4), *r6 = malloc(n6 * 4);
+  memcpy(r3, nets_graph_output(g, c3)->data, n3 * 4);
+  memcpy(r5, nets_graph_output(g, c5)->data, n5 * 4);
+  memcpy(r6, nets_graph_output(g, c6)->data, n6 * 4);
+  /* inference, twice (the second prepare is a no-op), then back and forth */
+  for (int round = 0; round < 3; round++) {
+    CHECK(nets_graph_prepare(g, n, h, w, round == 2, &err) == 0, "prepare: %s", err.msg);
+    if (round == 2) CHECK(nets_graph_prepare(g, n, h, w, 0, &err) == 0, "prepare: %s", err.msg);
+    CHECK(nets_graph_forward(g, x, &err) == 0, "forward: %s", err.msg);
+    CHECK(!memcmp(nets_graph_output(g, c6)->data, r6, n6 * 4), "round %d: output differs", round);
+    CHECK(!memcmp(nets_graph_output(g, c3)->data, r3, n3 * 4), "round %d: kept node differs", round);
+    CHECK(g->n_pool < g->n_nodes - 2, "round %d: %d buffers for %d nodes", round, g->n_pool, g->n_nodes);
+    CHECK(nets_graph_forward_upto(g, x, c5, &err) == 0, "forward_upto: %s", err.msg);
+    CHECK(!memcmp(nets_graph_output(g, c5)->data, r5, n5 * 4), "round %d: upto node differs", round);
+  }
+  printf("shared outputs: %d buffers for %d nodes, outputs exact\n", g->n_pool, g->n_nodes);
+  /* a larger input after a smaller one grows the buffers */
+  CHECK(nets_graph_prepare(g, 1, 2 * h, 2 * w, 0, &err) == 0, "prepare: %s", err.msg);
+  float *x2 = calloc((size_t)4 * nx, 4);
+  CHECK(nets_graph_forward(g, x2, &err) == 0, "forward: %s", err.msg);
+  CHECK(nets_graph_output(g, c6)->h == 2 * h, "size after growing");
+  free(x); free(x2); free(r3); free(r5); free(r6);
+  nets_graph_free(g);
+}
+
 int main(void) {
   nets_rng r;
   nets_rng_seed(&r, 1234);
@@ -138,5 +195,6 @@ int main(void) {
   test_conv(&r, 1, 16, 8, 200, 190, 3, 1, 1, 1, 1);
   test_conv(&r, 1, 12, 8, 360, 330, 5, 2, 2, 1, 1);
   test_graph_ops(&r);
+  test_output_sharing(&r);
   return check_report("test-layers");
 }
