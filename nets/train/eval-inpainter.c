@@ -255,7 +255,8 @@ int eval_inpainter_main(int argc, char **argv) {
     const scores one_none = score(masked, orig, valid, hole_valid);
     add(&net_s, &one_net), add(&base_s, &one_base), add(&none_s, &one_none);
     nets_inpainter_mix(coarse, out, (float)detail, used); /* what unmask --detail paints */
-    const scores one_used = score(used, orig, valid, hole_valid);
+    /* at Detail 0 or 1 that is one stage's result, scored above */
+    const scores one_used = !blend ? (detail >= 1 ? one_net : one_coarse) : score(used, orig, valid, hole_valid);
     add(&used_s, &one_used);
     if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) {
       add(&kind_s[kind], &one_used);
