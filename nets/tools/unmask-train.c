@@ -5,7 +5,8 @@
  *   landmarks       train the landmark predictor (resumable)
  *   eval-inpainter  PSNR / SSIM / MAE on held-out crops, with a classical baseline
  *   eval-detector   AP, AR@10, pixel IoU and false-detection rate on held-out scenes
- *   eval-landmarks  landmark error on held-out crops, against the mean shape */
+ *   eval-landmarks  landmark error on held-out crops, against the mean shape
+ *   eval-photos     the whole pipeline on held-out real photos at their own size */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static const struct {
     {"eval-inpainter", eval_inpainter_main, "evaluate the inpainter on held-out crops"},
     {"eval-detector", eval_detector_main, "evaluate the detector on held-out scenes"},
     {"eval-landmarks", eval_landmarks_main, "evaluate the landmark predictor on held-out crops"},
+    {"eval-photos", eval_photos_main, "the whole pipeline on held-out real photos, at their own size"},
 };
 
 int main(int argc, char **argv) {

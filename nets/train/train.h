@@ -8,5 +8,6 @@ int train_landmarks_main(int argc, char **argv);
 int eval_inpainter_main(int argc, char **argv);
 int eval_detector_main(int argc, char **argv);
 int eval_landmarks_main(int argc, char **argv);
+int eval_photos_main(int argc, char **argv);
 
 #endif
