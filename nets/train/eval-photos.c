@@ -163,7 +163,7 @@ int eval_photos_main(int argc, char **argv) {
   const char *weights = NULL, *grid = NULL;
   unmask_params p;
   unmask_params_default(&p);
-  int n_max = 1000;
+  int n_max = 1000, list = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -172,11 +172,12 @@ int eval_photos_main(int argc, char **argv) {
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
     else if (!strcmp(a, "--detail") && v && atof(v) >= 0 && atof(v) <= 1) p.detail = atof(argv[++i]);
     else if (!strcmp(a, "--no-sketch")) p.no_sketch = 1;
+    else if (!strcmp(a, "--list")) list = 1;
     else if (!strcmp(a, "--grow") && v && atof(v) >= 0) p.grow_px = atof(argv[++i]);
     else if (!strcmp(a, "--feather") && v && atof(v) >= 0) p.feather_px = atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-photos [--weights DIR] [--n N] [--detail D] [--no-sketch]\n"
-             "       [--grow PX] [--feather PX] [--grid DIR] [--faces DIR --csv FILE]\n"
+             "       [--grow PX] [--feather PX] [--grid DIR] [--list] [--faces DIR --csv FILE]\n"
              "The held-out 300-W photos (split 1) at their own size, a mask drawn on each\n"
              "annotated face (the kinds in turn), repaired by the whole unmask pipeline\n"
              "(detection included; weights from DIR, default as unmask) and by the harmonic\n"
@@ -185,7 +186,8 @@ int eval_photos_main(int argc, char **argv) {
              "PSNR, SSIM and MAE over the drawn coverings, PSNR over the whole photo, the\n"
              "share of covering pixels left unrepainted, and the repainted area outside\n"
              "the coverings (as a share of theirs).  --grid writes DIR/<photo>.png:\n"
-             "masked | harmonic fill | unmask | original, around the faces.\n");
+             "masked | harmonic fill | unmask | original, around the faces; --list prints\n"
+             "a line per photo (to stderr).\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -240,6 +242,10 @@ int eval_photos_main(int argc, char **argv) {
       const int b = face_w < 100 ? 0 : face_w < 200 ? 1 : 2;
       add(&by_size[b], &s[NET]), n_size[b]++;
       n_done++, n_faces += ph[i].n;
+      if (list)
+        fprintf(stderr, "%s: %d face%s, widest jaw %.0f px: unmask %.2f dB over the coverings, %.2f%% left, "
+                "%.0f%% outside; harmonic fill %.2f dB\n", ph[i].file, ph[i].n, ph[i].n > 1 ? "s" : "", face_w,
+                s[NET].psnr, 100 * s[NET].left, 100 * s[NET].outside, s[BASE].psnr);
       if (grid) {
         const nets_image *im[4] = {masked, base, res, orig};
         if (save_strip(grid, ph[i].file, im, cov, &err)) {
