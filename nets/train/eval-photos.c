@@ -182,16 +182,20 @@ int eval_photos_main(int argc, char **argv) {
              "annotated face (the kinds in turn), repaired by the whole unmask pipeline\n"
              "(detection included; weights from DIR, default as unmask) and by the harmonic\n"
              "fill in the same detected holes (--grow, --feather: as unmask's).  Scores\n"
-             "against the photo before the masks:\n"
-             "PSNR, SSIM and MAE over the drawn coverings, PSNR over the whole photo, the\n"
-             "share of covering pixels left unrepainted, and the repainted area outside\n"
-             "the coverings (as a share of theirs).  --grid writes DIR/<photo>.png:\n"
+             "against the photo before the masks: PSNR, SSIM and MAE over the drawn\n"
+             "coverings, PSNR over the whole photo, the share of covering pixels left\n"
+             "unrepainted, and the repainted area outside the coverings (as a share of\n"
+             "theirs).  --grid writes DIR/<photo>.png (DIR is made if missing):\n"
              "masked | harmonic fill | unmask | original, around the faces; --list prints\n"
              "a line per photo (to stderr).\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
   if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-photos")) return 2;
+  if (grid && train_mkdirs(grid)) {
+    fprintf(stderr, "eval-photos: cannot create %s\n", grid);
+    return 1;
+  }
   nets_error err = {0};
   int n = 0;
   photo *ph = read_photos(t.csv, &n, &err);
