@@ -250,7 +250,8 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
     return nets_error_set(err, NETS_ERR_ARG, "graph has no input node");
   if (n <= 0 || h <= 0 || w <= 0)
     return nets_error_set(err, NETS_ERR_ARG, "bad input size %dx%dx%d", n, h, w);
-  if (!training && !g->training && g->planned && g->n == n && g->h == h && g->w == w) return NETS_OK;
+  /* planned: the last prepare was for inference, and nothing was kept since */
+  if (!training && g->planned && g->n == n && g->h == h && g->w == w) return NETS_OK;
   g->planned = 0;
   size_t ws = 0, scratch = 0;
   for (int i = 0; i < g->n_nodes; i++) {

@@ -17,7 +17,6 @@
 #include "metrics.h"
 #include "train-common.h"
 #include "train.h"
-#include "unmask-config.h"
 
 #define MAX_FACES_PER_PHOTO 16
 
@@ -151,7 +150,8 @@ static int save_strip(const char *dir, const char *file, const nets_image *const
       memcpy(strip->data + ((size_t)y * strip->width + k * (cw + 4)) * 3,
              im[k]->data + ((size_t)(y + y0) * w + x0) * 3, sizeof(float) * 3 * cw);
   char path[4600];
-  snprintf(path, sizeof path, "%s/%.*s.png", dir, (int)(strrchr(file, '.') ? strrchr(file, '.') - file : (long)strlen(file)), file);
+  const char *dot = strrchr(file, '.');
+  snprintf(path, sizeof path, "%s/%.*s.png", dir, (int)(dot ? dot - file : (long)strlen(file)), file);
   int rc = nets_image_save(strip, path, 8, 0, err);
   nets_image_free(strip);
   return rc;
