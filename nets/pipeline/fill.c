@@ -221,6 +221,69 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
   return 1.0f;
 }
 
+/* Whether the full-scale pixel (px, py) is away from the covering's body:
+ * outside its box widened by a tenth of its size, or outside the network's
+ * crop (side S/k at ox, oy). */
+static int off_body(const unmask_job *job, int px, int py, double ox, double oy, double k) {
+  const double m = 0.1 * (job->bw > job->bh ? job->bw : job->bh);
+  const double u = (px + 0.5 - ox) * k, v = (py + 0.5 - oy) * k;
+  if (u < 0 || v < 0 || u >= S || v >= S) return 1;
+  return px + 0.5 < job->bx - m || py + 0.5 < job->by - m || px + 0.5 > job->bx + job->bw + m ||
+         py + 0.5 > job->by + job->bh + m;
+}
+
+/* Hole pixels away from the covering's body (a strap that runs on towards an
+ * ear) get the harmonic fill of the pixels around them, the network's fill
+ * next to them included: the network paints a face there, and a thin line is
+ * best filled from its two sides.  ebuf/ea: the job's rectangle plus a band
+ * (ew*eh at ex, ey); the crop: side S/k at (ox, oy).  Returns 0 or
+ * NETS_ERR_NOMEM. */
+static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew,
+                             int eh, double ox, double oy, double k) {
+  int x0 = ew, y0 = eh, x1 = -1, y1 = -1;
+  for (int y = 0; y < job->h; y++) {
+    for (int x = 0; x < job->w; x++) {
+      if (job->alpha[(size_t)y * job->w + x] <= 0.0f || !off_body(job, job->x + x, job->y + y, ox, oy, k))
+        continue;
+      const int X = job->x + x - ex, Y = job->y + y - ey;
+      x0 = X < x0 ? X : x0, x1 = X > x1 ? X : x1, y0 = Y < y0 ? Y : y0, y1 = Y > y1 ? Y : y1;
+    }
+  }
+  if (x1 < 0) return NETS_OK;
+  const int mg = 8; /* known pixels around the outside part */
+  x0 = clampi(x0 - mg, 0, ew - 1), y0 = clampi(y0 - mg, 0, eh - 1);
+  x1 = clampi(x1 + mg, 0, ew - 1), y1 = clampi(y1 + mg, 0, eh - 1);
+  const int sw = x1 - x0 + 1, sh = y1 - y0 + 1;
+  float *rgb = malloc(sizeof(float) * 3 * (size_t)sw * sh), *unknown = calloc((size_t)sw * sh, sizeof(float));
+  if (!rgb || !unknown) {
+    free(rgb), free(unknown);
+    return NETS_ERR_NOMEM;
+  }
+  for (int Y = 0; Y < sh; Y++)
+    for (int X = 0; X < sw; X++) {
+      const size_t i = (size_t)Y * sw + X, e = (size_t)(Y + y0) * ew + (X + x0);
+      const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
+      const int in_job = jx >= 0 && jy >= 0 && jx < job->w && jy < job->h;
+      const size_t j = in_job ? (size_t)jy * job->w + jx : 0;
+      const int inside = !off_body(job, X + x0 + ex, Y + y0 + ey, ox, oy, k);
+      if (in_job && job->alpha[j] > 0.0f && inside) /* the network's fill counts as known */
+        memcpy(rgb + i * 3, job->fill + j * 3, sizeof(float) * 3);
+      else
+        memcpy(rgb + i * 3, ebuf + e * 4, sizeof(float) * 3);
+      unknown[i] = ea[e] > 0.0f && !inside;
+    }
+  unmask_diffuse_fill(rgb, sw, sh, 3, unknown);
+  for (int Y = 0; Y < sh; Y++)
+    for (int X = 0; X < sw; X++) {
+      const size_t i = (size_t)Y * sw + X;
+      const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
+      if (unknown[i] > 0.0f && jx >= 0 && jy >= 0 && jx < job->w && jy < job->h)
+        memcpy(job->fill + ((size_t)jy * job->w + jx) * 3, rgb + i * 3, sizeof(float) * 3);
+    }
+  free(rgb), free(unknown);
+  return NETS_OK;
+}
+
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
@@ -347,6 +410,10 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
       float u = (float)((job->x + x + 0.5 - ox) * k - 0.5);
       sample_bicubic(out, u, v, job->fill + i * 3);
     }
+  }
+  if ((rc = fill_straps(job, ebuf, ea, ex, ey, ew, eh, ox, oy, k))) {
+    nets_error_set(err, rc, "unmask: out of memory");
+    goto done;
   }
   /* grain is the same on R, G, B: a grey fill stays grey */
   if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);

@@ -8,7 +8,11 @@
  * ring's there.  The covering grows over such pixels (8-connected, within
  * reach() of it), and the additions that are wide (that survive an opening)
  * are dropped again, except for a rim of ring_from() at the edge: a wall or a
- * shirt of the mask's colour is not taken, a loop is. */
+ * shirt of the mask's colour is not taken, a loop is.
+ *
+ * Ear loops run on farther than that, to the ears.  trace_straps() follows
+ * them up to strap_reach(): thin lines of the covering's colours with a
+ * colour step to both their sides, above the covering's centre. */
 #include "hole.h"
 
 #include <math.h>
@@ -19,6 +23,9 @@
 
 #define BINS 12
 #define K 2.5f /* covering / ring density ratio for "looks like the covering" */
+#define STRAP_REACH 0.9 /* straps: how far from the covering, per its size */
+#define STRAP_CONTRAST 0.08f /* straps: colour step to both sides (0..1 RGB) */
+#define STRAP_MIN_SIZE 48.0 /* straps: smallest covering (px) to look for them */
 
 /* The lengths, from the covering's larger side. */
 static double inner_margin(double size) { return fmax(1.5, 0.04 * size); }
@@ -26,10 +33,15 @@ static double ring_from(double size) { return fmax(2.0, 0.03 * size); }
 static double ring_to(double size) { return ring_from(size) + fmax(6.0, 0.15 * size); }
 static double reach(double size) { return fmax(3.0, 0.2 * size); }
 static int thin_radius(double size) { return (int)fmax(2.0, ceil(0.03 * size)); }
+/* how far a strap may run on from the covering (ear loops reach the ears) */
+static double strap_reach(double size) { return fmax(3.0, STRAP_REACH * size); }
+/* shortest strap kept: shorter runs of line pixels are texture */
+static double strap_min(double size) { return fmax(4.0, 0.12 * size); }
 
 double unmask_hole_grow_like_reach(double size) {
-  double a = ring_to(size), b = reach(size);
-  return ceil(a > b ? a : b) + 1.0;
+  double a = ring_to(size), b = reach(size), c = strap_reach(size);
+  a = a > b ? a : b;
+  return ceil(a > c ? a : c) + 1.0;
 }
 
 /* Trilinear position of one channel value in [0,1]. */
@@ -55,6 +67,102 @@ static float trilinear(float *hist, const float *px, int add) {
     else acc += wgt * hist[idx];
   }
   return acc;
+}
+
+static float colour_dist(const float *a, const float *b) {
+  float s = 0;
+  for (int c = 0; c < 3; c++) s += (a[c] - b[c]) * (a[c] - b[c]);
+  return sqrtf(s);
+}
+
+/* Whether the pixel (x, y) is part of a thin line of the covering's colours
+ * (hc) across some direction: its colour steps by STRAP_CONTRAST or more to
+ * the pixels r away on both sides, those two are alike (the step between
+ * them is smaller), and the covering's histogram has the pixel's colour at
+ * least K times as often as either side's. */
+static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, float *hc) {
+  static const int dir[4][2] = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
+  const float *p = rgba + ((size_t)y * w + x) * 4;
+  const float pc = trilinear(hc, p, 0);
+  for (int d = 0; d < 4; d++) {
+    const int k = d < 2 ? r : (int)lround(r * 0.7071);
+    const int ax = x + k * dir[d][0], ay = y + k * dir[d][1];
+    const int bx = x - k * dir[d][0], by = y - k * dir[d][1];
+    if (ax < 0 || ay < 0 || ax >= w || ay >= h || bx < 0 || by < 0 || bx >= w || by >= h) continue;
+    const float *a = rgba + ((size_t)ay * w + ax) * 4, *b = rgba + ((size_t)by * w + bx) * 4;
+    const float da = colour_dist(p, a), db = colour_dist(p, b);
+    if ((da < db ? da : db) - colour_dist(a, b) < STRAP_CONTRAST) continue;
+    const float ca = trilinear(hc, a, 0), cb = trilinear(hc, b, 0);
+    if (pc >= K * ca && pc >= K * cb) return 1;
+  }
+  return 0;
+}
+
+/* Straps that run on past reach(): from the grown covering along pixels that
+ * are thin lines of a colour the covering has (more than its ring has),
+ * within strap_reach() of it.  Runs shorter than strap_min() are dropped.
+ * Adds to mask; returns the count added, or NETS_ERR_NOMEM. */
+static long trace_straps(const float *rgba, int w, int h, double size, const float *dout, float *hc,
+                         float floor_density, unsigned char *mask, size_t *queue) {
+  const size_t n = (size_t)w * h;
+  const int r = thin_radius(size) + 1;
+  const double R = strap_reach(size), shortest = strap_min(size), gap = thin_radius(size);
+  if (size < STRAP_MIN_SIZE) return 0;
+  /* ear loops run up from a covering towards the ears, never down: no
+   * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
+  double cy = 0;
+  long nm = 0;
+  for (size_t i = 0; i < n; i++)
+    if (dout[i] == 0.0f) cy += (double)(i / w), nm++;
+  if (!nm) return 0;
+  cy /= nm;
+  unsigned char *add = calloc(n, 1);
+  int *labels = malloc(sizeof(int) * n);
+  long added = 0;
+  if (!add || !labels) {
+    free(add), free(labels);
+    return NETS_ERR_NOMEM;
+  }
+  size_t head = 0, tail = 0;
+  for (size_t i = 0; i < n; i++)
+    if (mask[i]) queue[tail++] = i;
+  while (head < tail) {
+    size_t i = queue[head++];
+    int x = (int)(i % w), y = (int)(i / w);
+    for (int dy = -1; dy <= 1; dy++)
+      for (int dx = -1; dx <= 1; dx++) {
+        int nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+        size_t j = (size_t)ny * w + nx;
+        if (mask[j] || add[j] || dout[j] > R) continue;
+        if (ny <= cy && trilinear(hc, rgba + j * 4, 0) >= floor_density && strap_pixel(rgba, w, h, nx, ny, r, hc))
+          add[j] = 1;
+        else if (dout[j] <= gap) /* crossed, not taken: a strap may start a little off the edge */
+          add[j] = 2;
+        else
+          continue;
+        queue[tail++] = j;
+      }
+  }
+  for (size_t i = 0; i < n; i++) add[i] = add[i] == 1;
+  enum { MAXC = 256 };
+  unmask_hole_component comps[MAXC];
+  int nc = unmask_hole_components(add, w, h, labels, comps, MAXC);
+  if (nc < 0) {
+    added = nc;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const int id = labels[i];
+      if (!id || id > MAXC) continue;
+      const unmask_hole_component *c = &comps[id - 1];
+      const int ext = c->x1 - c->x0 > c->y1 - c->y0 ? c->x1 - c->x0 + 1 : c->y1 - c->y0 + 1;
+      /* a strap is long and thin: a net of lines (a mosaic, a face's
+       * features) is not one */
+      if (ext >= shortest && c->area <= 3.0 * (2 * gap + 1) * ext) mask[i] = 1, added++;
+    }
+  }
+  free(add), free(labels);
+  return added;
 }
 
 long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask) {
@@ -117,6 +225,10 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
   }
   for (size_t i = 0; i < n; i++) /* the rim right at the edge stays in any case */
     if (add[i] && (!tmp[i] || dout[i] <= r0)) mask[i] = 1, added++;
+  {
+    long straps = trace_straps(rgba, w, h, size, dout, hc, floor_density, mask, queue);
+    added = straps < 0 ? straps : added + straps;
+  }
 done:
   free(dout), free(din), free(hc), free(hr), free(tmp), free(add), free(queue);
   return added;

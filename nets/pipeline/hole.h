@@ -33,8 +33,10 @@ int unmask_hole_open(unsigned char *mask, int w, int h, int r);
  * ear loops, straps, and the rim its edge may leave (hole-colour.c).
  * rgba: the w*h RGBA pixels; size: the covering's larger side in pixels.
  * Additions stay within about 20% of size of the covering, and wide ones
- * (a wall or a shirt of the mask's colour) are dropped.  Returns the number
- * of pixels added, or NETS_ERR_NOMEM. */
+ * (a wall or a shirt of the mask's colour) are dropped.  Beyond that, long
+ * thin lines of the covering's colours that stand out from both their sides
+ * (ear loops) are followed up to 90% of size away, above the covering's
+ * centre only.  Returns the number of pixels added, or NETS_ERR_NOMEM. */
 long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask);
 
 /* How far (pixels) around a covering of that size unmask_hole_grow_like()

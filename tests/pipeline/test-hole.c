@@ -144,6 +144,53 @@ static void test_grow_like(void) {
   CHECK(unmask_hole_grow_like(rgba, W, H, 80, mask) == 0, "grew a skin-coloured covering");
 }
 
+/* A dark covering of 100 px on skin with long 3-px ear loops of its colour:
+ * one runs up 80 px from its top corner, starting 2 px off its edge; one
+ * runs down 60 px from its bottom (as a tie or a collar would).  Growth
+ * takes the whole first loop, far past the 20% reach of the rim, no more
+ * of the second than that reach, and nothing of the skin.  Without the loop's colour step to
+ * the skin on both sides (a wide dark patch beside it) it is not a strap. */
+static void test_grow_like_straps(void) {
+  enum { W = 260, H = 300 };
+  static float rgba[W * H * 4];
+  static unsigned char truth[W * H], mask[W * H];
+  const float skin[3] = {0.85f, 0.65f, 0.55f}, dark[3] = {0.12f, 0.12f, 0.16f};
+  for (int pass = 0; pass < 2; pass++) {
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        size_t i = (size_t)y * W + x;
+        int cover = x >= 80 && x < 180 && y >= 120 && y < 180;
+        int up = x >= 84 && x < 87 && y >= 40 && y < 118; /* 2 px off the top edge */
+        int down = x >= 170 && x < 173 && y >= 180 && y < 240;
+        int patch = pass == 1 && x >= 87 && x < 120 && y >= 30 && y < 118; /* dark beside the loop */
+        const float *c = cover || up || down || patch ? dark : skin;
+        float n = 0.02f * (float)(((x * 7 + y * 13) % 5) - 2);
+        for (int k = 0; k < 3; k++) rgba[i * 4 + k] = c[k] + n;
+        rgba[i * 4 + 3] = 1.f;
+        truth[i] = (unsigned char)(cover ? 1 : up ? 2 : down ? 3 : patch ? 4 : 0);
+        mask[i] = cover;
+      }
+    long added = unmask_hole_grow_like(rgba, W, H, 100, mask);
+    CHECK(added >= 0, "grow_like failed (%ld)", added);
+    long up = 0, up_taken = 0, down_taken = 0, skin_taken = 0;
+    for (int i = 0; i < W * H; i++) {
+      up += truth[i] == 2;
+      up_taken += truth[i] == 2 && mask[i];
+      down_taken += truth[i] == 3 && mask[i];
+      skin_taken += truth[i] == 0 && mask[i];
+    }
+    if (pass == 0) {
+      CHECK(up_taken == up, "loop up: %ld of %ld taken", up_taken, up);
+      /* below: no more than the rim's reach (20% of 100 px) */
+      CHECK(down_taken <= 3 * 22, "%ld pixels of the strap below taken", down_taken);
+      CHECK(skin_taken <= 6, "%ld skin pixels taken", skin_taken);
+    } else {
+      /* only the rim's reach (20% of 100 px) of the loop may go */
+      CHECK(up_taken <= 3 * 22, "loop beside a dark patch: %ld of %ld taken", up_taken, up);
+    }
+  }
+}
+
 /* An opening by 1 px keeps a 5x5 square whole and removes a 1-px line. */
 static void test_open(void) {
   enum { W = 20, H = 12 };
@@ -165,6 +212,7 @@ int main(void) {
   test_distance();
   test_open();
   test_grow_like();
+  test_grow_like_straps();
   test_grow_feather();
   test_dilate_components();
   return CHECK_DONE();

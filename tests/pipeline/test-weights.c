@@ -179,6 +179,53 @@ static void run_sketch(unmask_models *m) {
   nets_image_free(img);
 }
 
+/* A covering's job with an ear loop running up from it, past the crop the
+ * network sees, on a smooth gradient: the loop's pixels away from the body
+ * get the gradient back (harmonic fill), not a face and not the crop's
+ * clamped edge. */
+static void run_strap(unmask_models *m) {
+  enum { W = 400, H = 400 };
+  nets_image *img = nets_image_new(W, H, 4);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      float *q = img->data + ((size_t)y * W + x) * 4;
+      q[0] = 0.2f + 0.6f * y / H, q[1] = 0.5f, q[2] = 0.7f - 0.3f * x / W, q[3] = 1.0f;
+    }
+  const float cx = 200, cy = 250, r = 40;
+  unmask_job job = {0};
+  job.x = 150, job.y = 100, job.w = 100, job.h = 195;
+  job.face = (unmask_face){job.x, job.y, job.w, job.h, 1.0f, 1};
+  job.bx = cx - r, job.by = cy - r, job.bw = job.bh = 2 * r; /* the body: the ellipse */
+  job.covering = 1;
+  job.alpha = calloc((size_t)job.w * job.h, sizeof(float));
+  for (int y = 0; y < job.h; y++)
+    for (int x = 0; x < job.w; x++) {
+      const int px = job.x + x, py = job.y + y;
+      const int loop = px >= 165 && px < 168 && py >= 120 && py < 230;
+      job.alpha[y * job.w + x] = hypotf(px + 0.5f - cx, py + 0.5f - cy) < r || loop;
+      if (loop) /* a dark loop on the photo */
+        for (int c = 0; c < 3; c++) img->data[((size_t)py * W + px) * 4 + c] = 0.1f;
+    }
+  unmask_memio mio;
+  unmask_image_io io = unmask_memio_init(&mio, img, NULL);
+  unmask_params p;
+  unmask_params_default(&p);
+  nets_error e = {0};
+  const int rc = unmask_fill_job(m, &io, &p, &job, 0, &e);
+  CHECK(rc == 0, "fill job: %s", e.msg);
+  float worst = 0;
+  for (int py = 120; !rc && py < 195; py++) /* the loop above the body's box and its tenth */
+    for (int px = 165; px < 168; px++) {
+      const float *f = job.fill + ((size_t)(py - job.y) * job.w + (px - job.x)) * 3;
+      const float want[3] = {0.2f + 0.6f * py / H, 0.5f, 0.7f - 0.3f * px / W};
+      for (int c = 0; c < 3; c++) worst = fmaxf(worst, fabsf(f[c] - want[c]));
+    }
+  CHECK(!rc && worst <= 3.0f / 255, "the loop above the body is %.1f/255 off the gradient", worst * 255);
+  printf("an ear loop above the body comes back within %.2f/255 of the gradient\n", worst * 255);
+  free(job.alpha), free(job.orig), free(job.fill);
+  nets_image_free(img);
+}
+
 int main(void) {
   SKIP_WITHOUT_WEIGHTS();
   nets_error e = {0};
@@ -207,6 +254,7 @@ int main(void) {
   run_detection(m);
   run_tiles(m);
   run_sketch(m);
+  run_strap(m);
   unmask_models_free(m);
 
   /* a missing weights folder is an error naming the file */
