@@ -98,33 +98,27 @@ static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, flo
   return 0;
 }
 
-/* Straps that run on past reach(): from the grown covering along pixels that
- * are thin lines of a colour the covering has (more than its ring has),
- * within strap_reach() of it.  Runs shorter than strap_min() are dropped.
- * Adds to mask; returns the count added, or NETS_ERR_NOMEM. */
-static long trace_straps(const float *rgba, int w, int h, double size, const float *dout, float *hc,
-                         float floor_density, unsigned char *mask, size_t *queue) {
-  const size_t n = (size_t)w * h;
-  const int r = thin_radius(size) + 1;
-  const double R = strap_reach(size), shortest = strap_min(size), gap = thin_radius(size);
-  if (size < STRAP_MIN_SIZE) return 0;
-  /* ear loops run up from a covering towards the ears, never down: no
-   * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
-  double cy = 0;
-  long nm = 0;
-  for (size_t i = 0; i < n; i++)
-    if (dout[i] == 0.0f) cy += (double)(i / w), nm++;
-  if (!nm) return 0;
-  cy /= nm;
-  unsigned char *add = calloc(n, 1);
-  int *labels = malloc(sizeof(int) * n);
-  long added = 0;
-  if (!add || !labels) {
-    free(add), free(labels);
-    return NETS_ERR_NOMEM;
-  }
+/* What a growth looks at: the pixels and the covering's colours. */
+typedef struct {
+  const float *rgba;
+  int w, h;
+  float *hc, *hr, floor_density;
+  const float *dout; /* distance to the covering */
+  int r;             /* straps: how far to each side a line is compared */
+  double cy, gap;    /* straps: no higher than row cy; crossing within gap */
+} grow_ctx;
+
+/* The mark a growth gives pixel j (x, y): 0 leaves it out. */
+typedef unsigned char (*grow_take)(const grow_ctx *g, int x, int y, size_t j);
+
+/* Breadth-first growth from every pixel of mask over the 8-neighbours j
+ * within R of the covering (dout) that take() marks: add[j] gets the mark.
+ * queue: room for w*h indices. */
+static void grow_from(const unsigned char *mask, const grow_ctx *g, double R, grow_take take,
+                      unsigned char *add, size_t *queue) {
+  const int w = g->w, h = g->h;
   size_t head = 0, tail = 0;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < (size_t)w * h; i++)
     if (mask[i]) queue[tail++] = i;
   while (head < tail) {
     size_t i = queue[head++];
@@ -134,16 +128,55 @@ static long trace_straps(const float *rgba, int w, int h, double size, const flo
         int nx = x + dx, ny = y + dy;
         if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
         size_t j = (size_t)ny * w + nx;
-        if (mask[j] || add[j] || dout[j] > R) continue;
-        if (ny <= cy && trilinear(hc, rgba + j * 4, 0) >= floor_density && strap_pixel(rgba, w, h, nx, ny, r, hc))
-          add[j] = 1;
-        else if (dout[j] <= gap) /* crossed, not taken: a strap may start a little off the edge */
-          add[j] = 2;
-        else
-          continue;
+        if (mask[j] || add[j] || g->dout[j] > R) continue;
+        if (!(add[j] = take(g, nx, ny, j))) continue;
         queue[tail++] = j;
       }
   }
+}
+
+/* The rim and near loops: pixels that look like the covering, not its ring. */
+static unsigned char take_like(const grow_ctx *g, int x, int y, size_t j) {
+  (void)x, (void)y;
+  float pc = trilinear(g->hc, g->rgba + j * 4, 0), pr = trilinear(g->hr, g->rgba + j * 4, 0);
+  return pc >= g->floor_density && pc >= K * pr;
+}
+
+/* Straps: 1 on a thin line of the covering's colours above row cy; 2 (crossed,
+ * not taken) within gap of the covering, as a strap may start a little off
+ * its edge. */
+static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j) {
+  if (y <= g->cy && trilinear(g->hc, g->rgba + j * 4, 0) >= g->floor_density &&
+      strap_pixel(g->rgba, g->w, g->h, x, y, g->r, g->hc))
+    return 1;
+  return g->dout[j] <= g->gap ? 2 : 0;
+}
+
+/* Straps that run on past reach(): from the grown covering along thin lines
+ * of its colours (take_strap), within strap_reach() of it.  Runs shorter
+ * than strap_min() or wider than a line are dropped.  Adds to mask; returns
+ * the count added, or NETS_ERR_NOMEM. */
+static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *queue) {
+  const int w = g.w, h = g.h;
+  const size_t n = (size_t)w * h;
+  const double R = strap_reach(size), shortest = strap_min(size);
+  if (size < STRAP_MIN_SIZE) return 0;
+  /* ear loops run up from a covering towards the ears, never down: no
+   * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
+  double cy = 0;
+  long nm = 0;
+  for (size_t i = 0; i < n; i++)
+    if (g.dout[i] == 0.0f) cy += (double)(i / w), nm++;
+  if (!nm) return 0;
+  g.cy = cy / nm, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
+  unsigned char *add = calloc(n, 1);
+  int *labels = malloc(sizeof(int) * n);
+  long added = 0;
+  if (!add || !labels) {
+    free(add), free(labels);
+    return NETS_ERR_NOMEM;
+  }
+  grow_from(mask, &g, R, take_strap, add, queue);
   for (size_t i = 0; i < n; i++) add[i] = add[i] == 1;
   enum { MAXC = 256 };
   unmask_hole_component comps[MAXC];
@@ -158,7 +191,7 @@ static long trace_straps(const float *rgba, int w, int h, double size, const flo
       const int ext = c->x1 - c->x0 > c->y1 - c->y0 ? c->x1 - c->x0 + 1 : c->y1 - c->y0 + 1;
       /* a strap is long and thin: a net of lines (a mosaic, a face's
        * features) is not one */
-      if (ext >= shortest && c->area <= 3.0 * (2 * gap + 1) * ext) mask[i] = 1, added++;
+      if (ext >= shortest && c->area <= 3.0 * (2 * g.gap + 1) * ext) mask[i] = 1, added++;
     }
   }
   free(add), free(labels);
@@ -199,24 +232,8 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
   const float floor_density = 2.0f / (float)nb;
 
   /* grow from the covering over pixels that look like it */
-  size_t head = 0, tail = 0;
-  for (size_t i = 0; i < n; i++)
-    if (mask[i]) queue[tail++] = i;
-  while (head < tail) {
-    size_t i = queue[head++];
-    int x = (int)(i % w), y = (int)(i / w);
-    for (int dy = -1; dy <= 1; dy++)
-      for (int dx = -1; dx <= 1; dx++) {
-        int nx = x + dx, ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-        size_t j = (size_t)ny * w + nx;
-        if (mask[j] || add[j] || dout[j] > R) continue;
-        float pc = trilinear(hc, rgba + j * 4, 0), pr = trilinear(hr, rgba + j * 4, 0);
-        if (pc < floor_density || pc < K * pr) continue;
-        add[j] = 1;
-        queue[tail++] = j;
-      }
-  }
+  const grow_ctx g = {rgba, w, h, hc, hr, floor_density, dout, 0, 0, 0};
+  grow_from(mask, &g, R, take_like, add, queue);
   /* drop the wide additions: what an opening of the additions keeps */
   memcpy(tmp, add, n);
   if (unmask_hole_open(tmp, w, h, thin_radius(size))) {
@@ -226,7 +243,7 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
   for (size_t i = 0; i < n; i++) /* the rim right at the edge stays in any case */
     if (add[i] && (!tmp[i] || dout[i] <= r0)) mask[i] = 1, added++;
   {
-    long straps = trace_straps(rgba, w, h, size, dout, hc, floor_density, mask, queue);
+    long straps = trace_straps(g, size, mask, queue);
     added = straps < 0 ? straps : added + straps;
   }
 done:
