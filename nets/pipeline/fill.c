@@ -238,8 +238,8 @@ static int off_body(const unmask_job *job, int px, int py, double ox, double oy,
  * best filled from its two sides.  ebuf/ea: the job's rectangle plus a band
  * (ew*eh at ex, ey); the crop: side S/k at (ox, oy).  Returns 0 or
  * NETS_ERR_NOMEM. */
-static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew,
-                             int eh, double ox, double oy, double k) {
+static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew, int eh,
+                       double ox, double oy, double k) {
   int x0 = ew, y0 = eh, x1 = -1, y1 = -1;
   for (int y = 0; y < job->h; y++) {
     for (int x = 0; x < job->w; x++) {

@@ -99,9 +99,10 @@ static scores score(const nets_image *res, const nets_image *orig, const float *
   return s;
 }
 
-/* The pipeline on masked (RGB): result (RGB) and the repainted hole (w*h). */
-static int run_pipeline(unmask_models *m, const unmask_params *p0, const nets_image *masked, nets_image **res,
-                        float *hole, double *ms, nets_error *err) {
+/* The pipeline on masked (RGB): result (RGB) and the repainted hole (w*h).
+ * selection: the user's hole (w*h, 1 channel), or NULL to detect. */
+static int run_pipeline(unmask_models *m, const unmask_params *p0, const nets_image *masked,
+                        const nets_image *selection, nets_image **res, float *hole, double *ms, nets_error *err) {
   nets_image *rgba = nets_image_convert(masked, 4);
   nets_image *hm = nets_image_new(masked->width, masked->height, 1);
   int rc = NETS_ERR_NOMEM;
@@ -110,7 +111,7 @@ static int run_pipeline(unmask_models *m, const unmask_params *p0, const nets_im
     unmask_params p = *p0;
     p.hole_write = unmask_memio_hole_write, p.hole_user = hm;
     unmask_memio mio;
-    unmask_image_io io = unmask_memio_init(&mio, rgba, NULL);
+    unmask_image_io io = unmask_memio_init(&mio, rgba, selection);
     const double t0 = train_now();
     rc = unmask_run(m, &io, &p, NULL, NULL, err) < 0 ? NETS_ERR_IO : NETS_OK;
     *ms = 1e3 * (train_now() - t0);
@@ -163,7 +164,7 @@ int eval_photos_main(int argc, char **argv) {
   const char *weights = NULL, *grid = NULL;
   unmask_params p;
   unmask_params_default(&p);
-  int n_max = 1000, list = 0;
+  int n_max = 1000, list = 0, exact = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -173,11 +174,13 @@ int eval_photos_main(int argc, char **argv) {
     else if (!strcmp(a, "--detail") && v && atof(v) >= 0 && atof(v) <= 1) p.detail = atof(argv[++i]);
     else if (!strcmp(a, "--no-sketch")) p.no_sketch = 1;
     else if (!strcmp(a, "--list")) list = 1;
+    else if (!strcmp(a, "--exact-holes")) exact = 1;
     else if (!strcmp(a, "--grow") && v && atof(v) >= 0) p.grow_px = atof(argv[++i]);
     else if (!strcmp(a, "--feather") && v && atof(v) >= 0) p.feather_px = atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-photos [--weights DIR] [--n N] [--detail D] [--no-sketch]\n"
-             "       [--grow PX] [--feather PX] [--grid DIR] [--list] [--faces DIR --csv FILE]\n"
+             "       [--grow PX] [--feather PX] [--grid DIR] [--list] [--exact-holes]\n"
+             "       [--faces DIR --csv FILE]\n"
              "The held-out 300-W photos (split 1) at their own size, a mask drawn on each\n"
              "annotated face (the kinds in turn), repaired by the whole unmask pipeline\n"
              "(detection included; weights from DIR, default as unmask) and by the harmonic\n"
@@ -187,7 +190,9 @@ int eval_photos_main(int argc, char **argv) {
              "unrepainted, and the repainted area outside the coverings (as a share of\n"
              "theirs).  --grid writes DIR/<photo>.png (DIR is made if missing):\n"
              "masked | harmonic fill | unmask | original, around the faces; --list prints\n"
-             "a line per photo (to stderr).\n");
+             "a line per photo (to stderr).  --exact-holes gives both methods the drawn\n"
+             "coverings as the user's selection instead of detecting them: what the\n"
+             "detector's holes cost.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -234,8 +239,14 @@ int eval_photos_main(int argc, char **argv) {
         rc = 1;
       }
     }
-    if (!rc && (run_pipeline(m, &p, masked, &res, hole, &ms, &err) ||
-                run_pipeline(m, &pb, masked, &base, hole_b, &ms_b, &err))) {
+    nets_image *sel = !rc && exact ? nets_image_new(orig->width, orig->height, 1) : NULL;
+    for (size_t k = 0; sel && k < np; k++) sel->data[k] = cov[k] > 0.5f ? 1.0f : 0.0f;
+    if (exact && !rc && !sel) {
+      fprintf(stderr, "eval-photos: out of memory\n");
+      rc = 1;
+    }
+    if (!rc && (run_pipeline(m, &p, masked, sel, &res, hole, &ms, &err) ||
+                run_pipeline(m, &pb, masked, sel, &base, hole_b, &ms_b, &err))) {
       fprintf(stderr, "eval-photos: %s: %s\n", ph[i].file, err.msg);
       rc = 1;
     }
@@ -259,13 +270,13 @@ int eval_photos_main(int argc, char **argv) {
       }
     }
     nets_image_free(src), nets_image_free(orig), nets_image_free(masked), nets_image_free(res),
-        nets_image_free(base);
+        nets_image_free(base), nets_image_free(sel);
     free(cov), free(hole), free(hole_b);
   }
   if (!rc && n_done) {
     printf("held-out 300-W photos: %d, masked faces: %d (jaw %.0f-%.0f px wide), Detail %.2f, grow %g, "
-           "feather %g%s\n\n", n_done, n_faces, w_min, w_max, p.detail, p.grow_px, p.feather_px,
-           p.no_sketch ? ", no drawing" : "");
+           "feather %g%s%s\n\n", n_done, n_faces, w_min, w_max, p.detail, p.grow_px, p.feather_px,
+           p.no_sketch ? ", no drawing" : "", exact ? ", the drawn coverings as the selection" : "");
     printf("| method | PSNR coverings | SSIM coverings | MAE coverings | PSNR photo | covering left | repainted outside | ms/photo |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
     const char *names[N_ROWS] = {"unmask", "harmonic fill, same holes", "masked photo, no repair"};

@@ -348,6 +348,24 @@ static void test_eval_photos(void) {
     snprintf(png, sizeof png, "%s/%.*s.png", grid, 11, names[k]);
     CHECK((access(png, R_OK) == 0) == held[k], "%s: strip %s", names[k], held[k] ? "missing" : "written");
   }
+  /* the drawn coverings as the selection: all of them repainted, nothing else */
+  const char *args2[] = {"eval-photos", "--faces", dir, "--csv", csv_path, "--weights", UNMASK_SOURCE_WEIGHTS_DIR,
+                         "--exact-holes", "--threads", "1", NULL};
+  fflush(stdout);
+  saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 1);
+  rc = eval_photos_main(10, (char **)args2);
+  fflush(stdout);
+  dup2(saved, 1), close(fd), close(saved);
+  CHECK(rc == 0, "eval-photos --exact-holes returned %d", rc);
+  f = fopen(out, "r");
+  int exact_row = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    fputs(line, stdout);
+    if (!strncmp(line, "| unmask |", 10) && strstr(line, "| 0.00% | 0.0% |")) exact_row = 1;
+  }
+  if (f) fclose(f);
+  CHECK(exact_row, "eval-photos --exact-holes: the unmask row must leave no covering and repaint nothing else");
   /* no held-out photo at all: an error */
   csv = fopen(csv_path, "w");
   csv_header(csv);
