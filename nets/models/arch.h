@@ -28,13 +28,15 @@ typedef struct {
  * added to its 64-px features through one more gated layer; 5: version 3
  * with a fifth input channel, a line drawing of the lower face
  * (unmask_landmark_sketch) that says where to paint the jaw, nose and lips,
- * or zeros where none is known. */
+ * or zeros where none is known; 6: version 5 with three more such gated
+ * layers added to their input, two at 16 px (dilations 4 and 8) and one at
+ * 32 px (dilation 2). */
 int inpainter_build(inpainter_net *net, int version);
-/* The version an "arch" name gives (2 to 5), or 0 for none of them. */
+/* The version an "arch" name gives (2 to 6), or 0 for none of them. */
 int inpainter_version(const char *arch);
-/* The input channels of a version: 4, or 5 with the sketch. */
+/* The input channels of a version: 4, or 5 with the sketch (5 and 6). */
 int inpainter_inputs(int version);
-/* For version 5 started from a version-3 file (path): fills the two layers
+/* For version 5 or 6 started from a version-3 file (path): fills the two layers
  * that see the input (enc1, ref1) from the file's narrower ones, with zero
  * weights on the sketch, so the network starts as exactly what the file
  * computes.  Adds the layers filled to *n_taken.  Other versions: nothing. */
@@ -44,9 +46,9 @@ int inpainter_widen_from(inpainter_net *net, const char *path, int *n_taken, net
  * memory, tensors that do not fit (the network is then freed). */
 int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *path,
                          nets_error *err);
-/* Zero the feature half of the layers added to their input that versions 3
- * and 4 add (their biases start at zero): the network then computes exactly
- * what the layers it shares with the previous version compute. */
+/* Zero the feature half of the layers added to their input that versions 3,
+ * 4 and 6 add (their biases start at zero): the network then computes
+ * exactly what the layers it shares with the previous version compute. */
 void inpainter_zero_residuals(inpainter_net *net);
 /* One sample: rgb HWC [0,1], hole (S*S) and, with 5 inputs, the sketch
  * (S*S, NULL: none) -> the NCHW input of one image (inputs channels). */

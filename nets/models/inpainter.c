@@ -9,25 +9,28 @@
 #include "arch.h"
 #include "models.h"
 
-/* The layers version 3 adds: x + gconv(x), same channels; and the last
- * layer of the refinement's 32-px level that version 4 adds. */
-static const char *const residuals[] = {"mid5", "dec1r", "dec2r", "ref4d"};
+/* The layers version 3 adds: x + gconv(x), same channels; the last layer of
+ * the refinement's 32-px level that version 4 adds; and the three more that
+ * version 6 adds in the same way (two at 16 px, one at 32 px). */
+static const char *const residuals[] = {"mid5", "dec1r", "dec2r", "ref4d", "mid6", "mid7", "dec1s"};
+enum { N_RESIDUALS = sizeof residuals / sizeof residuals[0] };
 
-static int residual(nets_graph *g, int version, int k, int x, int dil) {
-  if (version < 3 || x < 0) return x;
+/* x + gconv(x) when `on`, else x. */
+static int residual(nets_graph *g, int on, int k, int x, int dil) {
+  if (!on || x < 0) return x;
   return nets_graph_add(g, x, nets_graph_gconv(g, residuals[k], x, g->nodes[x].c, 3, 1, dil, NETS_ACT_ELU));
 }
 
 int inpainter_version(const char *arch) {
   const size_t n = strlen(INPAINTER_ARCH_PREFIX);
   if (!arch || strncmp(arch, INPAINTER_ARCH_PREFIX, n)) return 0;
-  for (int v = 2; v <= 5; v++)
+  for (int v = 2; v <= 6; v++)
     if (arch[n] == '0' + v && !arch[n + 1]) return v;
   return 0;
 }
 
 void inpainter_zero_residuals(inpainter_net *net) {
-  for (int k = 0; net->version >= 3 && k < (net->version == 4 ? 4 : 3); k++) {
+  for (int k = 0; k < N_RESIDUALS; k++) { /* those the version has */
     char name[64];
     snprintf(name, sizeof name, "%s.weight", residuals[k]);
     nets_param *w = nets_graph_find_param(net->g, name);
@@ -53,7 +56,7 @@ int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *
 }
 
 int inpainter_build(inpainter_net *net, int version) {
-  if (version < 2 || version > 5) return -1;
+  if (version < 2 || version > 6) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_ELU;
@@ -68,13 +71,16 @@ int inpainter_build(inpainter_net *net, int version) {
   m = nets_graph_gconv(g, "mid2", m, 128, 3, 1, 4, A);
   m = nets_graph_gconv(g, "mid3", m, 128, 3, 1, 8, A);
   m = nets_graph_gconv(g, "mid4", m, 128, 3, 1, 1, A);
-  m = residual(g, version, 0, m, 2);
+  m = residual(g, version >= 3, 0, m, 2);
+  m = residual(g, version >= 6, 4, m, 4);
+  m = residual(g, version >= 6, 5, m, 8);
   int d = nets_graph_up2(g, m);                                 /* 32 */
   d = nets_graph_gconv(g, "dec1", nets_graph_concat(g, d, e5), 64, 3, 1, 1, A);
-  d = residual(g, version, 1, d, 1);
+  d = residual(g, version >= 3, 1, d, 1);
+  d = residual(g, version >= 6, 6, d, 2);
   d = nets_graph_up2(g, d);                                     /* 64 */
   d = nets_graph_gconv(g, "dec2", nets_graph_concat(g, d, e3), 32, 3, 1, 1, A);
-  d = residual(g, version, 2, d, 1);
+  d = residual(g, version >= 3, 2, d, 1);
   d = nets_graph_up2(g, d);                                     /* 128 */
   d = nets_graph_gconv(g, "dec3", nets_graph_concat(g, d, e1), 16, 3, 1, 1, A);
   int coarse = nets_graph_conv(g, "coarse", d, 3, 3, 1, 1, NETS_ACT_TANH, 0);
@@ -109,7 +115,7 @@ int inpainter_build(inpainter_net *net, int version) {
   return 0;
 }
 
-int inpainter_inputs(int version) { return version == 5 ? 5 : 4; }
+int inpainter_inputs(int version) { return version >= 5 ? 5 : 4; }
 
 /* Copies src (shape n x cs x k x k) into dst (n x cd x k x k, cd > cs)
  * with cd - cs zero input channels inserted at channel `at`. */
@@ -125,7 +131,7 @@ static void widen(const nets_st_tensor *src, nets_tensor *dst, int at) {
 }
 
 int inpainter_widen_from(inpainter_net *net, const char *path, int *n_taken, nets_error *err) {
-  if (net->version != 5) return NETS_OK;
+  if (net->version < 5) return NETS_OK;
   nets_st_file *f = nets_st_load(path, err);
   if (!f) return err ? err->code : NETS_ERR_FORMAT;
   /* enc1 sees the input (the sketch is its last channel); ref1 sees the
