@@ -39,7 +39,7 @@ static double strap_reach(double size) { return fmax(3.0, STRAP_REACH * size); }
 static double strap_min(double size) { return fmax(4.0, 0.12 * size); }
 
 double unmask_hole_grow_like_reach(double size) {
-  double a = ring_to(size), b = reach(size), c = strap_reach(size);
+  double a = ring_to(size), b = reach(size), c = size < STRAP_MIN_SIZE ? 0.0 : strap_reach(size);
   a = a > b ? a : b;
   return ceil(a > c ? a : c) + 1.0;
 }
