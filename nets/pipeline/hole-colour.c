@@ -78,12 +78,11 @@ static float colour_dist(const float *a, const float *b) {
 /* Whether the pixel (x, y) is part of a thin line of the covering's colours
  * (hc) across some direction: its colour steps by STRAP_CONTRAST or more to
  * the pixels r away on both sides, those two are alike (the step between
- * them is smaller), and the covering's histogram has the pixel's colour at
- * least K times as often as either side's. */
-static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, float *hc) {
+ * them is smaller), and the covering's histogram has the pixel's colour
+ * (at density pc in hc) at least K times as often as either side's. */
+static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, float *hc, float pc) {
   static const int dir[4][2] = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
   const float *p = rgba + ((size_t)y * w + x) * 4;
-  const float pc = trilinear(hc, p, 0);
   for (int d = 0; d < 4; d++) {
     const int k = d < 2 ? r : (int)lround(r * 0.7071);
     const int ax = x + k * dir[d][0], ay = y + k * dir[d][1];
@@ -146,9 +145,10 @@ static unsigned char take_like(const grow_ctx *g, int x, int y, size_t j) {
  * not taken) within gap of the covering, as a strap may start a little off
  * its edge. */
 static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j) {
-  if (y <= g->cy && trilinear(g->hc, g->rgba + j * 4, 0) >= g->floor_density &&
-      strap_pixel(g->rgba, g->w, g->h, x, y, g->r, g->hc))
-    return 1;
+  if (y <= g->cy) {
+    const float pc = trilinear(g->hc, g->rgba + j * 4, 0);
+    if (pc >= g->floor_density && strap_pixel(g->rgba, g->w, g->h, x, y, g->r, g->hc, pc)) return 1;
+  }
   return g->dout[j] <= g->gap ? 2 : 0;
 }
 
