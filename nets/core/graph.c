@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attend.h"
 #include "layers.h"
 #include "rng.h"
 #include "specnorm.h"
@@ -163,6 +164,17 @@ int nets_graph_act(nets_graph *g, int src, nets_act act) {
   return id;
 }
 
+int nets_graph_attend(nets_graph *g, int src, int mask, int mask_ch, float scale) {
+  if (mask < 0 || mask >= g->n_nodes || mask_ch < 0 || mask_ch >= src_channels(g, mask)) return -1;
+  int id = add_node(g, NETS_OP_ATTEND, src, mask);
+  if (id >= 0) {
+    g->nodes[id].c = src_channels(g, src);
+    g->nodes[id].mask_ch = mask_ch;
+    g->nodes[id].scale = scale;
+  }
+  return id;
+}
+
 static int ensure_tensor(nets_tensor **t, int n, int c, int h, int w) {
   if (*t && !(*t)->owns) { /* a view into the inference pool: training owns its outputs */
     nets_tensor_free(*t);
@@ -291,6 +303,18 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
     case NETS_OP_ACT: nd->h = a->h; nd->w = a->w;
       if ((size_t)n * nd->c * nd->h * nd->w > scratch) scratch = (size_t)n * nd->c * nd->h * nd->w;
       break;
+    case NETS_OP_ATTEND: {
+      nd->h = a->h; nd->w = a->w;
+      if (b->h % a->h || b->w % a->w)
+        return nets_error_set(err, NETS_ERR_SHAPE, "node %d: mask %dx%d is not a multiple of %dx%d",
+                              i, b->h, b->w, a->h, a->w);
+      /* what forward keeps (in inference too), and backward's work */
+      const int p = a->h * a->w;
+      if (ensure_tensor(&nd->saved, n, 1, 1, (int)nets_attend_saved_size(nd->c, p)))
+        return nets_error_set(err, NETS_ERR_NOMEM, "out of memory for node %d", i);
+      if (training && (size_t)p * p + (size_t)nd->c * p > scratch) scratch = (size_t)p * p + (size_t)nd->c * p;
+      break;
+    }
     }
     if (!training) continue; /* outputs: plan_outputs below; gates work in scratch */
     if (ensure_tensor(&nd->out, n, nd->c, nd->h, nd->w) || ensure_tensor(&nd->grad, n, nd->c, nd->h, nd->w))
@@ -378,6 +402,18 @@ int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_er
       memcpy(nd->out->data, a->out->data, size * sizeof(float));
       nets_act_forward(nd->act, nd->out->data, size);
       break;
+    case NETS_OP_ATTEND: {
+      const int p = nd->h * nd->w;
+      const size_t per = nets_attend_saved_size(nd->c, p);
+      for (int s = 0; s < n; s++) {
+        float *sv = nd->saved->data + s * per;
+        nets_attend_known(b->out->data + ((size_t)s * b->c + nd->mask_ch) * b->h * b->w, b->h, b->w,
+                          nd->h, nd->w, sv + per - p);
+        nets_attend_forward(a->out->data + (size_t)s * nd->c * p, nd->c, p, nd->scale, sv,
+                            nd->out->data + (size_t)s * nd->c * p);
+      }
+      break;
+    }
     case NETS_OP_INPUT: break;
     }
   }
@@ -474,6 +510,15 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
         add_into(da, g->scratch, size);
       }
       break;
+    case NETS_OP_ATTEND:
+      if (da) {
+        const int p = nd->h * nd->w;
+        const size_t per = nets_attend_saved_size(nd->c, p), cp = (size_t)nd->c * p;
+        for (int s = 0; s < n; s++)
+          nets_attend_backward(a->out->data + s * cp, nd->c, p, nd->scale, nd->saved->data + s * per,
+                               nd->grad->data + s * cp, da + s * cp, g->scratch);
+      }
+      break;
     case NETS_OP_INPUT: break;
     }
   }
@@ -539,6 +584,8 @@ double nets_graph_macs_after(const nets_graph *g, int node) {
     const nets_node *nd = &g->nodes[i];
     if (nd->op == NETS_OP_CONV || nd->op == NETS_OP_GCONV)
       m += (double)nd->h * nd->w * nd->conv.cout * nd->conv.cin * nd->conv.k * nd->conv.k;
+    if (nd->op == NETS_OP_ATTEND) /* the similarities, then the weighted sums */
+      m += 2.0 * nd->h * nd->w * nd->h * nd->w * nd->c;
   }
   return m;
 }

@@ -5,7 +5,7 @@
  *
  * Node kinds: input, conv (optional fused activation and spectral norm),
  * gated conv, nearest 2x upsampling, 2x average pooling, concat, add,
- * activation.  Backward accumulates parameter gradients (zero them with
+ * activation, contextual attention (attend.h).  Backward accumulates parameter gradients (zero them with
  * nets_graph_zero_grad) and, when asked, the gradient w.r.t. the input. */
 #ifndef NETS_GRAPH_H
 #define NETS_GRAPH_H
@@ -26,6 +26,7 @@ typedef enum {
   NETS_OP_CONCAT,
   NETS_OP_ADD,
   NETS_OP_ACT,
+  NETS_OP_ATTEND,
 } nets_op;
 
 enum { NETS_CONV_NO_BIAS = 1, NETS_CONV_SPECTRAL = 2 };
@@ -49,6 +50,8 @@ typedef struct {
   int keep;                        /* inference: out keeps its value after forward */
   float *w_eff, *sn_v;             /* spectral norm: normalised weight, v vector */
   float sigma;
+  int mask_ch;                     /* attend: the channel of src[1] that holds the hole */
+  float scale;                     /* attend: the softmax's scale */
 } nets_node;
 
 typedef struct {
@@ -85,6 +88,10 @@ int nets_graph_pool2(nets_graph *g, int src);
 int nets_graph_concat(nets_graph *g, int a, int b);
 int nets_graph_add(nets_graph *g, int a, int b);
 int nets_graph_act(nets_graph *g, int src, nets_act act);
+/* Contextual attention over src's map; the known positions are those whose
+ * block of channel mask_ch of node mask (at the same or an integer multiple
+ * of src's size) is all below 0.5.  No gradient flows to mask. */
+int nets_graph_attend(nets_graph *g, int src, int mask, int mask_ch, float scale);
 
 /* Resolve shapes and allocate buffers for a batch of n images of h x w.
  * Cheap when the size does not change.  For inference (training 0), node

@@ -10,9 +10,10 @@
 #include "models.h"
 
 /* The layers version 3 adds: x + gconv(x), same channels; the last layer of
- * the refinement's 32-px level that version 4 adds; and the three more that
- * version 6 adds in the same way (two at 16 px, one at 32 px). */
-static const char *const residuals[] = {"mid5", "dec1r", "dec2r", "ref4d", "mid6", "mid7", "dec1s"};
+ * the refinement's 32-px level that version 4 adds; the three more that
+ * version 6 adds in the same way (two at 16 px, one at 32 px); and the layer
+ * that adds version 7's contextual attention to the 32-px features. */
+static const char *const residuals[] = {"mid5", "dec1r", "dec2r", "ref4d", "mid6", "mid7", "dec1s", "dec1att"};
 enum { N_RESIDUALS = sizeof residuals / sizeof residuals[0] };
 
 /* x + gconv(x) when `on`, else x. */
@@ -24,7 +25,7 @@ static int residual(nets_graph *g, int on, int k, int x, int dil) {
 int inpainter_version(const char *arch) {
   const size_t n = strlen(INPAINTER_ARCH_PREFIX);
   if (!arch || strncmp(arch, INPAINTER_ARCH_PREFIX, n)) return 0;
-  for (int v = 2; v <= 6; v++)
+  for (int v = 2; v <= 7; v++)
     if (arch[n] == '0' + v && !arch[n + 1]) return v;
   return 0;
 }
@@ -56,7 +57,7 @@ int inpainter_build_from(inpainter_net *net, const nets_st_file *f, const char *
 }
 
 int inpainter_build(inpainter_net *net, int version) {
-  if (version < 2 || version > 6) return -1;
+  if (version < 2 || version > 7) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_ELU;
@@ -72,12 +73,16 @@ int inpainter_build(inpainter_net *net, int version) {
   m = nets_graph_gconv(g, "mid3", m, 128, 3, 1, 8, A);
   m = nets_graph_gconv(g, "mid4", m, 128, 3, 1, 1, A);
   m = residual(g, version >= 3, 0, m, 2);
-  m = residual(g, version >= 6, 4, m, 4);
-  m = residual(g, version >= 6, 5, m, 8);
+  m = residual(g, version == 6, 4, m, 4);
+  m = residual(g, version == 6, 5, m, 8);
   int d = nets_graph_up2(g, m);                                 /* 32 */
   d = nets_graph_gconv(g, "dec1", nets_graph_concat(g, d, e5), 64, 3, 1, 1, A);
   d = residual(g, version >= 3, 1, d, 1);
-  d = residual(g, version >= 6, 6, d, 2);
+  d = residual(g, version == 6, 6, d, 2);
+  if (version == 7) { /* d + gconv(d ++ attention over d): the hole copies from the visible face */
+    const int att = nets_graph_attend(g, d, x, 3, 10.0f);
+    d = nets_graph_add(g, d, nets_graph_gconv(g, residuals[7], nets_graph_concat(g, d, att), 64, 3, 1, 1, A));
+  }
   d = nets_graph_up2(g, d);                                     /* 64 */
   d = nets_graph_gconv(g, "dec2", nets_graph_concat(g, d, e3), 32, 3, 1, 1, A);
   d = residual(g, version >= 3, 2, d, 1);

@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
     inpainter_net inp;
     critic_net cr;
     detector_net det;
-    for (int v = 2; v <= 6; v += v == 3 ? 2 : 1) /* 2, 3, 5 (3 with the drawing as input) and 6 */
+    for (int v = 2; v <= 7; v += v == 3 ? 2 : 1) /* 2, 3, 5 (3 with the drawing as input), 6 and 7 */
       if (inpainter_build(&inp, v) == 0) {
         char name[64];
         snprintf(name, sizeof name, "inpainter v%d (one pass)", v);

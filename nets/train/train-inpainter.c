@@ -29,7 +29,7 @@ typedef struct {
   train_opts t;
   long gan_start, critic_warmup;
   int critic_width;
-  int version; /* of the inpainter network (2 to 5) */
+  int version; /* of the inpainter network (2 to 7) */
   int freeze_coarse; /* train the refinement only */
   float lr_g, lr_d, gan_weight, hole_weight, valid_weight, fm_weight;
   float refined_l1; /* weight of L1 on the refined output (the coarse one has 1) */
@@ -338,7 +338,7 @@ int train_inpainter_main(int argc, char **argv) {
   /* the refinement's correction starts at zero: refined == coarse */
   nets_param *delta_w = nets_graph_find_param(G.g, "refine_delta.weight");
   if (delta_w) nets_tensor_zero(delta_w->value);
-  inpainter_zero_residuals(&G); /* version 3's and 4's added layers start at zero */
+  inpainter_zero_residuals(&G); /* the layers versions 3, 4, 6 and 7 add start at zero */
   if (o.freeze_coarse) nets_graph_freeze_upto(G.g, G.coarse);
   nets_adam og, od;
   nets_adam_default(&og, o.lr_g);

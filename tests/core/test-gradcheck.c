@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attend.h"
 #include "check.h"
 #include "graph.h"
 #include "loss.h"
@@ -12,12 +13,19 @@
 #define H 8
 #define W 8
 
-/* Hash of the sign pattern of every node's output: a finite difference that
- * changes it has crossed a kink (ReLU at 0) and says nothing about the slope. */
+/* Hash of the sign pattern of every node's output, and of the positions an
+ * attention node takes as known: a finite difference that changes it has
+ * crossed a kink (ReLU at 0) or a step and says nothing about the slope. */
 static uint64_t sign_pattern(const nets_graph *g) {
   uint64_t hsh = 1469598103934665603ULL;
   for (int i = 1; i < g->n_nodes; i++) {
     const nets_node *nd = &g->nodes[i];
+    if (nd->op == NETS_OP_ATTEND) { /* which positions are known: a step, like a kink */
+      const size_t p = (size_t)nd->h * nd->w, per = nets_attend_saved_size(nd->c, (int)p);
+      for (int s = 0; s < g->n; s++)
+        for (size_t j = 0; j < p; j++) hsh = (hsh ^ (nd->saved->data[s * per + per - p + j] > 0.5f)) * 1099511628211ULL;
+      continue;
+    }
     if (nd->act != NETS_ACT_RELU && nd->act != NETS_ACT_LRELU) continue;
     const nets_tensor *t = nd->op == NETS_OP_GCONV ? nd->saved : nd->out;
     for (size_t j = 0; j < nets_tensor_size(t); j++) hsh = (hsh ^ (t->data[j] > 0.f)) * 1099511628211ULL;
@@ -153,6 +161,20 @@ static void check_graphs(void) {
   }
 }
 
+/* Contextual attention: features from a conv of the first two channels, the
+ * hole in the third (a block in the middle of each sample, at twice the
+ * map's size so that the known test reads 2x2 blocks). */
+static void check_attend(void) {
+  nets_graph *g = nets_graph_new();
+  int in = nets_graph_input(g, 3);
+  int c = nets_graph_conv(g, "c", in, 4, 3, 2, 1, NETS_ACT_NONE, 0);
+  int att = nets_graph_attend(g, c, in, 2, 4.0f);
+  int out = nets_graph_add(g, att, c);
+  CHECK(att > 0 && out > 0, "attend: graph");
+  gradcheck("attend (hole from channel 2)", g, out, 3, 60);
+  nets_graph_free(g);
+}
+
 /* Loss gradients against finite differences. */
 static void check_losses(void) {
   enum { M = 64 };
@@ -240,6 +262,7 @@ static void check_losses(void) {
 
 int main(void) {
   check_graphs();
+  check_attend();
   check_losses();
   return check_report("test-gradcheck");
 }

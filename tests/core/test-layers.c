@@ -180,6 +180,61 @@ static void test_output_sharing(nets_rng *r) {
   nets_graph_free(g);
 }
 
+/* Contextual attention through the graph (inference and training give the
+ * same), against its definition computed directly: the hole is channel 2 of
+ * the input at twice the map's size; sample 1 has no known position. */
+static void test_attend(nets_rng *r) {
+  const int n = 2, h = 6, w = 4, H = 2 * h, W = 2 * w, p = h * w;
+  const float scale = 3.0f;
+  nets_graph *g = nets_graph_new();
+  int in = nets_graph_input(g, 3);
+  int pool = nets_graph_pool2(g, in);
+  int att = nets_graph_attend(g, pool, in, 2, scale);
+  CHECK(att > 0, "attend: build failed");
+  CHECK(nets_graph_attend(g, pool, in, 3, scale) < 0, "attend: a mask channel past the input's is refused");
+  float *x = malloc(sizeof(float) * n * 3 * H * W);
+  fill(x, (size_t)n * 3 * H * W, r);
+  for (int s = 0; s < n; s++) /* hole: the right half (sample 0), everything (sample 1) */
+    for (int y = 0; y < H; y++)
+      for (int xx = 0; xx < W; xx++) x[((size_t)s * 3 + 2) * H * W + y * W + xx] = s == 1 || xx >= W / 2;
+  x[2 * H * W + 3 * W + 1] = 0.7f; /* one hole pixel makes its whole 2x2 block a hole */
+  nets_error err = {0};
+  float *ref = calloc((size_t)n * 3 * p, sizeof(float));
+  for (int mode = 0; mode < 2; mode++) {
+    CHECK(nets_graph_prepare(g, n, H, W, mode, &err) == 0, "prepare: %s", err.msg);
+    CHECK(nets_graph_forward(g, x, &err) == 0, "forward: %s", err.msg);
+    const float *f = nets_graph_output(g, pool)->data, *y = nets_graph_output(g, att)->data;
+    if (mode == 0) {
+      for (int s = 0; s < n; s++) {
+        const float *fs = f + (size_t)s * 3 * p, *m = x + ((size_t)s * 3 + 2) * H * W;
+        for (int i = 0; i < p; i++) {
+          double wsum = 0, acc[3] = {0, 0, 0}, ni = 0;
+          for (int k = 0; k < 3; k++) ni += fs[k * p + i] * fs[k * p + i];
+          for (int j = 0; j < p; j++) {
+            const int by = j / w, bx = j % w;
+            int hole = 0;
+            for (int dy = 0; dy < 2; dy++)
+              for (int dx = 0; dx < 2; dx++) hole |= m[(2 * by + dy) * W + 2 * bx + dx] >= 0.5f;
+            if (hole) continue;
+            double dot = 0, nj = 0;
+            for (int k = 0; k < 3; k++) dot += fs[k * p + i] * fs[k * p + j], nj += fs[k * p + j] * fs[k * p + j];
+            const double e = exp(scale * dot / sqrt(ni * nj));
+            wsum += e;
+            for (int k = 0; k < 3; k++) acc[k] += e * fs[k * p + j];
+          }
+          for (int k = 0; k < 3; k++) ref[((size_t)s * 3 + k) * p + i] = wsum > 0 ? (float)(acc[k] / wsum) : 0.0f;
+        }
+      }
+    }
+    double worst = 0;
+    for (size_t i = 0; i < (size_t)n * 3 * p; i++) worst = fmax(worst, fabs(y[i] - ref[i]));
+    CHECK(worst < 1e-5, "attend (%s): differs from its definition by %g", mode ? "training" : "inference", worst);
+    printf("attend (%s): max difference from the definition %.1e\n", mode ? "training" : "inference", worst);
+  }
+  free(x), free(ref);
+  nets_graph_free(g);
+}
+
 int main(void) {
   nets_rng r;
   nets_rng_seed(&r, 1234);
@@ -196,5 +251,6 @@ int main(void) {
   test_conv(&r, 1, 12, 8, 360, 330, 5, 2, 2, 1, 1);
   test_graph_ops(&r);
   test_output_sharing(&r);
+  test_attend(&r);
   return check_report("test-layers");
 }

@@ -1078,6 +1078,50 @@ static void test_inpainter_freeze(const char *weights, const float *x) {
 /* Version 5 started from version-3 weights (w3, computed by v3 on input x)
  * computes what they compute whatever the drawing says, until its weights
  * on the drawing move. */
+/* An inpainter version that adds layers to version 5: from the version-5
+ * weights in file w5 it computes what v5 does (input x5), it holds
+ * `extra` more tensors, and a weight of its layer `layer` on input channels
+ * from `first_in` on changes its result (the layer is wired in). */
+static void check_grown_from_v5(const inpainter_net *v5, const char *w5, const float *x5, int version,
+                                const char *layer, int extra, int first_in) {
+  const int S = NETS_INPAINT_SIZE;
+  nets_error err = {0};
+  int taken = 0;
+  inpainter_net v = {0};
+  CHECK(inpainter_build(&v, version) == 0 && inpainter_version(v.arch) == version && inpainter_inputs(version) == 5,
+        "version %d built", version);
+  if (!v.g) return;
+  nets_graph_init_params(v.g, 25);
+  inpainter_zero_residuals(&v);
+  CHECK(nets_graph_load_matching(v.g, w5, &taken, &err) == 0 && taken == v5->g->n_params &&
+            v.g->n_params == v5->g->n_params + extra,
+        "version %d takes every version-5 tensor (%d of %d)", version, taken, v5->g->n_params);
+  CHECK(nets_graph_prepare(v.g, 1, S, S, 0, &err) == 0 && nets_graph_forward(v.g, x5, &err) == 0,
+        "version %d forward", version);
+  float d = 0;
+  for (int k = 0; k < 2; k++) {
+    const nets_tensor *p5 = nets_graph_output(v5->g, k ? v5->out : v5->coarse);
+    const nets_tensor *p = nets_graph_output(v.g, k ? v.out : v.coarse);
+    for (size_t i = 0; i < nets_tensor_size(p5); i++) d = fmaxf(d, fabsf(p5->data[i] - p->data[i]));
+  }
+  CHECK(d < 1e-5f, "version %d from version-5 weights differs by %g", version, d);
+  char name[80];
+  snprintf(name, sizeof name, "%s.weight", layer);
+  nets_param *w = nets_graph_find_param(v.g, name);
+  CHECK(w != NULL, "version %d has %s", version, layer);
+  if (w) {
+    const size_t kk = (size_t)w->value->h * w->value->w;
+    for (size_t i = (size_t)first_in * kk; i < (size_t)w->value->c * kk; i++)
+      w->value->data[i] = 0.05f; /* the first feature channel */
+    CHECK(nets_graph_forward(v.g, x5, &err) == 0, "version %d forward", version);
+    const nets_tensor *p5 = nets_graph_output(v5->g, v5->coarse), *p = nets_graph_output(v.g, v.coarse);
+    d = 0;
+    for (size_t i = 0; i < nets_tensor_size(p5); i++) d = fmaxf(d, fabsf(p5->data[i] - p->data[i]));
+    CHECK(d > 1e-4f, "a weight of %s changed nothing (%g)", layer, d);
+  }
+  nets_graph_free(v.g);
+}
+
 static void test_inpainter_sketch(const char *w3, inpainter_net *v3, const float *x) {
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   inpainter_net v5 = {0};
@@ -1114,37 +1158,11 @@ static void test_inpainter_sketch(const char *w3, inpainter_net *v3, const float
   char w5[700];
   snprintf(w5, sizeof w5, "%s/inpainter-v5.safetensors", tmpdir);
   CHECK(nets_graph_save(v5.g, w5, (const char *const[]){"arch", v5.arch, NULL}, &err) == 0, "v5 saved");
-  /* version 6 from version-5 weights: its three added layers add nothing yet */
-  inpainter_net v6 = {0};
-  CHECK(inpainter_build(&v6, 6) == 0 && inpainter_version(v6.arch) == 6 && inpainter_inputs(6) == 5, "version 6 built");
-  if (v6.g) {
-    nets_graph_init_params(v6.g, 25);
-    inpainter_zero_residuals(&v6);
-    CHECK(nets_graph_load_matching(v6.g, w5, &taken, &err) == 0 && taken == v5.g->n_params &&
-              v6.g->n_params == v5.g->n_params + 6,
-          "version 6 takes every version-5 tensor (%d of %d)", taken, v5.g->n_params);
-    CHECK(nets_graph_prepare(v6.g, 1, S, S, 0, &err) == 0 && nets_graph_forward(v6.g, x5, &err) == 0, "v6 forward");
-    float d6 = 0;
-    for (int k = 0; k < 2; k++) {
-      const nets_tensor *p5 = nets_graph_output(v5.g, k ? v5.out : v5.coarse);
-      const nets_tensor *p6 = nets_graph_output(v6.g, k ? v6.out : v6.coarse);
-      for (size_t i = 0; i < nets_tensor_size(p5); i++) d6 = fmaxf(d6, fabsf(p5->data[i] - p6->data[i]));
-    }
-    CHECK(d6 < 1e-5f, "version 6 from version-5 weights differs by %g", d6);
-    /* and the added layers are wired in */
-    nets_param *m6 = nets_graph_find_param(v6.g, "mid6.weight");
-    CHECK(m6 != NULL, "version 6 has mid6");
-    if (m6) {
-      const size_t one = (size_t)m6->value->c * m6->value->h * m6->value->w;
-      for (size_t i = 0; i < one; i++) m6->value->data[i] = 0.05f; /* the first feature channel */
-      CHECK(nets_graph_forward(v6.g, x5, &err) == 0, "v6 forward");
-      const nets_tensor *p5 = nets_graph_output(v5.g, v5.coarse), *p6 = nets_graph_output(v6.g, v6.coarse);
-      d6 = 0;
-      for (size_t i = 0; i < nets_tensor_size(p5); i++) d6 = fmaxf(d6, fabsf(p5->data[i] - p6->data[i]));
-      CHECK(d6 > 1e-4f, "a weight of mid6 changed nothing (%g)", d6);
-    }
-    nets_graph_free(v6.g);
-  }
+  /* version 6 from version-5 weights: its three added layers add nothing
+   * yet; nor does version 7's attention (the layer it goes through sees the
+   * 64 features, then the 64 attended ones) */
+  check_grown_from_v5(&v5, w5, x5, 6, "mid6", 6, 0);
+  check_grown_from_v5(&v5, w5, x5, 7, "dec1att", 2, 64);
   nets_inpainter *n5 = nets_inpainter_load(w5, &err), *n3 = nets_inpainter_load(w3, &err);
   CHECK(n5 && n3 && nets_inpainter_takes_sketch(n5) && !nets_inpainter_takes_sketch(n3),
         "only version 5 takes a drawing: %s", err.msg);
@@ -1163,7 +1181,7 @@ static void test_inpainter_versions(void) {
   const int S = NETS_INPAINT_SIZE, hw = S * S;
   inpainter_net v2 = {0}, v3 = {0};
   CHECK(inpainter_build(&v2, 2) == 0 && inpainter_build(&v3, 3) == 0, "both versions built");
-  CHECK(inpainter_build(&(inpainter_net){0}, 7) != 0, "version 7 refused");
+  CHECK(inpainter_build(&(inpainter_net){0}, 8) != 0, "version 8 refused");
   if (!v2.g || !v3.g) return;
   nets_graph_init_params(v2.g, 21);
   nets_graph_init_params(v3.g, 22);
