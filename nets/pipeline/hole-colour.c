@@ -152,6 +152,59 @@ static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j) {
   return g->dout[j] <= g->gap ? 2 : 0;
 }
 
+/* The covering's horizontal extent and mean row (its pixels: dout == 0). */
+typedef struct {
+  double x0, x1, cy;
+} cover_span;
+
+static int span_of(const float *dout, int w, int h, cover_span *sp) {
+  double sy = 0;
+  long n = 0;
+  sp->x0 = w, sp->x1 = -1;
+  for (size_t i = 0; i < (size_t)w * h; i++)
+    if (dout[i] == 0.0f) {
+      const int x = (int)(i % w);
+      sy += (double)(i / w), n++;
+      if (x < sp->x0) sp->x0 = x;
+      if (x > sp->x1) sp->x1 = x;
+    }
+  sp->cy = n ? sy / n : 0;
+  return n > 0;
+}
+
+/* Whether a part added at mean position (mx, my) lies above the covering's
+ * centre and over the middle half of its width: a mouth or nostrils above
+ * a chin mask, not an ear loop (loops leave from the covering's sides). */
+static int over_middle(const cover_span *sp, double mx, double my) {
+  const double q = 0.25 * (sp->x1 - sp->x0);
+  return my < sp->cy && mx > sp->x0 + q && mx < sp->x1 - q;
+}
+
+/* Clears the 8-connected parts of `part` that lie over_middle(); returns
+ * 0 or NETS_ERR_NOMEM.  Parts past the 256th are kept. */
+static int drop_over_middle(unsigned char *part, int w, int h, const cover_span *sp) {
+  enum { MAXC = 256 };
+  const size_t n = (size_t)w * h;
+  int *labels = malloc(sizeof(int) * n);
+  unmask_hole_component comps[MAXC];
+  double sx[MAXC + 1] = {0}, sy[MAXC + 1] = {0};
+  if (!labels) return NETS_ERR_NOMEM;
+  const int nc = unmask_hole_components(part, w, h, labels, comps, MAXC);
+  if (nc < 0) {
+    free(labels);
+    return nc;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (labels[i] > 0 && labels[i] <= MAXC) sx[labels[i]] += (double)(i % w), sy[labels[i]] += (double)(i / w);
+  for (size_t i = 0; i < n; i++) {
+    const int id = labels[i];
+    if (id > 0 && id <= MAXC && over_middle(sp, sx[id] / comps[id - 1].area, sy[id] / comps[id - 1].area))
+      part[i] = 0;
+  }
+  free(labels);
+  return 0;
+}
+
 /* Straps that run on past reach(): from the grown covering along thin lines
  * of its colours (take_strap), within strap_reach() of it.  Runs shorter
  * than strap_min() or wider than a line are dropped.  Adds to mask; returns
@@ -163,12 +216,9 @@ static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *q
   if (size < STRAP_MIN_SIZE) return 0;
   /* ear loops run up from a covering towards the ears, never down: no
    * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
-  double cy = 0;
-  long nm = 0;
-  for (size_t i = 0; i < n; i++)
-    if (g.dout[i] == 0.0f) cy += (double)(i / w), nm++;
-  if (!nm) return 0;
-  g.cy = cy / nm, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
+  cover_span sp;
+  if (!span_of(g.dout, w, h, &sp)) return 0;
+  g.cy = sp.cy, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
   unsigned char *add = calloc(n, 1);
   int *labels = malloc(sizeof(int) * n);
   long added = 0;
@@ -186,13 +236,20 @@ static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *q
   } else {
     for (size_t i = 0; i < n; i++) {
       const int id = labels[i];
-      if (!id || id > MAXC) continue;
+      if (!id) continue;
+      if (id > MAXC) { /* undescribed parts: left out */
+        add[i] = 0;
+        continue;
+      }
       const unmask_hole_component *c = &comps[id - 1];
       const int ext = c->x1 - c->x0 > c->y1 - c->y0 ? c->x1 - c->x0 + 1 : c->y1 - c->y0 + 1;
       /* a strap is long and thin: a net of lines (a mosaic, a face's
        * features) is not one */
-      if (ext >= shortest && c->area <= 3.0 * (2 * g.gap + 1) * ext) mask[i] = 1, added++;
+      if (ext < shortest || c->area > 3.0 * (2 * g.gap + 1) * ext) add[i] = 0;
     }
+    added = drop_over_middle(add, w, h, &sp);
+    for (size_t i = 0; added >= 0 && i < n; i++)
+      if (add[i]) mask[i] = 1, added++;
   }
   free(add), free(labels);
   return added;
@@ -240,8 +297,15 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
     added = NETS_ERR_NOMEM;
     goto done;
   }
+  /* the thin additions past the rim: loops, unless over the middle (a mouth) */
+  for (size_t i = 0; i < n; i++) tmp[i] = add[i] && !tmp[i] && dout[i] > r0;
+  cover_span sp;
+  if (span_of(dout, w, h, &sp) && drop_over_middle(tmp, w, h, &sp)) {
+    added = NETS_ERR_NOMEM;
+    goto done;
+  }
   for (size_t i = 0; i < n; i++) /* the rim right at the edge stays in any case */
-    if (add[i] && (!tmp[i] || dout[i] <= r0)) mask[i] = 1, added++;
+    if (add[i] && (tmp[i] || dout[i] <= r0)) mask[i] = 1, added++;
   {
     long straps = trace_straps(g, size, mask, queue);
     added = straps < 0 ? straps : added + straps;

@@ -155,7 +155,7 @@ static void test_grow_like_straps(void) {
   static float rgba[W * H * 4];
   static unsigned char truth[W * H], mask[W * H];
   const float skin[3] = {0.85f, 0.65f, 0.55f}, dark[3] = {0.12f, 0.12f, 0.16f};
-  for (int pass = 0; pass < 2; pass++) {
+  for (int pass = 0; pass < 3; pass++) {
     for (int y = 0; y < H; y++)
       for (int x = 0; x < W; x++) {
         size_t i = (size_t)y * W + x;
@@ -163,30 +163,40 @@ static void test_grow_like_straps(void) {
         int up = x >= 84 && x < 87 && y >= 40 && y < 118; /* 2 px off the top edge */
         int down = x >= 170 && x < 173 && y >= 180 && y < 240;
         int patch = pass == 1 && x >= 87 && x < 120 && y >= 30 && y < 118; /* dark beside the loop */
-        const float *c = cover || up || down || patch ? dark : skin;
+        /* pass 2: lips of the covering's colour above the middle of a chin
+         * mask, joined to its top edge at both corners of the mouth */
+        int mouth = pass == 2 && ((y >= 100 && y < 103 && x >= 110 && x < 151) ||
+                                  (y >= 100 && y < 120 && ((x >= 110 && x < 113) || (x >= 148 && x < 151))));
+        const float *c = cover || up || down || patch || mouth ? dark : skin;
         float n = 0.02f * (float)(((x * 7 + y * 13) % 5) - 2);
         for (int k = 0; k < 3; k++) rgba[i * 4 + k] = c[k] + n;
         rgba[i * 4 + 3] = 1.f;
-        truth[i] = (unsigned char)(cover ? 1 : up ? 2 : down ? 3 : patch ? 4 : 0);
+        truth[i] = (unsigned char)(cover ? 1 : up ? 2 : down ? 3 : patch ? 4 : mouth ? 5 : 0);
         mask[i] = cover;
       }
     long added = unmask_hole_grow_like(rgba, W, H, 100, mask);
     CHECK(added >= 0, "grow_like failed (%ld)", added);
-    long up = 0, up_taken = 0, down_taken = 0, skin_taken = 0;
+    long up = 0, up_taken = 0, down_taken = 0, skin_taken = 0, mouth = 0, mouth_taken = 0;
     for (int i = 0; i < W * H; i++) {
       up += truth[i] == 2;
       up_taken += truth[i] == 2 && mask[i];
       down_taken += truth[i] == 3 && mask[i];
       skin_taken += truth[i] == 0 && mask[i];
+      mouth += truth[i] == 5;
+      mouth_taken += truth[i] == 5 && mask[i];
     }
     if (pass == 0) {
       CHECK(up_taken == up, "loop up: %ld of %ld taken", up_taken, up);
       /* below: no more than the rim's reach (20% of 100 px) */
       CHECK(down_taken <= 3 * 22, "%ld pixels of the strap below taken", down_taken);
       CHECK(skin_taken <= 6, "%ld skin pixels taken", skin_taken);
-    } else {
+    } else if (pass == 1) {
       /* only the rim's reach (20% of 100 px) of the loop may go */
       CHECK(up_taken <= 3 * 22, "loop beside a dark patch: %ld of %ld taken", up_taken, up);
+    } else {
+      /* the mouth stays, but for the rim at the covering's edge (3 px) */
+      CHECK(up_taken == up, "loop up beside a mouth: %ld of %ld taken", up_taken, up);
+      CHECK(mouth_taken <= 2 * 3 * 3, "mouth above the middle: %ld of %ld pixels taken", mouth_taken, mouth);
     }
   }
 }
