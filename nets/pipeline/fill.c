@@ -13,6 +13,11 @@
 #include "pipeline-private.h"
 
 #define S NETS_INPAINT_SIZE
+/* How far (crop px) past the predicted jaw line and brows the face reaches:
+ * hole pixels farther out get the harmonic fill (fill_straps).  On the
+ * photos of eval-photos this took the network's coloured smudges off the
+ * background beside the faces (weights/README.md, session 16). */
+#define FACE_MARGIN 6
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 static float clampf(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
@@ -222,28 +227,32 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
 }
 
 /* Whether the full-scale pixel (px, py) is away from the covering's body:
- * outside its box widened by a tenth of its size, or outside the network's
- * crop (side S/k at ox, oy). */
-static int off_body(const unmask_job *job, int px, int py, double ox, double oy, double k) {
+ * outside its box widened by a tenth of its size, outside the network's
+ * crop (side S/k at ox, oy), or outside the face (the S*S map face, when
+ * there are landmarks). */
+static int off_body(const unmask_job *job, int px, int py, double ox, double oy, double k,
+                    const unsigned char *face) {
   const double m = 0.1 * (job->bw > job->bh ? job->bw : job->bh);
   const double u = (px + 0.5 - ox) * k, v = (py + 0.5 - oy) * k;
   if (u < 0 || v < 0 || u >= S || v >= S) return 1;
+  if (face && !face[(int)v * S + (int)u]) return 1;
   return px + 0.5 < job->bx - m || py + 0.5 < job->by - m || px + 0.5 > job->bx + job->bw + m ||
          py + 0.5 > job->by + job->bh + m;
 }
 
 /* Hole pixels away from the covering's body (a strap that runs on towards an
- * ear) get the harmonic fill of the pixels around them, the network's fill
- * next to them included: the network paints a face there, and a thin line is
- * best filled from its two sides.  ebuf/ea: the job's rectangle plus a band
+ * ear) or off the face (the background beside it) get the harmonic fill of
+ * the pixels around them, the network's fill next to them included: the
+ * network paints a face there, and a thin line is best filled from its two
+ * sides.  face: off_body's (may be NULL).  ebuf/ea: the job's rectangle plus a band
  * (ew*eh at ex, ey); the crop: side S/k at (ox, oy).  Returns 0 or
  * NETS_ERR_NOMEM. */
 static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew, int eh,
-                       double ox, double oy, double k) {
+                       double ox, double oy, double k, const unsigned char *face) {
   int x0 = ew, y0 = eh, x1 = -1, y1 = -1;
   for (int y = 0; y < job->h; y++) {
     for (int x = 0; x < job->w; x++) {
-      if (job->alpha[(size_t)y * job->w + x] <= 0.0f || !off_body(job, job->x + x, job->y + y, ox, oy, k))
+      if (job->alpha[(size_t)y * job->w + x] <= 0.0f || !off_body(job, job->x + x, job->y + y, ox, oy, k, face))
         continue;
       const int X = job->x + x - ex, Y = job->y + y - ey;
       x0 = X < x0 ? X : x0, x1 = X > x1 ? X : x1, y0 = Y < y0 ? Y : y0, y1 = Y > y1 ? Y : y1;
@@ -265,7 +274,7 @@ static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int 
       const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
       const int in_job = jx >= 0 && jy >= 0 && jx < job->w && jy < job->h;
       const size_t j = in_job ? (size_t)jy * job->w + jx : 0;
-      const int inside = !off_body(job, X + x0 + ex, Y + y0 + ey, ox, oy, k);
+      const int inside = !off_body(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
       if (in_job && job->alpha[j] > 0.0f && inside) /* the network's fill counts as known */
         memcpy(rgb + i * 3, job->fill + j * 3, sizeof(float) * 3);
       else
@@ -307,10 +316,10 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   float *hole = calloc((size_t)S * S, sizeof(float));
   float *out = malloc(sizeof(float) * 3 * S * S);
   float *sketch = malloc(sizeof(float) * S * S);
-  unsigned char *h8 = calloc((size_t)S * S, 1), *away = malloc((size_t)S * S);
+  unsigned char *h8 = calloc((size_t)S * S, 1), *away = malloc((size_t)S * S), *face = malloc((size_t)S * S);
   job->orig = malloc(sizeof(float) * 4 * jn);
   job->fill = malloc(sizeof(float) * 3 * jn);
-  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !job->orig || !job->fill) {
+  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !face || !job->orig || !job->fill) {
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
     goto done;
   }
@@ -380,6 +389,11 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     float lm[136];
     if ((rc = nets_landmarker_predict(m->landmarker, rgb, hole, lm, err))) goto done;
     unmask_landmark_sketch(lm, S, sketch);
+    unmask_landmark_face(lm, S, face);
+    if ((rc = unmask_hole_dilate(face, S, S, FACE_MARGIN))) {
+      nets_error_set(err, rc, "unmask: out of memory");
+      goto done;
+    }
   }
   nets_inpainter_set_sketch(m->inpainter, use_sketch ? sketch : NULL);
   rc = nets_inpainter_predict_detail(m->inpainter, rgb, hole, (float)p->detail, out, err);
@@ -411,7 +425,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
       sample_bicubic(out, u, v, job->fill + i * 3);
     }
   }
-  if ((rc = fill_straps(job, ebuf, ea, ex, ey, ew, eh, ox, oy, k))) {
+  if ((rc = fill_straps(job, ebuf, ea, ex, ey, ew, eh, ox, oy, k, use_sketch ? face : NULL))) {
     nets_error_set(err, rc, "unmask: out of memory");
     goto done;
   }
@@ -419,6 +433,6 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);
 
 done:
-  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8), free(away);
+  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8), free(away), free(face);
   return rc;
 }

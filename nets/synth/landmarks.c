@@ -210,3 +210,21 @@ void unmask_landmark_sketch(const float *lm, int size, float *dst) {
   sketch_segment(lm[60], lm[61], lm[62], lm[63], size, dst);
   sketch_segment(lm[60], lm[61], lm[70], lm[71], size, dst);
 }
+
+void unmask_landmark_face(const float *lm, int size, unsigned char *dst) {
+  /* the jaw (0-16), then the brows from right to left (26-17): a closed outline */
+  int ring[27];
+  for (int i = 0; i < 17; i++) ring[i] = i;
+  for (int i = 0; i < 10; i++) ring[17 + i] = 26 - i;
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++) {
+      const float px = x + 0.5f, py = y + 0.5f;
+      int in = 0; /* even-odd rule */
+      for (int a = 0, b = 26; a < 27; b = a++) {
+        const float xa = lm[2 * ring[a]], ya = lm[2 * ring[a] + 1];
+        const float xb = lm[2 * ring[b]], yb = lm[2 * ring[b] + 1];
+        if ((ya > py) != (yb > py) && px < xa + (xb - xa) * (py - ya) / (yb - ya)) in = !in;
+      }
+      dst[y * size + x] = (unsigned char)in;
+    }
+}

@@ -106,6 +106,10 @@ int unmask_synth_inpaint_sample_ex(unmask_synth *s, int split, uint64_t seed, ui
  * 2 px wide, 1 on the lines and 0 elsewhere, written to dst (size^2). */
 void unmask_landmark_sketch(const float *lm, int size, float *dst);
 
+/* The face from 68 landmarks (pixels of a size x size image): 1 inside the
+ * outline of the jaw and the brows, 0 outside, written to dst (size^2). */
+void unmask_landmark_face(const float *lm, int size, unsigned char *dst);
+
 /* Where two coverings touch, the pixels of each within this many pixels
  * (Chebyshev) of the other are left out of both: a seam that keeps them
  * apart, so that one connected part of the map is one covering.  This is the

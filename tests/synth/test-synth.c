@@ -805,6 +805,16 @@ static void test_landmarks(void) {
   CHECK(AT(lm[72], lm[73] - 3) == 0.f && AT(5, 5) == 0.f && AT(lm[96], lm[97] - 4) == 0.f,
         "the drawing reaches the eyes, a corner or 4 px above a mouth corner");
 #undef AT
+  /* the face: inside the jaw line and the brows */
+  unsigned char *face = malloc((size_t)hw);
+  unmask_landmark_face(lm, N, face);
+#define IN(px, py) face[(int)(py) * N + (int)(px)]
+  CHECK(IN(lm[60], lm[61]) && IN(lm[16], lm[17] - 2) && IN(lm[0] + 2, lm[1]) && IN(lm[38], lm[39] + 1),
+        "the nose tip, the chin, the jaw's end or a brow is off the face");
+  CHECK(!IN(lm[16], lm[17] + 2) && !IN(lm[0] - 2, lm[1]) && !IN(lm[38], lm[39] - 2) && !IN(5, 5),
+        "below the chin, beside the jaw, above a brow or a corner is on the face");
+#undef IN
+  free(face);
   int soft = 0, full = 0;
   for (int p = 0; p < hw; p++) soft += sk[p] > 0.05f && sk[p] < 0.95f, full += sk[p] == 1.f;
   CHECK(soft > full / 4 && full > 100, "the lines: %d pixels at 1, %d at their soft edge", full, soft);
