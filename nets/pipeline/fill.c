@@ -14,7 +14,7 @@
 
 #define S NETS_INPAINT_SIZE
 /* How far (crop px) past the predicted jaw line and brows the face reaches:
- * hole pixels farther out get the harmonic fill (fill_straps).  On the
+ * hole pixels farther out get the harmonic fill (fill_away).  On the
  * photos of eval-photos this took the network's coloured smudges off the
  * background beside the faces (weights/README.md, session 16). */
 #define FACE_MARGIN 6
@@ -226,12 +226,12 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
   return 1.0f;
 }
 
-/* Whether the full-scale pixel (px, py) is away from the covering's body:
- * outside its box widened by a tenth of its size, outside the network's
- * crop (side S/k at ox, oy), or outside the face (the S*S map face, when
- * there are landmarks). */
-static int off_body(const unmask_job *job, int px, int py, double ox, double oy, double k,
-                    const unsigned char *face) {
+/* Whether the full-scale pixel (px, py) is away from the covering's body
+ * or the face: outside the body's box widened by a tenth of its size,
+ * outside the network's crop (side S/k at ox, oy), or outside the face (the
+ * S*S map face, when there are landmarks). */
+static int is_away(const unmask_job *job, int px, int py, double ox, double oy, double k,
+                   const unsigned char *face) {
   const double m = 0.1 * (job->bw > job->bh ? job->bw : job->bh);
   const double u = (px + 0.5 - ox) * k, v = (py + 0.5 - oy) * k;
   if (u < 0 || v < 0 || u >= S || v >= S) return 1;
@@ -244,15 +244,15 @@ static int off_body(const unmask_job *job, int px, int py, double ox, double oy,
  * ear) or off the face (the background beside it) get the harmonic fill of
  * the pixels around them, the network's fill next to them included: the
  * network paints a face there, and a thin line is best filled from its two
- * sides.  face: off_body's (may be NULL).  ebuf/ea: the job's rectangle plus a band
- * (ew*eh at ex, ey); the crop: side S/k at (ox, oy).  Returns 0 or
+ * sides.  face: is_away's (may be NULL).  ebuf/ea: the job's rectangle plus
+ * a band (ew*eh at ex, ey); the crop: side S/k at (ox, oy).  Returns 0 or
  * NETS_ERR_NOMEM. */
-static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew, int eh,
+static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex, int ey, int ew, int eh,
                        double ox, double oy, double k, const unsigned char *face) {
   int x0 = ew, y0 = eh, x1 = -1, y1 = -1;
   for (int y = 0; y < job->h; y++) {
     for (int x = 0; x < job->w; x++) {
-      if (job->alpha[(size_t)y * job->w + x] <= 0.0f || !off_body(job, job->x + x, job->y + y, ox, oy, k, face))
+      if (job->alpha[(size_t)y * job->w + x] <= 0.0f || !is_away(job, job->x + x, job->y + y, ox, oy, k, face))
         continue;
       const int X = job->x + x - ex, Y = job->y + y - ey;
       x0 = X < x0 ? X : x0, x1 = X > x1 ? X : x1, y0 = Y < y0 ? Y : y0, y1 = Y > y1 ? Y : y1;
@@ -274,7 +274,7 @@ static int fill_straps(unmask_job *job, const float *ebuf, const float *ea, int 
       const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
       const int in_job = jx >= 0 && jy >= 0 && jx < job->w && jy < job->h;
       const size_t j = in_job ? (size_t)jy * job->w + jx : 0;
-      const int inside = !off_body(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
+      const int inside = !is_away(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
       if (in_job && job->alpha[j] > 0.0f && inside) /* the network's fill counts as known */
         memcpy(rgb + i * 3, job->fill + j * 3, sizeof(float) * 3);
       else
@@ -425,7 +425,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
       sample_bicubic(out, u, v, job->fill + i * 3);
     }
   }
-  if ((rc = fill_straps(job, ebuf, ea, ex, ey, ew, eh, ox, oy, k, use_sketch ? face : NULL))) {
+  if ((rc = fill_away(job, ebuf, ea, ex, ey, ew, eh, ox, oy, k, use_sketch ? face : NULL))) {
     nets_error_set(err, rc, "unmask: out of memory");
     goto done;
   }
