@@ -157,7 +157,7 @@ typedef struct {
   double x0, x1, cy;
 } cover_span;
 
-static int span_of(const float *dout, int w, int h, cover_span *sp) {
+static void span_of(const float *dout, int w, int h, cover_span *sp) {
   double sy = 0;
   long n = 0;
   sp->x0 = w, sp->x1 = -1;
@@ -169,7 +169,6 @@ static int span_of(const float *dout, int w, int h, cover_span *sp) {
       if (x > sp->x1) sp->x1 = x;
     }
   sp->cy = n ? sy / n : 0;
-  return n > 0;
 }
 
 /* Whether a part added at mean position (mx, my) lies above the covering's
@@ -180,45 +179,52 @@ static int over_middle(const cover_span *sp, double mx, double my) {
   return my < sp->cy && mx > sp->x0 + q && mx < sp->x1 - q;
 }
 
+enum { MAXC = 256 }; /* components described; those past it are left as they are */
+
+/* over[id] <- whether component id (1..n, n <= MAXC; labels and comps from
+ * unmask_hole_components) lies over_middle(). */
+static void mark_over_middle(const int *labels, const unmask_hole_component *comps, int n, int w, size_t np,
+                             const cover_span *sp, unsigned char *over) {
+  double sx[MAXC + 1] = {0}, sy[MAXC + 1] = {0};
+  for (size_t i = 0; i < np; i++)
+    if (labels[i] > 0 && labels[i] <= n) sx[labels[i]] += (double)(i % w), sy[labels[i]] += (double)(i / w);
+  for (int id = 1; id <= n; id++)
+    over[id] = (unsigned char)over_middle(sp, sx[id] / comps[id - 1].area, sy[id] / comps[id - 1].area);
+}
+
 /* Clears the 8-connected parts of `part` that lie over_middle(); returns
- * 0 or NETS_ERR_NOMEM.  Parts past the 256th are kept. */
+ * 0 or NETS_ERR_NOMEM.  Parts past the MAXC-th are kept. */
 static int drop_over_middle(unsigned char *part, int w, int h, const cover_span *sp) {
-  enum { MAXC = 256 };
   const size_t n = (size_t)w * h;
   int *labels = malloc(sizeof(int) * n);
   unmask_hole_component comps[MAXC];
-  double sx[MAXC + 1] = {0}, sy[MAXC + 1] = {0};
+  unsigned char over[MAXC + 1] = {0};
   if (!labels) return NETS_ERR_NOMEM;
   const int nc = unmask_hole_components(part, w, h, labels, comps, MAXC);
   if (nc < 0) {
     free(labels);
     return nc;
   }
+  mark_over_middle(labels, comps, nc < MAXC ? nc : MAXC, w, n, sp, over);
   for (size_t i = 0; i < n; i++)
-    if (labels[i] > 0 && labels[i] <= MAXC) sx[labels[i]] += (double)(i % w), sy[labels[i]] += (double)(i / w);
-  for (size_t i = 0; i < n; i++) {
-    const int id = labels[i];
-    if (id > 0 && id <= MAXC && over_middle(sp, sx[id] / comps[id - 1].area, sy[id] / comps[id - 1].area))
-      part[i] = 0;
-  }
+    if (labels[i] > 0 && labels[i] <= MAXC && over[labels[i]]) part[i] = 0;
   free(labels);
   return 0;
 }
 
 /* Straps that run on past reach(): from the grown covering along thin lines
  * of its colours (take_strap), within strap_reach() of it.  Runs shorter
- * than strap_min() or wider than a line are dropped.  Adds to mask; returns
- * the count added, or NETS_ERR_NOMEM. */
-static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *queue) {
+ * than strap_min() or wider than a line are dropped, and so are those over
+ * the middle (over_middle(); sp: the covering's span).  Adds to mask;
+ * returns the count added, or NETS_ERR_NOMEM. */
+static long trace_straps(grow_ctx g, const cover_span *sp, double size, unsigned char *mask, size_t *queue) {
   const int w = g.w, h = g.h;
   const size_t n = (size_t)w * h;
   const double R = strap_reach(size), shortest = strap_min(size);
   if (size < STRAP_MIN_SIZE) return 0;
   /* ear loops run up from a covering towards the ears, never down: no
    * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
-  cover_span sp;
-  if (!span_of(g.dout, w, h, &sp)) return 0;
-  g.cy = sp.cy, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
+  g.cy = sp->cy, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
   unsigned char *add = calloc(n, 1);
   int *labels = malloc(sizeof(int) * n);
   long added = 0;
@@ -228,12 +234,13 @@ static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *q
   }
   grow_from(mask, &g, R, take_strap, add, queue);
   for (size_t i = 0; i < n; i++) add[i] = add[i] == 1;
-  enum { MAXC = 256 };
   unmask_hole_component comps[MAXC];
+  unsigned char over[MAXC + 1] = {0};
   int nc = unmask_hole_components(add, w, h, labels, comps, MAXC);
   if (nc < 0) {
     added = nc;
   } else {
+    mark_over_middle(labels, comps, nc < MAXC ? nc : MAXC, w, n, sp, over);
     for (size_t i = 0; i < n; i++) {
       const int id = labels[i];
       if (!id) continue;
@@ -245,10 +252,9 @@ static long trace_straps(grow_ctx g, double size, unsigned char *mask, size_t *q
       const int ext = c->x1 - c->x0 > c->y1 - c->y0 ? c->x1 - c->x0 + 1 : c->y1 - c->y0 + 1;
       /* a strap is long and thin: a net of lines (a mosaic, a face's
        * features) is not one */
-      if (ext < shortest || c->area > 3.0 * (2 * g.gap + 1) * ext) add[i] = 0;
+      if (ext < shortest || c->area > 3.0 * (2 * g.gap + 1) * ext || over[id]) add[i] = 0;
     }
-    added = drop_over_middle(add, w, h, &sp);
-    for (size_t i = 0; added >= 0 && i < n; i++)
+    for (size_t i = 0; i < n; i++)
       if (add[i]) mask[i] = 1, added++;
   }
   free(add), free(labels);
@@ -300,14 +306,15 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
   /* the thin additions past the rim: loops, unless over the middle (a mouth) */
   for (size_t i = 0; i < n; i++) tmp[i] = add[i] && !tmp[i] && dout[i] > r0;
   cover_span sp;
-  if (span_of(dout, w, h, &sp) && drop_over_middle(tmp, w, h, &sp)) {
+  span_of(dout, w, h, &sp);
+  if (drop_over_middle(tmp, w, h, &sp)) {
     added = NETS_ERR_NOMEM;
     goto done;
   }
   for (size_t i = 0; i < n; i++) /* the rim right at the edge stays in any case */
     if (add[i] && (tmp[i] || dout[i] <= r0)) mask[i] = 1, added++;
   {
-    long straps = trace_straps(g, size, mask, queue);
+    long straps = trace_straps(g, &sp, size, mask, queue);
     added = straps < 0 ? straps : added + straps;
   }
 done:
