@@ -17,7 +17,18 @@ typedef enum {
 #define NETS_LRELU_SLOPE 0.2f
 
 const char *nets_act_name(nets_act a);
+/* The definition, one value (ELU and sigmoid through libm's expm1f/expf). */
 float nets_act_apply(nets_act a, float x);
+/* y <- f(x) for n values; y may be x.  Four values at a time for ReLU,
+ * leaky ReLU, ELU and sigmoid, the last two through a vectorised exponential
+ * (error < 2e-7); tanh is nets_act_apply. */
+void nets_act_array(nets_act a, const float *x, float *y, size_t n);
+/* The gate of a gated convolution: y <- f(fx) * sigmoid(gx) for n values,
+ * keeping f(fx) in fa and sigmoid(gx) in gs when they are not NULL (for
+ * backward).  y, fa and gs may be fx or gx: each value is read before it is
+ * written. */
+void nets_act_gate(nets_act a, const float *fx, const float *gx, float *y, float *fa, float *gs,
+                   size_t n);
 /* In place: x <- f(x). */
 void nets_act_forward(nets_act a, float *x, size_t n);
 /* f'(x) written through y = f(x). */

@@ -384,10 +384,9 @@ int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_er
       const float *bias = nd->p_bias >= 0 ? g->params[nd->p_bias].value->data : NULL;
       nets_conv2d_forward(&nd->conv, a->out->data, n, a->h, a->w,
                           g->params[nd->p_weight].value->data, bias, g->scratch, g->ws);
-      /* inference keeps no gate state for backward: it overwrites the
-       * pre-activations in scratch, each value after reading it */
+      /* inference keeps no gate state for backward */
       nets_gate_forward(nd->act, g->scratch, n, nd->c, nd->h * nd->w, nd->out->data,
-                        g->training ? nd->saved->data : g->scratch);
+                        g->training ? nd->saved->data : NULL);
       break;
     }
     case NETS_OP_UP2: nets_up2_forward(a->out->data, n, a->c, a->h, a->w, nd->out->data); break;

@@ -117,13 +117,9 @@ static void gate_fwd(void *ctx, int i0, int i1) {
   for (int i = i0; i < i1; i++) {
     const int b = i / c, ch = i % c;
     const float *f = j->in + (size_t)b * 2 * chw + (size_t)ch * hw, *g = f + chw;
-    float *sf = j->aux + (size_t)b * 2 * chw + (size_t)ch * hw, *sg = sf + chw;
+    float *sf = j->aux ? j->aux + (size_t)b * 2 * chw + (size_t)ch * hw : NULL;
     float *yo = j->out + (size_t)b * chw + (size_t)ch * hw;
-    for (int p = 0; p < hw; p++) {
-      const float a = nets_act_apply(j->act, f[p]);
-      const float s = 1.f / (1.f + expf(-g[p]));
-      sf[p] = a; sg[p] = s; yo[p] = a * s;
-    }
+    nets_act_gate(j->act, f, g, yo, sf, sf ? sf + chw : NULL, (size_t)hw);
   }
 }
 

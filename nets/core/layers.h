@@ -21,7 +21,7 @@ void nets_concat_backward(const float *dy, int ca, int cb, int n, int hw, float 
 
 /* Gated convolution output (DeepFill v2): pre [n][2c][hw] holds features then
  * gates.  y = act(f) * sigmoid(g).  `saved` [n][2c][hw] keeps act(f) and
- * sigmoid(g) for the backward pass. */
+ * sigmoid(g) for the backward pass; NULL in inference. */
 void nets_gate_forward(nets_act act, const float *pre, int n, int c, int hw, float *y,
                        float *saved);
 /* dpre [n][2c][hw] <- gradient w.r.t. pre (overwritten). */

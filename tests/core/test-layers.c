@@ -127,6 +127,39 @@ static void test_graph_ops(nets_rng *r) {
   nets_graph_free(g);
 }
 
+/* The vectorised ELU and sigmoid (nets_act_array) against the definition in
+ * double precision, over [-100, 100] (past the clamp of its exponential),
+ * in place and not, with a length that leaves a scalar tail. */
+static void test_act_array(void) {
+  const size_t n = 40003;
+  float *x = malloc(n * 4), *y = malloc(n * 4);
+  for (size_t i = 0; i < n; i++) x[i] = -100.f + 200.f * (float)i / (float)(n - 1);
+  const nets_act acts[] = {NETS_ACT_ELU, NETS_ACT_SIGMOID};
+  for (int k = 0; k < 2; k++)
+    for (int in_place = 0; in_place < 2; in_place++) {
+      if (in_place)
+        memcpy(y, x, n * 4);
+      else
+        memset(y, 0x7f, n * 4); /* not a value it may leave */
+      nets_act_array(acts[k], in_place ? y : x, y, n);
+      const float *out = y;
+      double worst_abs = 0, worst_rel = 0;
+      for (size_t i = 0; i < n; i++) {
+        const double v = x[i];
+        const double e = acts[k] == NETS_ACT_ELU ? (v > 0 ? v : expm1(v)) : 1 / (1 + exp(-v));
+        worst_abs = fmax(worst_abs, fabs(out[i] - e));
+        if (fabs(e) > 1e-30) worst_rel = fmax(worst_rel, fabs(out[i] - e) / fabs(e));
+      }
+      /* relative error: of the sigmoid's far tails (ELU's near 0 is of no use) */
+      CHECK(worst_abs < 2e-7 && (acts[k] == NETS_ACT_ELU || worst_rel < 1e-5), "%s array (%s): max error %g, relative %g",
+            nets_act_name(acts[k]), in_place ? "in place" : "copy", worst_abs, worst_rel);
+      if (in_place)
+        printf("activation %-7s array: max error %.2g, relative %.2g\n", nets_act_name(acts[k]),
+               worst_abs, worst_rel);
+    }
+  free(x); free(y);
+}
+
 /* Inference shares output buffers (nets_graph_prepare): a deep chain with a
  * skip connection gives the same outputs as training mode, where every node
  * keeps its own, in fewer buffers than nodes; a kept node keeps its value,
@@ -250,6 +283,7 @@ int main(void) {
   test_conv(&r, 1, 16, 8, 200, 190, 3, 1, 1, 1, 1);
   test_conv(&r, 1, 12, 8, 360, 330, 5, 2, 2, 1, 1);
   test_graph_ops(&r);
+  test_act_array();
   test_output_sharing(&r);
   test_attend(&r);
   return check_report("test-layers");
