@@ -20,11 +20,35 @@ static int band_rows(const nets_conv_shape *s, int oh, int ow) {
   return r < 1 ? 1 : (r > (size_t)oh ? oh : (int)r);
 }
 
-size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w, int training) {
+/* One image's column matrix: a band of rows (inference) or all of them. */
+static size_t col_floats(const nets_conv_shape *s, int h, int w, int training) {
   if (is_pointwise(s)) return 0;
   int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
   return (size_t)s->cin * s->k * s->k * (training ? oh : band_rows(s, oh, ow)) * ow;
+}
+
+/* What each of several images done at once needs: its column matrix, and
+ * in training its own share of dW and db (summed afterwards). */
+static size_t part_floats(const nets_conv_shape *s, int h, int w, int training) {
+  return col_floats(s, h, w, training) +
+         (training ? (size_t)s->cout * (s->cin * s->k * s->k + 1) : 0);
+}
+
+/* Images done at once: one per thread, as many as the batch has and the
+ * workspace holds (ws_floats); 1 is the plain loop over the images. */
+static int parts_for(const nets_conv_shape *s, int n, int h, int w, int training, size_t ws_floats) {
+  int parts = nets_parallel_get_threads();
+  if (parts > n) parts = n;
+  const size_t each = part_floats(s, h, w, training);
+  while (parts > 1 && (size_t)parts * each > ws_floats) parts--;
+  return parts;
+}
+
+size_t nets_conv_workspace(const nets_conv_shape *s, int n, int h, int w, int training) {
+  int parts = nets_parallel_get_threads();
+  if (parts > n) parts = n;
+  return parts > 1 ? (size_t)parts * part_floats(s, h, w, training) : col_floats(s, h, w, training);
 }
 
 /* col[(c*k*k + ky*k + kx)][oy*ow + ox] = x[c][oy*stride - pad + ky*dil][ox*stride - pad + kx*dil] */
@@ -119,67 +143,144 @@ void nets_col2im_add(const float *col, int c, int h, int w, int k, int stride, i
   nets_parallel_for(c, col2im_channels, &j);
 }
 
-void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,
-                         const float *wt, const float *b, float *y, float *ws) {
+/* One image: y = conv(x) + b, unfolding a band of rows at a time into ws. */
+static void forward_one(const nets_conv_shape *s, const float *xi, int h, int w, const float *wt,
+                        const float *b, float *yi, float *ws) {
   const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
   const int kk = s->cin * s->k * s->k, hw = oh * ow;
-  for (int i = 0; i < n; i++) {
-    const float *xi = x + (size_t)i * s->cin * h * w;
-    float *yi = y + (size_t)i * s->cout * hw;
-    if (b) {
-      for (int o = 0; o < s->cout; o++) {
-        float *yo = yi + (size_t)o * hw;
-        for (int p = 0; p < hw; p++) yo[p] = b[o];
-      }
+  if (b) {
+    for (int o = 0; o < s->cout; o++) {
+      float *yo = yi + (size_t)o * hw;
+      for (int p = 0; p < hw; p++) yo[p] = b[o];
     }
+  }
+  if (is_pointwise(s)) {
+    nets_sgemm(0, 0, s->cout, hw, kk, 1.f, wt, kk, xi, hw, b ? 1.f : 0.f, yi, hw);
+    return;
+  }
+  const int band = band_rows(s, oh, ow);
+  for (int oy0 = 0; oy0 < oh; oy0 += band) {
+    const int oy1 = oy0 + band < oh ? oy0 + band : oh, n_px = (oy1 - oy0) * ow;
+    im2col_job j = {xi, ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oy0, oy1, ow};
+    nets_parallel_for(kk, im2col_rows, &j);
+    nets_sgemm(0, 0, s->cout, n_px, kk, 1.f, wt, kk, ws, n_px, b ? 1.f : 0.f,
+               yi + (size_t)oy0 * ow, hw);
+  }
+}
+
+/* Several images at once, one per thread, each with its own workspace and
+ * single-threaded products: on 2 cores a product shared by two threads runs
+ * far below twice the speed of one (README, "Benchmarks"). */
+typedef struct {
+  const nets_conv_shape *s;
+  const float *x, *wt, *b, *dy;
+  float *y, *dx, *ws;
+  int n, h, w, parts, training;
+  size_t each;
+} batch_job;
+
+static void forward_parts(void *ctx, int p0, int p1) {
+  const batch_job *j = ctx;
+  const int oh = nets_conv_out_size(j->h, j->s->k, j->s->stride, j->s->pad, j->s->dil);
+  const int ow = nets_conv_out_size(j->w, j->s->k, j->s->stride, j->s->pad, j->s->dil);
+  for (int p = p0; p < p1; p++)
+    for (int i = p; i < j->n; i += j->parts)
+      forward_one(j->s, j->x + (size_t)i * j->s->cin * j->h * j->w, j->h, j->w, j->wt, j->b,
+                  j->y + (size_t)i * j->s->cout * oh * ow, j->ws + (size_t)p * j->each);
+}
+
+/* Runs fn over the parts with OpenBLAS on one thread (given back after). */
+static void run_parts(int parts, nets_range_fn fn, batch_job *j) {
+  const int blas_threads = nets_blas_get_threads();
+  nets_blas_set_threads(1);
+  nets_parallel_for(parts, fn, j);
+  nets_blas_set_threads(blas_threads);
+}
+
+void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,
+                         const float *wt, const float *b, float *y, float *ws, size_t ws_floats) {
+  const int parts = parts_for(s, n, h, w, 0, ws_floats);
+  if (parts > 1) {
+    batch_job j = {.s = s, .x = x, .wt = wt, .b = b, .y = y, .ws = ws, .n = n, .h = h, .w = w,
+                   .parts = parts, .each = part_floats(s, h, w, 0)};
+    run_parts(parts, forward_parts, &j);
+    return;
+  }
+  const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  for (int i = 0; i < n; i++)
+    forward_one(s, x + (size_t)i * s->cin * h * w, h, w, wt, b, y + (size_t)i * s->cout * oh * ow, ws);
+}
+
+/* One image: dW += dY col^T, db += row sums of dY, dx += col2im(W^T dY). */
+static void backward_one(const nets_conv_shape *s, const float *xi, int h, int w, const float *wt,
+                         const float *dyi, float *dxi, float *dw, float *db, float *ws) {
+  const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  const int kk = s->cin * s->k * s->k, hw = oh * ow;
+  if (db)
+    for (int o = 0; o < s->cout; o++) {
+      const float *d = dyi + (size_t)o * hw;
+      float acc = 0.f;
+      for (int p = 0; p < hw; p++) acc += d[p];
+      db[o] += acc;
+    }
+  const float *col = xi;
+  if (!is_pointwise(s)) {
+    nets_im2col(xi, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, ws);
+    col = ws;
+  }
+  /* dW[cout x kk] += dY[cout x hw] * col^T[hw x kk] */
+  nets_sgemm(0, 1, s->cout, kk, hw, 1.f, dyi, hw, col, hw, 1.f, dw, kk);
+  if (dxi) {
     if (is_pointwise(s)) {
-      nets_sgemm(0, 0, s->cout, hw, kk, 1.f, wt, kk, xi, hw, b ? 1.f : 0.f, yi, hw);
-      continue;
+      nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 1.f, dxi, hw);
+    } else {
+      /* dcol[kk x hw] = W^T * dY, then scatter-add */
+      nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 0.f, ws, hw);
+      nets_col2im_add(ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, dxi);
     }
-    const int band = band_rows(s, oh, ow);
-    for (int oy0 = 0; oy0 < oh; oy0 += band) {
-      const int oy1 = oy0 + band < oh ? oy0 + band : oh, n_px = (oy1 - oy0) * ow;
-      im2col_job j = {xi, ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oy0, oy1, ow};
-      nets_parallel_for(kk, im2col_rows, &j);
-      nets_sgemm(0, 0, s->cout, n_px, kk, 1.f, wt, kk, ws, n_px, b ? 1.f : 0.f,
-                 yi + (size_t)oy0 * ow, hw);
-    }
+  }
+}
+
+/* Each part sums dW and db of its images into its own share, after its
+ * column matrix in the workspace. */
+static void backward_parts(void *ctx, int p0, int p1) {
+  const batch_job *j = ctx;
+  const nets_conv_shape *s = j->s;
+  const int oh = nets_conv_out_size(j->h, s->k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(j->w, s->k, s->stride, s->pad, s->dil);
+  const size_t nw = (size_t)s->cout * s->cin * s->k * s->k, in = (size_t)s->cin * j->h * j->w;
+  for (int p = p0; p < p1; p++) {
+    float *ws = j->ws + (size_t)p * j->each, *dw = ws + col_floats(s, j->h, j->w, 1), *db = dw + nw;
+    memset(dw, 0, sizeof(float) * (nw + s->cout));
+    for (int i = p; i < j->n; i += j->parts)
+      backward_one(s, j->x + (size_t)i * in, j->h, j->w, j->wt, j->dy + (size_t)i * s->cout * oh * ow,
+                   j->dx ? j->dx + (size_t)i * in : NULL, dw, db, ws);
   }
 }
 
 void nets_conv2d_backward(const nets_conv_shape *s, const float *x, int n, int h, int w,
                           const float *wt, const float *dy, float *dx, float *dw, float *db,
-                          float *ws) {
+                          float *ws, size_t ws_floats) {
+  const int parts = parts_for(s, n, h, w, 1, ws_floats);
   const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
-  const int kk = s->cin * s->k * s->k, hw = oh * ow;
-  for (int i = 0; i < n; i++) {
-    const float *xi = x + (size_t)i * s->cin * h * w;
-    const float *dyi = dy + (size_t)i * s->cout * hw;
-    if (db)
-      for (int o = 0; o < s->cout; o++) {
-        const float *d = dyi + (size_t)o * hw;
-        float acc = 0.f;
-        for (int p = 0; p < hw; p++) acc += d[p];
-        db[o] += acc;
-      }
-    const float *col = xi;
-    if (!is_pointwise(s)) {
-      nets_im2col(xi, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, ws);
-      col = ws;
+  if (parts > 1) {
+    batch_job j = {.s = s, .x = x, .wt = wt, .dy = dy, .dx = dx, .ws = ws, .n = n, .h = h, .w = w,
+                   .parts = parts, .training = 1, .each = part_floats(s, h, w, 1)};
+    run_parts(parts, backward_parts, &j);
+    const size_t nw = (size_t)s->cout * s->cin * s->k * s->k, off = col_floats(s, h, w, 1);
+    for (int p = 0; p < parts; p++) {
+      const float *pw = ws + (size_t)p * j.each + off;
+      for (size_t q = 0; q < nw; q++) dw[q] += pw[q];
+      if (db)
+        for (int o = 0; o < s->cout; o++) db[o] += pw[nw + o];
     }
-    /* dW[cout x kk] += dY[cout x hw] * col^T[hw x kk] */
-    nets_sgemm(0, 1, s->cout, kk, hw, 1.f, dyi, hw, col, hw, 1.f, dw, kk);
-    if (dx) {
-      float *dxi = dx + (size_t)i * s->cin * h * w;
-      if (is_pointwise(s)) {
-        nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 1.f, dxi, hw);
-      } else {
-        /* dcol[kk x hw] = W^T * dY, then scatter-add */
-        nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 0.f, ws, hw);
-        nets_col2im_add(ws, s->cin, h, w, s->k, s->stride, s->pad, s->dil, oh, ow, dxi);
-      }
-    }
+    return;
   }
+  for (int i = 0; i < n; i++)
+    backward_one(s, x + (size_t)i * s->cin * h * w, h, w, wt, dy + (size_t)i * s->cout * oh * ow,
+                 dx ? dx + (size_t)i * s->cin * h * w : NULL, dw, db, ws);
 }

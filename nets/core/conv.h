@@ -14,19 +14,23 @@ static inline int nets_conv_out_size(int in, int k, int stride, int pad, int dil
   return (in + 2 * pad - dil * (k - 1) - 1) / stride + 1;
 }
 
-/* Floats of workspace for an h x w input: forward only (training 0; the
- * forward pass unfolds a band of rows at a time, at most 16 MiB), or
- * forward and backward (training 1; the whole column matrix). */
-size_t nets_conv_workspace(const nets_conv_shape *s, int h, int w, int training);
+/* Floats of workspace for n images of h x w: forward only (training 0; the
+ * forward pass unfolds a band of rows at a time, at most 16 MiB per image),
+ * or forward and backward (training 1; the whole column matrix).  With
+ * several threads (nets_parallel_set_threads), room for one image per
+ * thread at once, each with single-threaded products; the passes below do
+ * as many images at once as the workspace they are given holds. */
+size_t nets_conv_workspace(const nets_conv_shape *s, int n, int h, int w, int training);
 
-/* y = conv(x) + b for n images; y is overwritten. b may be NULL. */
+/* y = conv(x) + b for n images; y is overwritten. b may be NULL.  ws holds
+ * ws_floats floats. */
 void nets_conv2d_forward(const nets_conv_shape *s, const float *x, int n, int h, int w,
-                         const float *wt, const float *b, float *y, float *ws);
+                         const float *wt, const float *b, float *y, float *ws, size_t ws_floats);
 
 /* Accumulates into dx (may be NULL), dw and db (may be NULL). */
 void nets_conv2d_backward(const nets_conv_shape *s, const float *x, int n, int h, int w,
                           const float *wt, const float *dy, float *dx, float *dw, float *db,
-                          float *ws);
+                          float *ws, size_t ws_floats);
 
 void nets_im2col(const float *x, int c, int h, int w, int k, int stride, int pad, int dil,
                  int oh, int ow, float *col);

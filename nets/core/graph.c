@@ -279,7 +279,7 @@ int nets_graph_prepare(nets_graph *g, int n, int h, int w, int training, nets_er
       nd->w = nets_conv_out_size(a->w, s->k, s->stride, s->pad, s->dil);
       if (nd->h <= 0 || nd->w <= 0)
         return nets_error_set(err, NETS_ERR_SHAPE, "node %d: input %dx%d too small", i, a->h, a->w);
-      size_t wsz = nets_conv_workspace(s, a->h, a->w, training);
+      size_t wsz = nets_conv_workspace(s, n, a->h, a->w, training);
       if (wsz > ws) ws = wsz;
       size_t sc = (size_t)n * s->cout * nd->h * nd->w;
       if (sc > scratch) scratch = sc;
@@ -376,14 +376,15 @@ int nets_graph_forward_upto(nets_graph *g, const float *input, int last, nets_er
     case NETS_OP_CONV: {
       const float *wt = conv_weights(g, nd);
       const float *bias = nd->p_bias >= 0 ? g->params[nd->p_bias].value->data : NULL;
-      nets_conv2d_forward(&nd->conv, a->out->data, n, a->h, a->w, wt, bias, nd->out->data, g->ws);
+      nets_conv2d_forward(&nd->conv, a->out->data, n, a->h, a->w, wt, bias, nd->out->data, g->ws,
+                          g->ws_size);
       nets_act_forward(nd->act, nd->out->data, size);
       break;
     }
     case NETS_OP_GCONV: {
       const float *bias = nd->p_bias >= 0 ? g->params[nd->p_bias].value->data : NULL;
       nets_conv2d_forward(&nd->conv, a->out->data, n, a->h, a->w,
-                          g->params[nd->p_weight].value->data, bias, g->scratch, g->ws);
+                          g->params[nd->p_weight].value->data, bias, g->scratch, g->ws, g->ws_size);
       /* inference keeps no gate state for backward */
       nets_gate_forward(nd->act, g->scratch, n, nd->c, nd->h * nd->w, nd->out->data,
                         g->training ? nd->saved->data : NULL);
@@ -479,7 +480,8 @@ int nets_graph_backward_multi(nets_graph *g, int n_out, const int *outs, const f
         nets_tensor_zero(nd->saved);
         dw = nd->saved->data;
       }
-      nets_conv2d_backward(&nd->conv, a->out->data, n, a->h, a->w, wt, dpre, da, dw, db, g->ws);
+      nets_conv2d_backward(&nd->conv, a->out->data, n, a->h, a->w, wt, dpre, da, dw, db, g->ws,
+                           g->ws_size);
       if (sn) {
         const nets_conv_shape *s = &nd->conv;
         nets_specnorm_backward(nd->w_eff, nd->saved->data, s->cout, s->cin * s->k * s->k,

@@ -22,9 +22,15 @@ static struct {
           .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
+/* Set on a thread while it runs a part of a job: a loop inside that part
+ * (nets_parallel_for called from fn) runs on that thread alone. */
+static _Thread_local int in_job;
+
 static void run_chunk(int part, int parts) {
   const long b = (long)pool.n * part / parts, e = (long)pool.n * (part + 1) / parts;
+  in_job = 1;
   if (e > b) pool.fn(pool.ctx, (int)b, (int)e);
+  in_job = 0;
 }
 
 static void *worker(void *arg) {
@@ -76,7 +82,7 @@ int nets_parallel_get_threads(void) {
 void nets_parallel_for(int n, nets_range_fn fn, void *ctx) {
   if (n <= 0) return;
   pthread_once(&pool.once, pool_start);
-  if (pool.active <= 1 || n == 1) {
+  if (pool.active <= 1 || n == 1 || in_job) {
     fn(ctx, 0, n);
     return;
   }

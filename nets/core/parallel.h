@@ -5,7 +5,9 @@
 #ifndef NETS_PARALLEL_H
 #define NETS_PARALLEL_H
 
-/* fn(ctx, begin, end) is called on disjoint ranges covering [0, n). */
+/* fn(ctx, begin, end) is called on disjoint ranges covering [0, n), one
+ * per thread (with n no more than the threads, range i runs on thread i).
+ * Called from inside fn, it runs on the calling thread alone. */
 typedef void (*nets_range_fn)(void *ctx, int begin, int end);
 
 void nets_parallel_for(int n, nets_range_fn fn, void *ctx);

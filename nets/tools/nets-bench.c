@@ -67,13 +67,14 @@ static void bench_conv(const conv_case *cc, int reps, nets_rng *r, double *fwd, 
   float *x = rand_floats(nx, r), *wt = rand_floats(nw, r), *b = rand_floats(cc->cout, r);
   float *y = nets_alloc_floats(ny), *dy = rand_floats(ny, r), *dx = nets_alloc_floats(nx);
   float *dw = nets_alloc_floats(nw), *db = nets_alloc_floats(cc->cout);
-  float *ws = nets_alloc_floats(nets_conv_workspace(&s, cc->h, cc->w, 1) + 1);
+  const size_t ws_floats = nets_conv_workspace(&s, cc->n, cc->h, cc->w, 1);
+  float *ws = nets_alloc_floats(ws_floats + 1);
   const double flops = 2.0 * cc->n * oh * ow * cc->cout * (double)cc->cin * cc->k * cc->k;
   double t;
-  nets_conv2d_forward(&s, x, cc->n, cc->h, cc->w, wt, b, y, ws);
-  TIME_BEST(t, reps, nets_conv2d_forward(&s, x, cc->n, cc->h, cc->w, wt, b, y, ws));
+  nets_conv2d_forward(&s, x, cc->n, cc->h, cc->w, wt, b, y, ws, ws_floats);
+  TIME_BEST(t, reps, nets_conv2d_forward(&s, x, cc->n, cc->h, cc->w, wt, b, y, ws, ws_floats));
   *fwd = flops / t * 1e-9;
-  TIME_BEST(t, reps, nets_conv2d_backward(&s, x, cc->n, cc->h, cc->w, wt, dy, dx, dw, db, ws));
+  TIME_BEST(t, reps, nets_conv2d_backward(&s, x, cc->n, cc->h, cc->w, wt, dy, dx, dw, db, ws, ws_floats));
   *bwd = 2 * flops / t * 1e-9; /* backward = data + weight gradients */
   /* plain SGEMM of the same shape, batched like the convolution */
   const int kk = cc->cin * cc->k * cc->k, hw = oh * ow;

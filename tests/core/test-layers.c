@@ -6,6 +6,7 @@
 #include "check.h"
 #include "graph.h"
 #include "layers.h"
+#include "parallel.h"
 #include "reference.h"
 #include "rng.h"
 
@@ -20,15 +21,58 @@ static void test_conv(nets_rng *r, int n, int cin, int cout, int h, int w, int k
   size_t nx = (size_t)n * cin * h * w, nw = (size_t)cout * cin * k * k, ny = (size_t)n * cout * oh * ow;
   float *x = malloc(nx * 4), *wt = malloc(nw * 4), *b = malloc(cout * 4);
   float *y = malloc(ny * 4), *yr = malloc(ny * 4);
-  float *ws = malloc((nets_conv_workspace(&s, h, w, 0) + 1) * 4); /* inference size: banded */
+  const size_t ws_floats = nets_conv_workspace(&s, n, h, w, 0); /* inference size: banded */
+  float *ws = malloc((ws_floats + 1) * 4);
   fill(x, nx, r); fill(wt, nw, r); fill(b, cout, r);
-  nets_conv2d_forward(&s, x, n, h, w, wt, bias ? b : NULL, y, ws);
+  nets_conv2d_forward(&s, x, n, h, w, wt, bias ? b : NULL, y, ws, ws_floats);
   ref_conv2d(&s, x, n, h, w, wt, bias ? b : NULL, yr);
   double d = rel_diff(y, yr, ny);
   CHECK(d < 1e-5, "conv n%d cin%d cout%d %dx%d k%d s%d p%d d%d: rel diff %g", n, cin, cout, h, w, k,
         stride, pad, dil, d);
   printf("conv forward k%d s%d p%d d%d bias%d: rel diff %.2g\n", k, stride, pad, dil, bias, d);
   free(x); free(wt); free(b); free(y); free(yr); free(ws);
+}
+
+/* With two threads, a batch's images are done two at a time, one per thread
+ * (each with its own workspace and share of dW and db); with one thread, one
+ * after the other.  Forward and backward agree, on an odd batch (the parts
+ * get unequal counts) and with a workspace too small for two parts. */
+static void test_conv_parts(nets_rng *r) {
+  const int n = 3, cin = 6, cout = 5, h = 11, w = 9;
+  const nets_conv_shape s = {cin, cout, 3, 1, 2, 2};
+  const size_t nx = (size_t)n * cin * h * w, nw = (size_t)cout * cin * 9, ny = (size_t)n * cout * h * w;
+  const int threads0 = nets_parallel_get_threads();
+  nets_parallel_set_threads(2);
+  if (nets_parallel_get_threads() < 2) {
+    printf("conv parts: one CPU here, nothing to compare\n");
+    nets_parallel_set_threads(threads0);
+    return;
+  }
+  const size_t ws2 = nets_conv_workspace(&s, n, h, w, 1);
+  nets_parallel_set_threads(1);
+  const size_t ws1 = nets_conv_workspace(&s, n, h, w, 1);
+  CHECK(ws2 > ws1, "two threads ask for no more workspace (%zu, one thread %zu)", ws2, ws1);
+  float *x = malloc(nx * 4), *wt = malloc(nw * 4), *b = malloc(cout * 4), *dy = malloc(ny * 4);
+  float *ws = malloc(ws2 * 4), *y[3], *dx[3], *dw[3], *db[3];
+  fill(x, nx, r); fill(wt, nw, r); fill(b, cout, r); fill(dy, ny, r);
+  /* 0: one thread; 1: two threads; 2: two threads, workspace for one part */
+  for (int k = 0; k < 3; k++) {
+    y[k] = malloc(ny * 4), dx[k] = calloc(nx, 4), dw[k] = calloc(nw, 4), db[k] = calloc(cout, 4);
+    nets_parallel_set_threads(k ? 2 : 1);
+    const size_t room = k == 1 ? ws2 : ws1;
+    nets_conv2d_forward(&s, x, n, h, w, wt, b, y[k], ws, room);
+    nets_conv2d_backward(&s, x, n, h, w, wt, dy, dx[k], dw[k], db[k], ws, room);
+  }
+  for (int k = 1; k < 3; k++) {
+    const double d = fmax(fmax(rel_diff(y[k], y[0], ny), rel_diff(dx[k], dx[0], nx)),
+                          fmax(rel_diff(dw[k], dw[0], nw), rel_diff(db[k], db[0], cout)));
+    CHECK(d < 1e-5, "conv in parts (%s) differs from one thread: rel diff %g",
+          k == 1 ? "two" : "workspace for one", d);
+    printf("conv forward and backward, two threads%s: rel diff %.2g\n", k == 1 ? "" : ", room for one part", d);
+  }
+  for (int k = 0; k < 3; k++) free(y[k]), free(dx[k]), free(dw[k]), free(db[k]);
+  free(x); free(wt); free(b); free(dy); free(ws);
+  nets_parallel_set_threads(threads0);
 }
 
 /* Graph-level checks: gated conv, up2, pool2, concat, add, activations. */
@@ -282,6 +326,7 @@ int main(void) {
   /* big enough that the forward pass unfolds a few bands of rows at a time */
   test_conv(&r, 1, 16, 8, 200, 190, 3, 1, 1, 1, 1);
   test_conv(&r, 1, 12, 8, 360, 330, 5, 2, 2, 1, 1);
+  test_conv_parts(&r);
   test_graph_ops(&r);
   test_act_array();
   test_output_sharing(&r);
