@@ -185,23 +185,57 @@ static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, un
   return NETS_OK;
 }
 
-/* Turn a full-scale binary covering cov (rw*rh at rx, ry) into a job: the
- * covering's box, then alpha = grow/feather(covering) on that box widened by
- * the reach of grow + feather.  Returns 1 (made), 0 (empty covering) or a
- * negative error code. */
-static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
-                             const unmask_params *p, int W, int H, float score, unmask_job *job,
-                             nets_error *err) {
-  int x0, y0, x1, y1;
+/* job->alpha for a covering grown by colour (mask, on the job's rectangle)
+ * whose detector's part is core (crw*crh at crx, cry): the core and the rim
+ * at its edge grow and feather by grow and feather, the rest (loops, straps)
+ * by the user's pixels.  mask is overwritten.  Returns 0 or NETS_ERR_NOMEM. */
+static int alpha_with_additions(unsigned char *mask, const unsigned char *core, int crx, int cry, int crw,
+                                int crh, int size, double grow, double feather, double user_grow,
+                                double user_feather, unmask_job *job) {
+  const size_t n = (size_t)job->w * job->h;
+  float *thin = malloc(sizeof(float) * n);
+  unsigned char *in_core = malloc(n);
+  int rc = thin && in_core ? NETS_OK : NETS_ERR_NOMEM;
+  for (int y = 0; !rc && y < job->h; y++)
+    for (int x = 0; x < job->w; x++) {
+      int cx = job->x + x - crx, cy = job->y + y - cry;
+      in_core[(size_t)y * job->w + x] = cx >= 0 && cy >= 0 && cx < crw && cy < crh && core[(size_t)cy * crw + cx];
+    }
+  /* the rim that the growth adds at the core's edge (as wide as
+   * unmask_hole_grow_like's) is the mask's own edge: it grows with it */
+  if (!rc) rc = unmask_hole_distance(in_core, job->w, job->h, thin);
+  const double rim = 0.03 * size + 2;
+  for (size_t i = 0; !rc && i < n; i++) {
+    if (mask[i] && thin[i] <= rim) in_core[i] = 1;
+    mask[i] = mask[i] && !in_core[i];
+  }
+  if (!rc) rc = unmask_hole_grow_feather(mask, job->w, job->h, user_grow, user_feather, thin);
+  if (!rc) rc = unmask_hole_grow_feather(in_core, job->w, job->h, grow, feather, job->alpha);
+  for (size_t i = 0; !rc && i < n; i++)
+    if (thin[i] > job->alpha[i]) job->alpha[i] = thin[i];
+  free(thin), free(in_core);
+  return rc;
+}
+
+/* See pipeline-private.h. */
+int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
+                              const unsigned char *core, int crx, int cry, int crw, int crh,
+                              const unmask_params *p, int W, int H, float score, unmask_job *job,
+                              nets_error *err) {
+  int x0, y0, x1, y1, cx0, cy0, cx1, cy1;
   const long area = mask_box(cov, rw, rh, &x0, &y0, &x1, &y1);
   memset(job, 0, sizeof *job);
   if (!area) return 0;
+  if (!core || !mask_box(core, crw, crh, &cx0, &cy0, &cx1, &cy1))
+    core = NULL, cx0 = x0, cy0 = y0, cx1 = x1, cy1 = y1;
   /* The detector's map is coarse (4 view pixels per cell) and a mask's
    * shadow and edge scale with the face: grow and feather by a share of the
    * covering's size on top of the user's pixels. */
-  const int size = x1 - x0 + 1 > y1 - y0 + 1 ? x1 - x0 + 1 : y1 - y0 + 1;
-  double grow = (p->grow_px > 0 ? p->grow_px : 0) + UNMASK_GROW_SHARE * size;
-  double feather = (p->feather_px > 0 ? p->feather_px : 0) + UNMASK_FEATHER_SHARE * size;
+  const int size = cx1 - cx0 + 1 > cy1 - cy0 + 1 ? cx1 - cx0 + 1 : cy1 - cy0 + 1;
+  const double user_grow = p->grow_px > 0 ? p->grow_px : 0;
+  const double user_feather = p->feather_px > 0 ? p->feather_px : 0;
+  double grow = user_grow + UNMASK_GROW_SHARE * size;
+  double feather = user_feather + UNMASK_FEATHER_SHARE * size;
   int reach = (int)ceil(grow + feather) + 1;
   job->face.x = rx + x0;
   job->face.y = ry + y0;
@@ -228,7 +262,9 @@ static int job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
       int cx = job->x + x - rx, cy = job->y + y - ry;
       if (cx >= 0 && cy >= 0 && cx < rw && cy < rh) mask[(size_t)y * job->w + x] = cov[(size_t)cy * rw + cx];
     }
-  int rc = unmask_hole_grow_feather(mask, job->w, job->h, grow, feather, job->alpha);
+  int rc = core ? alpha_with_additions(mask, core, crx, cry, crw, crh, size, grow, feather, user_grow,
+                                       user_feather, job)
+                : unmask_hole_grow_feather(mask, job->w, job->h, grow, feather, job->alpha);
   free(mask);
   if (!rc) rc = body_box(cov, rx, ry, rw, rh, job, err);
   else nets_error_set(err, rc, "unmask: out of memory");
@@ -429,8 +465,10 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     int gx = 0, gy = 0, gw = 0, gh = 0;
     int made = p->no_colour_grow ? NETS_OK : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &gx, &gy, &gw, &gh, err);
     if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
-      made = big ? job_from_covering(big, gx, gy, gw, gh, p, W, H, bx->score, &jobs[n], err)
-                 : job_from_covering(cov, rx, ry, rw, rh, p, W, H, bx->score, &jobs[n], err);
+      made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, cov, rx, ry, rw, rh, p, W, H, bx->score,
+                                            &jobs[n], err)
+                 : unmask_job_from_covering(cov, rx, ry, rw, rh, NULL, 0, 0, 0, 0, p, W, H, bx->score, &jobs[n],
+                                            err);
     free(cov);
     free(big);
     if (made < 0) {

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "hole.h"
+#include "pipeline-private.h"
 
 static float brute_distance(const unsigned char *m, int w, int h, int x, int y) {
   double best = 1e30;
@@ -218,6 +219,46 @@ static void test_open(void) {
   CHECK(square == 25 && line == 0, "opening kept %d square and %d line pixels", square, line);
 }
 
+/* A covering of 300 px with a 4-px loop found by colour: the detector's part
+ * grows and feathers by a share of its size, the loop only by the user's
+ * pixels.  Without the detector's part given, the loop grows as much as the
+ * covering. */
+static void test_job_loop_grow(void) {
+  enum { W = 420, H = 420 };
+  unsigned char *core = calloc((size_t)W * H, 1), *cov = calloc((size_t)W * H, 1);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      const int disc = hypot(x - 200.0, y - 260.0) < 150;
+      const int loop = x >= 330 && x < 334 && y >= 30 && y < 200; /* runs up from the disc's edge */
+      core[(size_t)y * W + x] = (unsigned char)disc;
+      cov[(size_t)y * W + x] = (unsigned char)(disc || loop);
+    }
+  unmask_params p;
+  unmask_params_default(&p);
+  p.grow_px = 4, p.feather_px = 3;
+  unmask_job a = {0}, b = {0};
+  nets_error e = {0};
+  CHECK(unmask_job_from_covering(cov, 0, 0, W, H, core, 0, 0, W, H, &p, W, H, 1.f, &a, &e) == 1 &&
+            unmask_job_from_covering(cov, 0, 0, W, H, NULL, 0, 0, 0, 0, &p, W, H, 1.f, &b, &e) == 1,
+        "jobs: %s", e.msg);
+  if (!a.alpha || !b.alpha) return;
+  /* alpha at image pixel (x, y) of a job */
+#define ALPHA(j, px, py) ((px) >= (j).x && (py) >= (j).y && (px) < (j).x + (j).w && (py) < (j).y + (j).h \
+                              ? (j).alpha[(size_t)((py) - (j).y) * (j).w + ((px) - (j).x)] : 0.f)
+  const float beside_loop = ALPHA(a, 344, 80), beside_loop_old = ALPHA(b, 344, 80);
+  const float on_loop = ALPHA(a, 331, 80), near_loop = ALPHA(a, 336, 80);
+  const float beside_disc = ALPHA(a, 200, 260 + 150 + 9); /* 9 px below the disc */
+  CHECK(on_loop == 1.f && near_loop == 1.f, "the loop and 2 px beside it: alpha %g, %g", on_loop, near_loop);
+  CHECK(beside_loop == 0.f, "10 px beside the loop: alpha %g (grown as the covering)", beside_loop);
+  CHECK(beside_loop_old > 0.f, "without the detector's part the loop grows less than the covering (%g)",
+        beside_loop_old);
+  CHECK(beside_disc > 0.f, "9 px below the covering: alpha %g (its share of grow lost)", beside_disc);
+#undef ALPHA
+  printf("job alpha 10 px beside a loop: %.2f (%.2f grown as its covering), 9 px below the covering %.2f\n",
+         beside_loop, beside_loop_old, beside_disc);
+  free(a.alpha), free(b.alpha), free(core), free(cov);
+}
+
 int main(void) {
   test_distance();
   test_open();
@@ -225,5 +266,6 @@ int main(void) {
   test_grow_like_straps();
   test_grow_feather();
   test_dilate_components();
+  test_job_loop_grow();
   return CHECK_DONE();
 }
