@@ -35,19 +35,25 @@ static size_t part_floats(const nets_conv_shape *s, int h, int w, int training) 
          (training ? (size_t)s->cout * (s->cin * s->k * s->k + 1) : 0);
 }
 
+/* Threads for images at once: those of the loops and of OpenBLAS alike (a
+ * caller that keeps OpenBLAS on one thread gets one image at a time). */
+static int image_threads(int n) {
+  int t = nets_parallel_get_threads(), b = nets_blas_get_threads();
+  if (b < t) t = b;
+  return t < n ? t : n;
+}
+
 /* Images done at once: one per thread, as many as the batch has and the
  * workspace holds (ws_floats); 1 is the plain loop over the images. */
 static int parts_for(const nets_conv_shape *s, int n, int h, int w, int training, size_t ws_floats) {
-  int parts = nets_parallel_get_threads();
-  if (parts > n) parts = n;
+  int parts = image_threads(n);
   const size_t each = part_floats(s, h, w, training);
   while (parts > 1 && (size_t)parts * each > ws_floats) parts--;
   return parts;
 }
 
 size_t nets_conv_workspace(const nets_conv_shape *s, int n, int h, int w, int training) {
-  int parts = nets_parallel_get_threads();
-  if (parts > n) parts = n;
+  const int parts = image_threads(n);
   return parts > 1 ? (size_t)parts * part_floats(s, h, w, training) : col_floats(s, h, w, training);
 }
 
@@ -176,7 +182,7 @@ typedef struct {
   const nets_conv_shape *s;
   const float *x, *wt, *b, *dy;
   float *y, *dx, *ws;
-  int n, h, w, parts, training;
+  int n, h, w, parts, with_db;
   size_t each;
 } batch_job;
 
@@ -257,7 +263,7 @@ static void backward_parts(void *ctx, int p0, int p1) {
     memset(dw, 0, sizeof(float) * (nw + s->cout));
     for (int i = p; i < j->n; i += j->parts)
       backward_one(s, j->x + (size_t)i * in, j->h, j->w, j->wt, j->dy + (size_t)i * s->cout * oh * ow,
-                   j->dx ? j->dx + (size_t)i * in : NULL, dw, db, ws);
+                   j->dx ? j->dx + (size_t)i * in : NULL, dw, j->with_db ? db : NULL, ws);
   }
 }
 
@@ -269,7 +275,7 @@ void nets_conv2d_backward(const nets_conv_shape *s, const float *x, int n, int h
   const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
   if (parts > 1) {
     batch_job j = {.s = s, .x = x, .wt = wt, .dy = dy, .dx = dx, .ws = ws, .n = n, .h = h, .w = w,
-                   .parts = parts, .training = 1, .each = part_floats(s, h, w, 1)};
+                   .parts = parts, .with_db = db != NULL, .each = part_floats(s, h, w, 1)};
     run_parts(parts, backward_parts, &j);
     const size_t nw = (size_t)s->cout * s->cin * s->k * s->k, off = col_floats(s, h, w, 1);
     for (int p = 0; p < parts; p++) {

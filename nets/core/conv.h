@@ -17,9 +17,10 @@ static inline int nets_conv_out_size(int in, int k, int stride, int pad, int dil
 /* Floats of workspace for n images of h x w: forward only (training 0; the
  * forward pass unfolds a band of rows at a time, at most 16 MiB per image),
  * or forward and backward (training 1; the whole column matrix).  With
- * several threads (nets_parallel_set_threads), room for one image per
- * thread at once, each with single-threaded products; the passes below do
- * as many images at once as the workspace they are given holds. */
+ * several threads (nets_parallel_set_threads and nets_blas_set_threads
+ * both), room for one image per thread at once, each with single-threaded
+ * products; the passes below do as many images at once as the workspace
+ * they are given holds. */
 size_t nets_conv_workspace(const nets_conv_shape *s, int n, int h, int w, int training);
 
 /* y = conv(x) + b for n images; y is overwritten. b may be NULL.  ws holds

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "check.h"
 #include "graph.h"
 #include "layers.h"
@@ -41,11 +42,13 @@ static void test_conv_parts(nets_rng *r) {
   const int n = 3, cin = 6, cout = 5, h = 11, w = 9;
   const nets_conv_shape s = {cin, cout, 3, 1, 2, 2};
   const size_t nx = (size_t)n * cin * h * w, nw = (size_t)cout * cin * 9, ny = (size_t)n * cout * h * w;
-  const int threads0 = nets_parallel_get_threads();
+  const int threads0 = nets_parallel_get_threads(), blas0 = nets_blas_get_threads();
   nets_parallel_set_threads(2);
-  if (nets_parallel_get_threads() < 2) {
+  nets_blas_set_threads(2);
+  if (nets_parallel_get_threads() < 2 || nets_blas_get_threads() < 2) {
     printf("conv parts: one CPU here, nothing to compare\n");
     nets_parallel_set_threads(threads0);
+    nets_blas_set_threads(blas0);
     return;
   }
   const size_t ws2 = nets_conv_workspace(&s, n, h, w, 1);
@@ -73,6 +76,7 @@ static void test_conv_parts(nets_rng *r) {
   for (int k = 0; k < 3; k++) free(y[k]), free(dx[k]), free(dw[k]), free(db[k]);
   free(x); free(wt); free(b); free(dy); free(ws);
   nets_parallel_set_threads(threads0);
+  nets_blas_set_threads(blas0);
 }
 
 /* Graph-level checks: gated conv, up2, pool2, concat, add, activations. */
