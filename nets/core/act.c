@@ -23,10 +23,11 @@ float nets_act_apply(nets_act a, float x) {
 }
 
 /* The exponential behind ELU and the sigmoid, four values at a time, in
- * GCC/Clang vector types so that it compiles to SIMD on any target.  Cephes' expf: e^x = 2^n e^r, |r| <= ln2/2, e^r by a degree-6
- * polynomial; x clamped to [-87, 88] so that 2^n stays a normal float.
- * ELU and sigmoid within 2e-7 of their definition, the sigmoid's tails within
- * 1e-5 relative; test-layers checks it. */
+ * GCC/Clang vector types so that it compiles to SIMD on any target.
+ * Cephes' expf: e^x = 2^n e^r, |r| <= ln2/2, e^r by a degree-6 polynomial;
+ * x clamped to [-87, 88] so that 2^n stays a normal float.  ELU and sigmoid
+ * come within 2e-7 of their definition, the sigmoid's tails within 1e-5
+ * relative; test-layers checks it. */
 typedef float v4f __attribute__((vector_size(16)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 
