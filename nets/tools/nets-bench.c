@@ -138,7 +138,9 @@ static void bench_model(const char *name, nets_graph *g, int n, int h, int w, in
  * through nets_inpainter (with two threads, the two side by side), on the
  * graph's random weights saved to a temporary file. */
 static void bench_inpainter_api(const char *name, nets_graph *g, const char *arch, int reps) {
-  char path[] = "/tmp/nets-bench-XXXXXX";
+  const char *tmp = getenv("TMPDIR");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/nets-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   const int fd = mkstemp(path);
   nets_error err = {0};
   const char *meta[] = {"arch", arch, NULL};
