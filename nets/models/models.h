@@ -51,10 +51,13 @@ nets_inpainter *nets_inpainter_load(const char *path, nets_error *err);
 void nets_inpainter_free(nets_inpainter *p);
 int nets_inpainter_predict(nets_inpainter *p, const float *rgb, const float *hole, float *out,
                            nets_error *err);
-/* on (the default): predict paints the crop and its mirror image in one
- * batch and returns the mean of the two results (the second mirrored back),
- * which scores better on held-out crops than one pass (weights/README.md)
- * at twice the work.  off: one pass. */
+/* on (the default): predict paints the crop and its mirror image (side by
+ * side, one thread each, when OpenBLAS and nets_parallel have two threads or
+ * more; else in one batch) and returns the mean of the two results (the
+ * second mirrored back), which scores better on held-out crops than one
+ * pass (weights/README.md) at twice the work.  off: one pass.  Painting side
+ * by side sets both thread counts to 1 meanwhile: callers run one pipeline
+ * at a time. */
 int nets_inpainter_set_mirror(nets_inpainter *p, int on, nets_error *err);
 /* 1 when the weights take a sketch of the lower face (version 5): a
  * NETS_INPAINT_SIZE^2 line drawing, unmask_landmark_sketch's, of where the
