@@ -54,3 +54,18 @@ void unmask_crop_read(const float *src, int w, int h, int channels, double cx, d
     }
   }
 }
+
+/* First crop pixel (of size) whose centre, at lo + (o + 0.5) * step, is >= edge. */
+static int first_at(double lo, double step, double edge, int size) {
+  const int o = (int)ceil((edge - lo) / step - 0.5);
+  return o < 0 ? 0 : o > size ? size : o;
+}
+
+void unmask_crop_inside(int w, int h, double cx, double cy, double side, int size, int *x0, int *y0,
+                        int *x1, int *y1) {
+  const double step = side / size, lx = cx - 0.5 * side, ly = cy - 0.5 * side;
+  *x0 = first_at(lx, step, 0.0, size), *x1 = first_at(lx, step, (double)w, size);
+  *y0 = first_at(ly, step, 0.0, size), *y1 = first_at(ly, step, (double)h, size);
+  if (*x1 < *x0) *x1 = *x0;
+  if (*y1 < *y0) *y1 = *y0;
+}

@@ -26,4 +26,10 @@ void unmask_crop_from_hole_box(double bx, double by, double bw, double bh, doubl
 void unmask_crop_read(const float *src, int w, int h, int channels, double cx, double cy,
                       double side, int size, float *out);
 
+/* The pixels of that size x size crop whose centres lie inside the w x h
+ * image: columns [*x0, *x1) and rows [*y0, *y1) (an empty range when the
+ * crop misses the image). */
+void unmask_crop_inside(int w, int h, double cx, double cy, double side, int size, int *x0, int *y0,
+                        int *x1, int *y1);
+
 #endif

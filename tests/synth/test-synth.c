@@ -250,6 +250,27 @@ static void test_crop_and_homography(void) {
           "crop does not contain the box");
     CHECK(fabs((cy + s / 2) - (by + bh) - 0.1 * s) < 1e-6, "bottom margin");
   }
+  /* the crop's pixels inside the image: every pixel whose centre is in it */
+  for (int i = 0; i < 500; i++) {
+    const int w = 40 + (i * 17) % 200, h = 30 + (i * 23) % 150, size = 16 + (i * 7) % 113;
+    const double cx = (i * 31) % 300 - 40.25, cy = (i * 43) % 220 - 30.5, side = 5 + (i * 11) % 260;
+    int x0, y0, x1, y1, bad = 0;
+    unmask_crop_inside(w, h, cx, cy, side, size, &x0, &y0, &x1, &y1);
+    const double step = side / size;
+    for (int o = 0; o < size; o++) {
+      const double px = cx - side / 2 + (o + 0.5) * step, py = cy - side / 2 + (o + 0.5) * step;
+      bad += (px >= 0 && px < w) != (o >= x0 && o < x1);
+      bad += (py >= 0 && py < h) != (o >= y0 && o < y1);
+    }
+    CHECK(!bad && x0 <= x1 && y0 <= y1, "crop inside: %d wrong columns or rows (case %d)", bad, i);
+  }
+  {
+    int x0, y0, x1, y1; /* 128 px crop over a 100x80 image, 10 px off its left and top */
+    unmask_crop_inside(100, 80, 54, 54, 128, 128, &x0, &y0, &x1, &y1);
+    CHECK(x0 == 10 && y0 == 10 && x1 == 110 && y1 == 90, "crop inside: %d,%d-%d,%d", x0, y0, x1, y1);
+    unmask_crop_inside(100, 80, 500, 54, 128, 64, &x0, &y0, &x1, &y1); /* off to the right */
+    CHECK(x1 - x0 == 0, "crop inside: a crop beside the image has no pixel in it");
+  }
   double H[9] = {1.2, 0.1, 5, -0.05, 0.9, 7, 0.0004, -0.0002, 1}, Hf[9];
   double src[12] = {0, 0, 100, 3, 200, 0, 5, 120, 100, 160, 195, 118}, dst[12];
   for (int i = 0; i < 6; i++) unmask_homography_apply(H, src[2 * i], src[2 * i + 1], &dst[2 * i], &dst[2 * i + 1]);
