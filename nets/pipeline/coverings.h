@@ -6,9 +6,10 @@
  *   2. coverings: components of the map >= threshold that reach the seed
  *      level, split where touching masks meet (nets_detector_boxes);
  *   3. a second look at each: the detector again on the crop the inpainter
- *      would get for it (crop.h).  The first look sees the whole picture,
- *      where a cup's rim or a logo can pass for a mask; framed like a face,
- *      a mask without eyes above it is not a mask. */
+ *      would get for it (crop.h), on its part inside the picture, so that a
+ *      covering cut by the frame stays cut.  The first look sees the whole
+ *      picture, where a cup's rim or a logo can pass for a mask; framed like
+ *      a face, with no eyes above it, it no longer does. */
 #ifndef UNMASK_COVERINGS_H
 #define UNMASK_COVERINGS_H
 
