@@ -13,26 +13,44 @@
 static const char *const blocks[][2] = {{"r1a", "r1b"}, {"r2a", "r2b"}};
 
 static int block(nets_graph *g, int version, int k, int x, int dil) {
-  if (version < 3 || x < 0) return x;
+  if (version != 3 || x < 0) return x;
   const int c = g->nodes[x].c;
   int r = nets_graph_conv(g, blocks[k][0], x, c, 3, 1, dil, NETS_ACT_RELU, 0);
   return nets_graph_add(g, x, nets_graph_conv(g, blocks[k][1], r, c, 3, 1, dil, NETS_ACT_NONE, 0));
 }
 
+/* The bottleneck blocks version 4 adds at 1/8 (b1, b2) and 1/16 (b3, b4),
+ * where faces of 24-60 px are a few cells wide:
+ * x + 1x1(relu(3x3(relu(1x1(x))))) with half of x's channels inside. */
+static const char *const necks[][3] = {
+    {"b1a", "b1b", "b1c"}, {"b2a", "b2b", "b2c"}, {"b3a", "b3b", "b3c"}, {"b4a", "b4b", "b4c"}};
+
+static int neck(nets_graph *g, int version, int k, int x, int dil) {
+  if (version != 4 || x < 0) return x;
+  const int c = g->nodes[x].c, m = c / 2;
+  int r = nets_graph_conv(g, necks[k][0], x, m, 1, 1, 1, NETS_ACT_RELU, 0);
+  r = nets_graph_conv(g, necks[k][1], r, m, 3, 1, dil, NETS_ACT_RELU, 0);
+  return nets_graph_add(g, x, nets_graph_conv(g, necks[k][2], r, c, 1, 1, 1, NETS_ACT_NONE, 0));
+}
+
 int detector_version(const char *arch) {
   const size_t n = strlen(DETECTOR_ARCH_PREFIX);
   if (!arch || strncmp(arch, DETECTOR_ARCH_PREFIX, n)) return 0;
-  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : 0;
+  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : !strcmp(arch + n, "4") ? 4 : 0;
+}
+
+static void zero_param(nets_graph *g, const char *layer) {
+  for (int b = 0; b < 2; b++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s.%s", layer, b ? "bias" : "weight");
+    nets_param *p = nets_graph_find_param(g, name);
+    if (p) nets_tensor_zero(p->value);
+  }
 }
 
 void detector_zero_residuals(detector_net *net) {
-  for (int k = 0; net->version >= 3 && k < 2; k++)
-    for (int b = 0; b < 2; b++) {
-      char name[64];
-      snprintf(name, sizeof name, "%s.%s", blocks[k][1], b ? "bias" : "weight");
-      nets_param *p = nets_graph_find_param(net->g, name);
-      if (p) nets_tensor_zero(p->value);
-    }
+  for (int k = 0; net->version == 3 && k < 2; k++) zero_param(net->g, blocks[k][1]);
+  for (int k = 0; net->version == 4 && k < 4; k++) zero_param(net->g, necks[k][2]);
 }
 
 int detector_load(detector_net *net, const char *path, nets_error *err) {
@@ -55,7 +73,7 @@ int detector_load(detector_net *net, const char *path, nets_error *err) {
 }
 
 int detector_build(detector_net *net, int version) {
-  if (version != 2 && version != 3) return -1;
+  if (version < 2 || version > 4) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_RELU;
@@ -65,9 +83,12 @@ int detector_build(detector_net *net, int version) {
   int c3 = nets_graph_conv(g, "c3", c2, 32, 3, 1, 1, A, 0);
   int c4 = nets_graph_conv(g, "c4", c3, 64, 3, 2, 1, A, 0);   /* 1/8 */
   int c5 = nets_graph_conv(g, "c5", c4, 64, 3, 1, 1, A, 0);
+  const int f5 = c5;
+  c5 = neck(g, version, 1, neck(g, version, 0, c5, 1), 2);
   int c6 = nets_graph_conv(g, "c6", c5, 96, 3, 2, 1, A, 0);   /* 1/16 */
   int c7 = nets_graph_conv(g, "c7", c6, 96, 3, 1, 2, A, 0);
   int c8 = nets_graph_conv(g, "c8", c7, 96, 3, 1, 4, A, 0);
+  c8 = neck(g, version, 3, neck(g, version, 2, c8, 1), 2);
   int c9 = nets_graph_conv(g, "c9", c8, 128, 3, 2, 1, A, 0);  /* 1/32 */
   int c10 = nets_graph_conv(g, "c10", c9, 128, 3, 1, 2, A, 0);
   c10 = block(g, version, 0, c10, 1);
@@ -88,7 +109,7 @@ int detector_build(detector_net *net, int version) {
   net->g = g;
   net->feat[0] = c1;
   net->feat[1] = c3;
-  net->feat[2] = c5;
+  net->feat[2] = f5;
   net->out = out;
   net->version = version;
   snprintf(net->arch, sizeof net->arch, "%s%d", DETECTOR_ARCH_PREFIX, version);

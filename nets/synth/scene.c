@@ -18,6 +18,8 @@ typedef struct {
   int *id;      /* covering instance per pixel, -1 none */
   int n_inst;
   int kind[SCENE_MAX_INST]; /* mask kind per covering instance */
+  int pasted[SCENE_MAX_INST]; /* 1: on a pasted face, 0: on a person of the photo */
+  int pasting;                /* what the next covering is on */
 } scene_gt;
 
 /* everything drawn over the scene with alpha a hides coverings below it */
@@ -75,6 +77,7 @@ static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g
   int rc = g->n_inst < SCENE_MAX_INST ? synth_render_any(s, kind, lm, synth_next(r), img, cov, NULL, NULL) : 1;
   if (rc == 0) {
     g->kind[g->n_inst] = kind;
+    g->pasted[g->n_inst] = g->pasting;
     double sig = synth_clampd(0.25 + 0.45 * scale, 0.3, 2.5) * synth_range(r, 0.7, 1.3);
     synth_blur_where(img, cov, 0.0f, sig);
     /* pixels painted by the mask are no longer under older coverings' ids */
@@ -236,7 +239,7 @@ static int background(unmask_synth *s, int split, int photo, synth_rng *r, nets_
   *n_lm = 0;
   *scale_out = 1;
   const synth_list *sc = &s->scenes[split], *bg = &s->bgs[split];
-  int whole = sc->n > 0 && (photo || synth_chance(r, 0.45));
+  int whole = sc->n > 0 && (photo || synth_chance(r, s->photo_share));
   const synth_list *L = whole ? sc : bg;
   if (!whole && synth_chance(r, 0.2)) {
     synth_texture_background(r, img);
@@ -365,6 +368,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
       break;
     }
     if (pr > 0) continue;
+    g.pasting = 1;
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, err);
     else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
   }
@@ -410,6 +414,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
           boxes[nb].x = (float)b[0], boxes[nb].y = (float)b[1];
           boxes[nb].w = (float)(b[2] - b[0] + 1), boxes[nb].h = (float)(b[3] - b[1] + 1);
           boxes[nb].kind = g.kind[i];
+          boxes[nb].pasted = g.pasted[i];
         }
         nb++;
       }

@@ -37,6 +37,7 @@ struct unmask_synth {
   unmask_templates *templates;
   double kind_w[UNMASK_MASK_N_KINDS]; /* how often each mask kind is drawn */
   int seam_radius;                    /* of the seams between touching coverings */
+  double photo_share;                 /* of scenes on a whole photo of people */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

@@ -105,6 +105,7 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
   pthread_mutex_init(&s->lock, NULL);
   unmask_synth_set_kind_weights(s, NULL);
   s->seam_radius = UNMASK_SEAM_RADIUS;
+  s->photo_share = UNMASK_PHOTO_SHARE;
   s->dir = strdup(faces_dir);
   char line[8192];
   int cap_files = 0, cap_faces = 0, lineno = 0;
@@ -272,6 +273,12 @@ const uint8_t *synth_file_pixels(unmask_synth *s, int file, int *w, int *h, nets
 void unmask_synth_set_kind_weights(unmask_synth *s, const double *w) {
   static const double dflt[UNMASK_MASK_N_KINDS] = {0.26, 0.12, 0.08, 0.20, 0.10, 0.07, 0.04, 0.13};
   for (int k = 0; k < UNMASK_MASK_N_KINDS; k++) s->kind_w[k] = w && w[k] >= 0 ? w[k] : dflt[k];
+}
+
+int unmask_synth_set_photo_share(unmask_synth *s, double share) {
+  if (!(share >= 0 && share <= 1)) return -1;
+  s->photo_share = share;
+  return 0;
 }
 
 int unmask_synth_set_seam_radius(unmask_synth *s, int radius) {

@@ -68,6 +68,7 @@ typedef struct unmask_synth unmask_synth;
 typedef struct {
   float x, y, w, h; /* covering box in scene pixels */
   int kind;         /* the mask's unmask_mask_kind */
+  int pasted;       /* 1: on a face pasted into the scene; 0: on a person of its photo */
 } unmask_box;
 
 /* faces_dir: folder with the photos; csv_path: landmarks (faces.csv
@@ -118,6 +119,14 @@ void unmask_landmark_face(const float *lm, int size, unsigned char *dst);
 #define UNMASK_SEAM_RADIUS 2
 #define UNMASK_SEAM_RADIUS_MAX 8
 int unmask_synth_set_seam_radius(unmask_synth *s, int radius);
+
+/* The share of training scenes (unmask_synth_scene) whose background is a
+ * whole photo of people, whose faces get masks too; the rest are pasted
+ * faces on crops of photos or on textures.  This is the default (the
+ * held-out scenes always use it); unmask_synth_set_photo_share sets 0..1,
+ * and returns -1 (unchanged) outside that range. */
+#define UNMASK_PHOTO_SHARE 0.45
+int unmask_synth_set_photo_share(unmask_synth *s, double share);
 
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
  * between touching coverings), seam (w*h, 1 on those seams; may be NULL),

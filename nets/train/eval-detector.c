@@ -259,8 +259,9 @@ int eval_detector_main(int argc, char **argv) {
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
   int *gt_kind = malloc(sizeof *gt_kind * (size_t)n * MAX_BOXES);
+  int *gt_pasted = malloc(sizeof *gt_pasted * (size_t)n * MAX_BOXES);
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
-  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_kind)
+  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_kind || !gt_pasted)
     rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
   double iou_sum = 0, ms = 0;
   repaint_tally rt = {0};
@@ -288,6 +289,7 @@ int eval_detector_main(int argc, char **argv) {
         for (int x = (int)gb[k].x; x < (int)(gb[k].x + gb[k].w); x++) a += cov[y * size + x] >= 0.5f;
       gt_area[n_gts] = a;
       gt_kind[n_gts] = gb[k].kind;
+      gt_pasted[n_gts] = gb[k].pasted;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
     const int first_det = n_dets;
@@ -316,8 +318,8 @@ int eval_detector_main(int argc, char **argv) {
       for (int g = first_gt; misses && g < n_gts; g++) {
         const double best = best_iou(&gts[g], dets + first_det, nd);
         if (best < 0.5)
-          fprintf(misses, "scene-%03d.png %s box %.0f,%.0f %.0fx%.0f, %ld px visible, best IoU %.2f\n", i,
-                  unmask_mask_kind_name(gt_kind[g]), gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], best);
+          fprintf(misses, "scene-%03d.png %s on a %s face, box %.0f,%.0f %.0fx%.0f, %ld px visible, best IoU %.2f\n", i,
+                  unmask_mask_kind_name(gt_kind[g]), gt_pasted[g] ? "pasted" : "photo's", gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], best);
       }
     }
     if (ng > 0) {
@@ -373,12 +375,15 @@ int eval_detector_main(int argc, char **argv) {
     /* (and by its mask kind) */
     static const int edges[] = {0, 16, 32, 64, 128, 1 << 30};
     int size_n[5] = {0}, size_found[5] = {0}, kind_n[UNMASK_MASK_N_KINDS] = {0}, kind_found[UNMASK_MASK_N_KINDS] = {0};
+    int src_n[2][2] = {{0}}, src_found[2][2] = {{0}}; /* [pasted][under 64 px] */
     for (int g = 0; g < n_gts; g++) {
       const int found = best_iou(&gts[g], dets, n_dets) >= 0.5;
       const float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
       int b = 0;
       while (b < 4 && side >= edges[b + 1]) b++;
       size_n[b]++, size_found[b] += found;
+      const int ps = gt_pasted[g] != 0, small = side < 64;
+      src_n[ps][small]++, src_found[ps][small] += found;
       if (gt_kind[g] >= 0 && gt_kind[g] < UNMASK_MASK_N_KINDS) kind_n[gt_kind[g]]++, kind_found[gt_kind[g]] += found;
     }
     printf("\n| covering size (larger side) | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
@@ -390,6 +395,13 @@ int eval_detector_main(int argc, char **argv) {
     printf("\n| mask kind | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
     for (int k = 0; k < UNMASK_MASK_N_KINDS; k++)
       if (kind_n[k]) printf("| %s | %d | %.0f%% |\n", unmask_mask_kind_name(k), kind_n[k], 100.0 * kind_found[k] / kind_n[k]);
+    printf("\n| masked face | masks | found (IoU >= 0.5) | of them under 64 px | found |\n|---|---|---|---|---|\n");
+    for (int ps = 0; ps < 2; ps++) {
+      const int all = src_n[ps][0] + src_n[ps][1], hit = src_found[ps][0] + src_found[ps][1];
+      if (all)
+        printf("| %s | %d | %.0f%% | %d | %.0f%% |\n", ps ? "pasted into the scene" : "a person of the photo", all,
+               100.0 * hit / all, src_n[ps][1], src_n[ps][1] ? 100.0 * src_found[ps][1] / src_n[ps][1] : 0);
+    }
     print_misses(dets, n_dets, gts, gt_area, n_gts);
     const double cv = rt.cover ? (double)rt.cover : 1.0;
     printf("\nWhat `unmask` would repaint (its whole detection path, grow and feather included):\n\n"
@@ -399,7 +411,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_kind); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_kind); free(gt_pasted); free(m); free(h); free(o); free(pf); free(flabels);
   if (misses) fclose(misses);
   nets_detector_free(det);
   unmask_synth_free(syn);

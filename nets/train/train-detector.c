@@ -26,9 +26,10 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight;
+  double photo_share;
   int seam_radius;
   long lr_decay_step;
-  int version; /* of the detector network (2 or 3); 0: the run's, or --init's */
+  int version; /* of the detector network (2 to 4); 0: the run's, or --init's */
 } det_opts;
 
 static void usage(void) {
@@ -42,10 +43,16 @@ static void usage(void) {
          "  --seam-radius R    how far (pixels) each of two touching coverings gives way\n"
          "                     to the other in the ground truth: a seam 2R wide (0-8,\n"
          "                     default 2; evaluation always uses 2)\n"
-         "  --net-version N    the detector network's version: 2 (the shipped one), or 3,\n"
-         "                     which adds two residual blocks at 1/32 resolution that start\n"
-         "                     at zero (so --init from version-2 weights starts from what\n"
-         "                     they compute).  Default: the run's own version, else the\n"
+         "  --photo-share P    the share of scenes drawn on a whole photo of people, whose\n"
+         "                     own faces get masks (0-1, default 0.45; evaluation always\n"
+         "                     uses 0.45); the others paste faces on parts of photos or\n"
+         "                     on textures\n"
+         "  --net-version N    the detector network's version: 2 (the shipped one); 3,\n"
+         "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
+         "                     which adds two bottleneck blocks at 1/8 and two at 1/16.\n"
+         "                     Added blocks start at zero (so --init from version-2\n"
+         "                     weights starts from what they compute).  Default: the\n"
+         "                     run's own version, else the\n"
          "                     --init file's, else 2\n"
          "Defaults: --run runs/detector --steps 100000.\n");
 }
@@ -61,6 +68,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
+    else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -70,8 +78,12 @@ static int parse(int argc, char **argv, det_opts *o) {
     }
 #undef OPT
   }
-  if (o->version && o->version != 2 && o->version != 3) {
-    fprintf(stderr, "unmask-train: --net-version must be 2 or 3\n");
+  if (o->version && (o->version < 2 || o->version > 4)) {
+    fprintf(stderr, "unmask-train: --net-version must be 2, 3 or 4\n");
+    return 2;
+  }
+  if (!(o->photo_share >= 0 && o->photo_share <= 1)) {
+    fprintf(stderr, "unmask-train: --photo-share must be 0 to 1\n");
     return 2;
   }
   if (o->seam_radius < 0 || o->seam_radius > UNMASK_SEAM_RADIUS_MAX) {
@@ -117,14 +129,15 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512];
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[48] = "";
+  if (o->photo_share != UNMASK_PHOTO_SHARE) snprintf(s_share, sizeof s_share, ", photo share %g", o->photo_share);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
-           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seam radius %d, seed %llu%s%s",
+           "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seam radius %d, seed %llu%s%s%s",
            o->size, o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->seam_radius, o->t.seed,
-           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights);
+           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights, s_share);
   const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net one = {"detector", net->arch, net->g, opt, meta, ema};
@@ -177,7 +190,8 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
 }
 
 int train_detector_main(int argc, char **argv) {
-  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f, .seam_radius = UNMASK_SEAM_RADIUS};
+  det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f, .seam_radius = UNMASK_SEAM_RADIUS,
+                .photo_share = UNMASK_PHOTO_SHARE};
   train_opts_default(&o.t, "runs/detector", 100000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -200,6 +214,7 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   unmask_synth_set_seam_radius(syn, o.seam_radius); /* checked by parse */
+  unmask_synth_set_photo_share(syn, o.photo_share);
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

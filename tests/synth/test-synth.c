@@ -479,10 +479,13 @@ static void test_generator(void) {
     int rc = unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb, cover, NULL, boxes, 16, &nb, &err);
     CHECK(rc == 0, "scene %d: %s", i, err.msg);
     CHECK(finite_range(rgb, 128 * 96 * 3) && finite_range(cover, 128 * 96), "scene values");
-    for (int k = 0; k < nb; k++)
+    for (int k = 0; k < nb; k++) {
       CHECK(boxes[k].x >= 0 && boxes[k].y >= 0 && boxes[k].x + boxes[k].w <= 128 &&
                 boxes[k].y + boxes[k].h <= 96 && boxes[k].w > 0,
             "scene box %d", k);
+      /* no whole photos of people here: every mask is on a pasted face */
+      CHECK(boxes[k].pasted == 1, "scene %d box %d not on a pasted face", i, k);
+    }
     total_boxes += nb;
     unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "scene %d not deterministic", i);
@@ -551,6 +554,7 @@ static void test_photo_scenes(void) {
     int rc = unmask_synth_photo_scene(s, split, 3, (uint64_t)i, 160, 120, rgb, cover, boxes, 16, &nb, &err);
     CHECK(rc == 0, "photo scene %d: %s", i, err.msg);
     CHECK(nb <= 1, "photo scene %d: %d coverings on a photo of one face", i, nb);
+    for (int k = 0; k < nb; k++) CHECK(boxes[k].pasted == 0, "photo scene %d: a mask on a pasted face", i);
     long covered_px = 0;
     for (int k = 0; k < 160 * 120; k++) covered_px += cover[k] > 0.5f;
     CHECK((nb == 0) == (covered_px == 0), "photo scene %d: boxes and cover agree", i);
@@ -559,6 +563,32 @@ static void test_photo_scenes(void) {
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3), "photo scene %d not deterministic", i);
   }
   CHECK(total >= 3, "masks on only %d of 8 photo scenes", total);
+  /* training scenes: the photo share says how many are drawn on a whole
+   * photo, whose people get masks; the default gives back the same scenes */
+  CHECK(unmask_synth_set_photo_share(s, 1.5) == -1 && unmask_synth_set_photo_share(s, -0.1) == -1 &&
+            unmask_synth_set_photo_share(s, NAN) == -1,
+        "photo share outside 0..1 taken");
+  int on_photo[2] = {0};
+  for (int k = 0; k < 2; k++) {
+    CHECK(unmask_synth_set_photo_share(s, k) == 0, "photo share %d refused", k);
+    for (int i = 0; i < 24; i++) {
+      int nb = 0;
+      unmask_synth_scene(s, split, 5, (uint64_t)i, 160, 120, rgb, cover, NULL, boxes, 16, &nb, &err);
+      for (int b = 0; b < nb; b++) on_photo[k] += !boxes[b].pasted;
+    }
+  }
+  CHECK(on_photo[0] == 0, "photo share 0: %d masks on the photos' people", on_photo[0]);
+  CHECK(on_photo[1] >= 6, "photo share 1: masks on the photos' people %d times in 24 scenes", on_photo[1]);
+  unmask_synth_scene(s, split, 5, 3, 160, 120, rgb, cover, NULL, NULL, 0, NULL, NULL);
+  CHECK(unmask_synth_set_photo_share(s, UNMASK_PHOTO_SHARE) == 0, "default photo share");
+  unmask_synth_scene(s, split, 5, 3, 160, 120, rgb2, cover, NULL, NULL, 0, NULL, NULL);
+  unmask_synth *fresh = unmask_synth_new(dir, p, cfg, &err);
+  CHECK(fresh != NULL, "synth_new again: %s", err.msg);
+  if (fresh) {
+    unmask_synth_scene(fresh, split, 5, 3, 160, 120, rgb, cover, NULL, NULL, 0, NULL, NULL);
+    CHECK(!memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3), "the default photo share changes scenes");
+    unmask_synth_free(fresh);
+  }
   free(rgb), free(rgb2), free(cover);
   unmask_synth_free(s);
 }
@@ -690,6 +720,16 @@ static void test_trainers(void) {
   CHECK(run_trainer(train_detector_main, "detector", sr, "1", good_seam) == 0 &&
             strstr(saved_meta(sr, "detector.safetensors", "training", meta_sr, sizeof meta_sr), "seam radius 4"),
         "--seam-radius not recorded in the weights' metadata");
+  /* --photo-share: the same */
+  char ps[600], meta_ps[1200];
+  snprintf(ps, sizeof ps, "%s/run-detector-photos", tmpdir);
+  const char *bad_share[] = {"--batch", "2", "--size", "64", "--photo-share", "1.2", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", ps, "1", bad_share) == 2 && !file_exists(ps, "state.txt"),
+        "--photo-share 1.2 accepted");
+  const char *good_share[] = {"--batch", "2", "--size", "64", "--photo-share", "0.8", NULL};
+  CHECK(run_trainer(train_detector_main, "detector", ps, "1", good_share) == 0 &&
+            strstr(saved_meta(ps, "detector.safetensors", "training", meta_ps, sizeof meta_ps), "photo share 0.8"),
+        "--photo-share not recorded in the weights' metadata");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
@@ -1324,74 +1364,90 @@ static void test_inpainter_versions(void) {
   nets_graph_free(v3.g);
 }
 
-/* Version 3 of the detector, started from version-2 weights, computes
- * exactly what they compute; both versions load by the file's "arch", and
- * the trainer keeps a run's version. */
+/* Versions 3 and 4 of the detector, started from version-2 weights,
+ * compute exactly what they compute; every version loads by the file's
+ * "arch", and the trainer keeps a run's version. */
 static void test_detector_versions(void) {
-  CHECK(detector_version("unmask-detector-v2") == 2 && detector_version("unmask-detector-v3") == 3,
+  CHECK(detector_version("unmask-detector-v2") == 2 && detector_version("unmask-detector-v3") == 3 &&
+            detector_version("unmask-detector-v4") == 4,
         "detector versions named");
   CHECK(!detector_version("unmask-detector-v") && !detector_version("unmask-detector-v32") &&
-            !detector_version("unmask-inpainter-v3") && !detector_version(NULL),
+            !detector_version("unmask-detector-v5") && !detector_version("unmask-inpainter-v3") &&
+            !detector_version(NULL),
         "not detector versions");
   enum { W = 96, H = 64 };
-  detector_net v2 = {0}, v3 = {0};
-  CHECK(detector_build(&v2, 2) == 0 && detector_build(&v3, 3) == 0, "both versions built");
-  CHECK(detector_build(&(detector_net){0}, 4) != 0, "version 4 refused");
-  if (!v2.g || !v3.g) return;
+  detector_net v2 = {0};
+  CHECK(detector_build(&v2, 2) == 0, "version 2 built");
+  CHECK(detector_build(&(detector_net){0}, 5) != 0 && detector_build(&(detector_net){0}, 1) != 0,
+        "versions 1 and 5 refused");
+  if (!v2.g) return;
   nets_graph_init_params(v2.g, 31);
-  nets_graph_init_params(v3.g, 32);
-  char w2[700], w3[700];
+  char w2[700], wv[700];
   snprintf(w2, sizeof w2, "%s/detector-v2.safetensors", tmpdir);
-  snprintf(w3, sizeof w3, "%s/detector-v3.safetensors", tmpdir);
   nets_error err = {0};
-  int taken = 0;
-  CHECK(nets_graph_save(v2.g, w2, (const char *const[]){"arch", v2.arch, NULL}, &err) == 0 &&
-            nets_graph_load_matching(v3.g, w2, &taken, &err) == 0 && taken == v2.g->n_params &&
-            v3.g->n_params == v2.g->n_params + 8,
-        "version 3 takes every version-2 tensor (%d of %d): %s", taken, v2.g->n_params, err.msg);
+  CHECK(nets_graph_save(v2.g, w2, (const char *const[]){"arch", v2.arch, NULL}, &err) == 0, "v2 saved");
   float *x = malloc(sizeof(float) * 3 * W * H);
   nets_rng rng;
   nets_rng_seed(&rng, 6);
   for (int i = 0; i < 3 * W * H; i++) x[i] = 2 * nets_rng_uniform(&rng) - 1;
-  float worst[2];
-  for (int k = 0; k < 2; k++) {
-    if (k) detector_zero_residuals(&v3);
-    CHECK(nets_graph_prepare(v2.g, 1, H, W, 0, &err) == 0 && nets_graph_prepare(v3.g, 1, H, W, 0, &err) == 0 &&
-              nets_graph_forward(v2.g, x, &err) == 0 && nets_graph_forward(v3.g, x, &err) == 0,
-          "forward: %s", err.msg);
-    const nets_tensor *a = nets_graph_output(v2.g, v2.out), *b = nets_graph_output(v3.g, v3.out);
-    worst[k] = 0;
-    for (size_t i = 0; i < nets_tensor_size(a); i++) worst[k] = fmaxf(worst[k], fabsf(a->data[i] - b->data[i]));
-  }
-  /* the blocks change the map until they are zeroed, and then not at all */
-  CHECK(worst[0] > 1e-3f, "version 3's random blocks change nothing (%g)", worst[0]);
-  CHECK(worst[1] < 1e-5f, "version 3 from version-2 weights differs by %g", worst[1]);
-  CHECK(nets_graph_save(v3.g, w3, (const char *const[]){"arch", v3.arch, NULL}, &err) == 0, "v3 saved");
-  for (int k = 0; k < 2; k++) {
-    nets_detector *d = nets_detector_load(k ? w3 : w2, &err);
-    CHECK(d != NULL, "version %d weights load: %s", k + 2, err.msg);
+  /* the tensors each version adds: two blocks of two convs; four of three */
+  const int added[] = {0, 0, 0, 8, 24};
+  for (int v = 3; v <= 4; v++) {
+    detector_net vn = {0};
+    CHECK(detector_build(&vn, v) == 0, "version %d built", v);
+    if (!vn.g) continue;
+    nets_graph_init_params(vn.g, 30 + v);
+    int taken = 0;
+    CHECK(nets_graph_load_matching(vn.g, w2, &taken, &err) == 0 && taken == v2.g->n_params &&
+              vn.g->n_params == v2.g->n_params + added[v],
+          "version %d takes every version-2 tensor (%d of %d): %s", v, taken, v2.g->n_params, err.msg);
+    float worst[2];
+    for (int k = 0; k < 2; k++) {
+      if (k) detector_zero_residuals(&vn);
+      CHECK(nets_graph_prepare(v2.g, 1, H, W, 0, &err) == 0 && nets_graph_prepare(vn.g, 1, H, W, 0, &err) == 0 &&
+                nets_graph_forward(v2.g, x, &err) == 0 && nets_graph_forward(vn.g, x, &err) == 0,
+            "forward: %s", err.msg);
+      const nets_tensor *a = nets_graph_output(v2.g, v2.out), *b = nets_graph_output(vn.g, vn.out);
+      worst[k] = 0;
+      for (size_t i = 0; i < nets_tensor_size(a); i++) worst[k] = fmaxf(worst[k], fabsf(a->data[i] - b->data[i]));
+    }
+    /* the blocks change the map until they are zeroed, and then not at all */
+    CHECK(worst[0] > 1e-3f, "version %d's random blocks change nothing (%g)", v, worst[0]);
+    CHECK(worst[1] < 1e-5f, "version %d from version-2 weights differs by %g", v, worst[1]);
+    snprintf(wv, sizeof wv, "%s/detector-v%d.safetensors", tmpdir, v);
+    CHECK(nets_graph_save(vn.g, wv, (const char *const[]){"arch", vn.arch, NULL}, &err) == 0, "v%d saved", v);
+    nets_graph_free(vn.g);
+    nets_detector *d = nets_detector_load(wv, &err);
+    CHECK(d != NULL, "version %d weights load: %s", v, err.msg);
     nets_detector_free(d);
   }
-  snprintf(w3, sizeof w3, "%s/inpainter-v3.safetensors", tmpdir);
-  CHECK(nets_detector_load(w3, &err) == NULL && strstr(err.msg, "not detector weights"),
+  nets_detector *d = nets_detector_load(w2, &err);
+  CHECK(d != NULL, "version 2 weights load: %s", err.msg);
+  nets_detector_free(d);
+  snprintf(wv, sizeof wv, "%s/inpainter-v3.safetensors", tmpdir);
+  CHECK(nets_detector_load(wv, &err) == NULL && strstr(err.msg, "not detector weights"),
         "inpainter weights refused as a detector: %s", err.msg);
   /* the trainer: a run from version-2 weights is version 2 unless told;
-   * told 3, it is 3, and resumes as 3 without being told */
+   * told 3 or 4, it is that, and resumes as it without being told */
   const char *det[] = {"--batch", "2", "--size", "64", "--init", w2, NULL};
-  const char *det3[] = {"--batch", "2", "--size", "64", "--init", w2, "--net-version", "3", NULL};
   char run[600], arch[64];
-  const char *want[] = {"unmask-detector-v2", "unmask-detector-v3", "unmask-detector-v3"};
-  for (int k = 0; k < 3; k++) {
-    snprintf(run, sizeof run, "%s/run-detector-v%d", tmpdir, k ? 3 : 2);
-    CHECK(run_trainer(train_detector_main, "detector", run, k == 2 ? "2" : "1", k == 1 ? det3 : det) == 0,
-          "detector run %d", k);
-    CHECK(!strcmp(saved_arch(run, "detector.safetensors", arch, sizeof arch), want[k]),
-          "detector run %d saved as %s, not %s", k, arch, want[k]);
+  for (int v = 2; v <= 4; v++) {
+    char vs[8];
+    snprintf(vs, sizeof vs, "%d", v);
+    const char *told[] = {"--batch", "2", "--size", "64", "--init", w2, "--net-version", vs, NULL};
+    snprintf(run, sizeof run, "%s/run-detector-v%d", tmpdir, v);
+    for (int k = 0; k < (v > 2 ? 2 : 1); k++) {
+      char want[32];
+      snprintf(want, sizeof want, "unmask-detector-v%d", v);
+      CHECK(run_trainer(train_detector_main, "detector", run, k ? "2" : "1", v > 2 && !k ? told : det) == 0,
+            "detector run, version %d, %s", v, k ? "resumed" : "new");
+      CHECK(!strcmp(saved_arch(run, "detector.safetensors", arch, sizeof arch), want),
+            "detector run saved as %s, not %s", arch, want);
+    }
+    if (v > 2) CHECK(state_step(run) == 2, "version %d run resumed to step %ld, not 2", v, state_step(run));
   }
-  CHECK(state_step(run) == 2, "version 3 run resumed to step %ld, not 2", state_step(run));
   free(x);
   nets_graph_free(v2.g);
-  nets_graph_free(v3.g);
 }
 
 /* The perceptual loss's gradient against central differences of its loss,
