@@ -679,6 +679,21 @@ static int run_trainer(int (*fn)(int, char **), const char *cmd, const char *run
   return fn(n, (char **)args);
 }
 
+/* A detector trainer option: the bad value stops before training (exit 2,
+ * no run), the good one is recorded in the weights' "training" metadata. */
+static void detector_option(const char *name, const char *opt, const char *bad, const char *good,
+                            const char *recorded) {
+  char dir[600], meta[1200];
+  snprintf(dir, sizeof dir, "%s/run-detector-%s", tmpdir, name);
+  const char *bad_args[] = {"--batch", "2", "--size", "64", opt, bad, NULL};
+  CHECK(run_trainer(train_detector_main, "detector", dir, "1", bad_args) == 2 && !file_exists(dir, "state.txt"),
+        "%s %s accepted", opt, bad);
+  const char *good_args[] = {"--batch", "2", "--size", "64", opt, good, NULL};
+  CHECK(run_trainer(train_detector_main, "detector", dir, "1", good_args) == 0 &&
+            strstr(saved_meta(dir, "detector.safetensors", "training", meta, sizeof meta), recorded),
+        "%s not recorded in the weights' metadata", opt);
+}
+
 static void test_trainers(void) {
   char run[600];
   int in_order;
@@ -710,26 +725,10 @@ static void test_trainers(void) {
             strstr(saved_meta(kw, "detector.safetensors", "training", meta_kw, sizeof meta_kw),
                    "mask kind weights chin=1,template=0.5"),
         "--kind-weights not recorded in the weights' metadata");
-  /* --seam-radius: out of range stops before training; in range is recorded */
-  char sr[600], meta_sr[1200];
-  snprintf(sr, sizeof sr, "%s/run-detector-seams", tmpdir);
-  const char *bad_seam[] = {"--batch", "2", "--size", "64", "--seam-radius", "9", NULL};
-  CHECK(run_trainer(train_detector_main, "detector", sr, "1", bad_seam) == 2 && !file_exists(sr, "state.txt"),
-        "--seam-radius 9 accepted");
-  const char *good_seam[] = {"--batch", "2", "--size", "64", "--seam-radius", "4", NULL};
-  CHECK(run_trainer(train_detector_main, "detector", sr, "1", good_seam) == 0 &&
-            strstr(saved_meta(sr, "detector.safetensors", "training", meta_sr, sizeof meta_sr), "seam radius 4"),
-        "--seam-radius not recorded in the weights' metadata");
-  /* --photo-share: the same */
-  char ps[600], meta_ps[1200];
-  snprintf(ps, sizeof ps, "%s/run-detector-photos", tmpdir);
-  const char *bad_share[] = {"--batch", "2", "--size", "64", "--photo-share", "1.2", NULL};
-  CHECK(run_trainer(train_detector_main, "detector", ps, "1", bad_share) == 2 && !file_exists(ps, "state.txt"),
-        "--photo-share 1.2 accepted");
-  const char *good_share[] = {"--batch", "2", "--size", "64", "--photo-share", "0.8", NULL};
-  CHECK(run_trainer(train_detector_main, "detector", ps, "1", good_share) == 0 &&
-            strstr(saved_meta(ps, "detector.safetensors", "training", meta_ps, sizeof meta_ps), "photo share 0.8"),
-        "--photo-share not recorded in the weights' metadata");
+  /* --seam-radius, --photo-share: out of range stops before training; in
+   * range is recorded */
+  detector_option("seams", "--seam-radius", "9", "4", "seam radius 4");
+  detector_option("photos", "--photo-share", "1.2", "0.8", "photo share 0.8");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
