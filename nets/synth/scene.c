@@ -19,7 +19,6 @@ typedef struct {
   int n_inst;
   int kind[SCENE_MAX_INST]; /* mask kind per covering instance */
   int pasted[SCENE_MAX_INST]; /* 1: on a pasted face, 0: on a person of the photo */
-  int pasting;                /* what the next covering is on */
 } scene_gt;
 
 /* everything drawn over the scene with alpha a hides coverings below it */
@@ -69,15 +68,17 @@ static void place_landmarks(const place *pl, const float *lm, float *out) {
   }
 }
 
+/* pasted: whether the face was pasted into the scene (1) or is one of its
+ * photo's people (0) */
 static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g,
-                     const float *lm, double scale, nets_error *err) {
+                     const float *lm, double scale, int pasted, nets_error *err) {
   float *cov = calloc((size_t)g->w * g->h, sizeof(float));
   if (!cov) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   int kind = synth_random_kind(s, r);
   int rc = g->n_inst < SCENE_MAX_INST ? synth_render_any(s, kind, lm, synth_next(r), img, cov, NULL, NULL) : 1;
   if (rc == 0) {
     g->kind[g->n_inst] = kind;
-    g->pasted[g->n_inst] = g->pasting;
+    g->pasted[g->n_inst] = pasted;
     double sig = synth_clampd(0.25 + 0.45 * scale, 0.3, 2.5) * synth_range(r, 0.7, 1.3);
     synth_blur_where(img, cov, 0.0f, sig);
     /* pixels painted by the mask are no longer under older coverings' ids */
@@ -340,7 +341,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     synth_frame f;
     synth_frame_init(&f, lms[k]);
     if (f.iod < 3) continue;
-    if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lms[k], bg_scale, err);
+    if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lms[k], bg_scale, 0, err);
     else if (synth_chance(&r, 0.25)) distractor_for_face(&r, img, &g, lms[k]);
   }
   /* pasted faces, far (small) first */
@@ -368,8 +369,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
       break;
     }
     if (pr > 0) continue;
-    g.pasting = 1;
-    if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, err);
+    if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, 1, err);
     else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
   }
   /* free-floating mask-coloured things (bags, signs, clothes) */
