@@ -201,7 +201,6 @@ int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const flo
 int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const float *hole, float detail,
                                   float *out, nets_error *err) {
   if (!(detail > 0)) return nets_inpainter_predict_stage(p, rgb, hole, NETS_STAGE_COARSE, out, err);
-  if (detail >= 1) return nets_inpainter_predict_stage(p, rgb, hole, NETS_STAGE_REFINED, out, err);
   const size_t n = (size_t)3 * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE;
   float *coarse = malloc(sizeof(float) * n);
   if (!coarse) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
@@ -211,9 +210,28 @@ int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const flo
   return rc;
 }
 
+/* One pass of the binomial filter [1 2 1]/4 along x (step 3, n values per
+ * line, `lines` lines `stride` apart) or along y, in place on HWC data;
+ * edges repeat their pixel. */
+static void binomial_pass(float *v, int n, size_t step, int lines, size_t stride) {
+  float line[NETS_INPAINT_SIZE];
+  for (int l = 0; l < lines; l++)
+    for (int c = 0; c < 3; c++) {
+      float *a = v + (size_t)l * stride + c;
+      for (int i = 0; i < n; i++) line[i] = a[i * step];
+      for (int i = 0; i < n; i++)
+        a[i * step] = 0.25f * line[i ? i - 1 : 0] + 0.5f * line[i] + 0.25f * line[i + 1 < n ? i + 1 : n - 1];
+    }
+}
+
 void nets_inpainter_mix(const float *coarse, const float *refined, float detail, float *out) {
-  for (size_t i = 0; i < (size_t)3 * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE; i++)
-    out[i] = coarse[i] + detail * (refined[i] - coarse[i]);
+  const int s = NETS_INPAINT_SIZE;
+  const size_t n = (size_t)3 * s * s;
+  const float d = detail < 0 ? 0 : detail > 1 ? 1 : detail;
+  for (size_t i = 0; i < n; i++) out[i] = refined[i] - coarse[i];
+  binomial_pass(out, s, 3, s, (size_t)3 * s); /* along each row */
+  binomial_pass(out, s, (size_t)3 * s, s, 3); /* along each column */
+  for (size_t i = 0; i < n; i++) out[i] = coarse[i] + d * out[i];
 }
 
 const char *nets_inpainter_stage(const nets_inpainter *p) {

@@ -78,13 +78,17 @@ const char *nets_inpainter_stage(const nets_inpainter *p);
 int nets_inpainter_predict_stages(nets_inpainter *p, const float *rgb, const float *hole,
                                   float *coarse, float *refined, nets_error *err);
 /* The coarse result plus the share `detail` (0..1, clamped) of the
- * refinement's correction: 0 is the smooth coarse stage (and runs the coarse
- * network only), 1 the refinement stage, which draws sharper lips and nose
- * but can leave stray strokes.  out as predict's. */
+ * refinement's correction, smoothed (nets_inpainter_mix): 0 is the smooth
+ * coarse stage (and runs the coarse network only), 1 the whole correction,
+ * which draws sharper lips and nose but can leave stray strokes.  out as
+ * predict's. */
 int nets_inpainter_predict_detail(nets_inpainter *p, const float *rgb, const float *hole, float detail,
                                   float *out, nets_error *err);
-/* That mix of two results of predict_stages: out = coarse + detail (refined
- * - coarse), NETS_INPAINT_SIZE^2 * 3 values; out may be refined. */
+/* That mix of two results of predict_stages: out = coarse + detail B(refined
+ * - coarse), NETS_INPAINT_SIZE^2 * 3 values; out may be refined.  B is one
+ * pass of the 3x3 binomial filter: the refinement's correction carries a
+ * grid of 2-3 px that the upscale of a large face turns into blotches, and
+ * B takes it out while keeping lips and nostrils (weights/README.md). */
 void nets_inpainter_mix(const float *coarse, const float *refined, float detail, float *out);
 
 /* ---- Landmark predictor ------------------------------------------------ */

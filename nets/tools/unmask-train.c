@@ -6,7 +6,8 @@
  *   eval-inpainter  PSNR / SSIM / MAE on held-out crops, with a classical baseline
  *   eval-detector   AP, AR@10, pixel IoU and false-detection rate on held-out scenes
  *   eval-landmarks  landmark error on held-out crops, against the mean shape
- *   eval-photos     the whole pipeline on held-out real photos at their own size */
+ *   eval-photos     the whole pipeline on held-out real photos at their own size
+ *   average         the mean of weight files of one network; calibration */
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ static const struct {
     {"eval-detector", eval_detector_main, "evaluate the detector on held-out scenes"},
     {"eval-landmarks", eval_landmarks_main, "evaluate the landmark predictor on held-out crops"},
     {"eval-photos", eval_photos_main, "the whole pipeline on held-out real photos, at their own size"},
+    {"average", average_main, "the mean of weight files of one network (runs from one start); calibration"},
 };
 
 int main(int argc, char **argv) {
