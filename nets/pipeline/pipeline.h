@@ -72,11 +72,11 @@ typedef struct {
    * tile by tile, so memory stays near that of a 1024-px view.  Clamped to
    * 256..8192. */
   int view_max;
-  /* How much of the inpainter's refinement to paint, 0..1: 0 the smooth
-   * coarse stage (and the coarse network only), 1 the refinement stage,
-   * which draws sharper lips and nose but can leave stray strokes; between,
-   * the coarse result plus that share of the refinement's correction
-   * (nets_inpainter_predict_detail).  Default UNMASK_DETAIL_DEFAULT. */
+  /* How much of the inpainter's refinement to paint, 0..1: the coarse
+   * result plus that share of the refinement's correction, smoothed
+   * (nets_inpainter_predict_detail).  0 is the smooth coarse stage (and the
+   * coarse network only); 1 draws sharper lips and nose but can leave stray
+   * strokes.  Default UNMASK_DETAIL_DEFAULT. */
   double detail;
   /* 1: no drawing of the lower face for an inpainter that takes one (the
    * landmark predictor's, fill.c), for comparisons. */
