@@ -46,11 +46,11 @@ static int accumulate(nets_st_file *const *in, int n, nets_st_file *sum, nets_er
       if (!u || !same_shape(t, u))
         return nets_error_set(err, NETS_ERR_SHAPE, "input %d: tensor %s is missing or of another shape",
                               f + 1, t->name);
-      for (size_t k = 0; k < numel(t); k++) t->data[k] += u->data[k];
+      for (size_t k = 0, m = numel(t); k < m; k++) t->data[k] += u->data[k];
     }
   }
   for (int i = 0; i < sum->n_tensors; i++)
-    for (size_t k = 0; k < numel(&sum->tensors[i]); k++) sum->tensors[i].data[k] /= (float)n;
+    for (size_t k = 0, m = numel(&sum->tensors[i]); k < m; k++) sum->tensors[i].data[k] /= (float)n;
   return NETS_OK;
 }
 
@@ -70,7 +70,7 @@ static int shift(nets_st_file *w, const char *spec, char *note, size_t note_size
              before ? "; then " : "", t->name,
              delta < 0 ? "lowered" : "raised", delta < 0 ? -delta : delta, t->data[0],
              numel(t) > 1 ? ", first value" : "");
-    for (size_t k = 0; k < numel(t); k++) t->data[k] += (float)delta;
+    for (size_t k = 0, m = numel(t); k < m; k++) t->data[k] += (float)delta;
     return NETS_OK;
   }
   return nets_error_set(err, NETS_ERR_ARG, "--shift: no tensor named %.*s", (int)(eq - spec), spec);

@@ -20,16 +20,16 @@ int main(void) {
         coarse[i] = 0.2f + 0.1f * c;
         refined[i] = coarse[i] + 0.001f * x + ((x + y) % 2 ? 0.1f : -0.1f);
       }
-  double grid = 0, ramp = 0, half = 0;
+  double whole = 0, half = 0;
   size_t inner = 0;
   nets_inpainter_mix(coarse, refined, 1.0f, out);
   for (int y = 1; y < s - 1; y++)
     for (int x = 1; x < s - 1; x++, inner++) {
       const size_t i = ((size_t)y * s + x) * 3 + 1;
-      ramp += fabs(out[i] - (coarse[i] + 0.001f * x));
+      whole += fabs(out[i] - (coarse[i] + 0.001f * x));
     }
-  grid = ramp / inner;
-  CHECK(grid < 1e-5, "detail 1: the checkerboard is left: mean error %g from coarse + ramp", grid);
+  CHECK(whole / inner < 1e-5, "detail 1: the checkerboard is left: mean error %g from coarse + ramp",
+        whole / inner);
   /* detail 0.5 paints half the smoothed correction; the same with out = refined */
   nets_inpainter_mix(coarse, refined, 0.5f, refined);
   for (int y = 1; y < s - 1; y++)
