@@ -1,12 +1,45 @@
 #include "conv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "direct.h"
 #include "parallel.h"
 
 static int is_pointwise(const nets_conv_shape *s) {
   return s->k == 1 && s->stride == 1 && s->pad == 0;
+}
+
+/* NETS_DIRECT=0 in the environment turns the direct kernels off, for
+ * benchmarks that compare.  Read once: the workspace sizes computed when a
+ * graph is prepared must hold for its passes. */
+static int direct_allowed(void) {
+  static volatile int allowed = -1; /* not read yet; threads that race read the same */
+  if (allowed < 0) {
+    const char *e = getenv("NETS_DIRECT");
+    allowed = !(e && !strcmp(e, "0"));
+  }
+  return allowed;
+}
+
+/* The direct kernel for the forward pass where it beats im2col + SGEMM, else
+ * NONE.  Measured on the models' layers (README, "Benchmarks"), 1 and 2
+ * threads: AVX-512 is 1.1-4x faster up to 32 output channels, and up to 64
+ * from at most 128 input channels on outputs of 8192 pixels or more; it is
+ * slower on smaller outputs with 64 channels or more (the landmarker, the
+ * critic, the inpainter's middle).  AVX2 wins up to 16 output channels, and
+ * up to 32 from at most 16 input channels. */
+static nets_direct_isa direct_for(const nets_conv_shape *s, int h, int w) {
+  if (!direct_allowed() || is_pointwise(s) || s->stride > 2) return NETS_DIRECT_NONE;
+  const nets_direct_isa isa = nets_direct_best();
+  const long area = (long)nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil) *
+                    nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
+  if (isa == NETS_DIRECT_AVX512 &&
+      (s->cout <= 32 || (s->cout <= 64 && s->cin <= 128 && area >= 8192)))
+    return isa;
+  if (isa == NETS_DIRECT_AVX2 && (s->cout <= 16 || (s->cout <= 32 && s->cin <= 16))) return isa;
+  return NETS_DIRECT_NONE;
 }
 
 /* The forward pass unfolds at most this many floats at a time (16 MiB): a
@@ -20,12 +53,16 @@ static int band_rows(const nets_conv_shape *s, int oh, int ow) {
   return r < 1 ? 1 : (r > (size_t)oh ? oh : (int)r);
 }
 
-/* One image's column matrix: a band of rows (inference) or all of them. */
+/* One image's column matrix: a band of rows (inference) or all of them; or,
+ * where the forward pass is direct, the kernel's reordered weights
+ * (training: whichever is larger, backward still unfolds). */
 static size_t col_floats(const nets_conv_shape *s, int h, int w, int training) {
   if (is_pointwise(s)) return 0;
   int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
-  return (size_t)s->cin * s->k * s->k * (training ? oh : band_rows(s, oh, ow)) * ow;
+  const size_t col = (size_t)s->cin * s->k * s->k * (training ? oh : band_rows(s, oh, ow)) * ow;
+  const size_t direct = direct_for(s, h, w) ? nets_direct_workspace(s) : 0;
+  return training ? (col > direct ? col : direct) : direct ? direct : col;
 }
 
 /* What each of several images done at once needs: its column matrix, and
@@ -155,6 +192,11 @@ static void forward_one(const nets_conv_shape *s, const float *xi, int h, int w,
   const int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   const int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
   const int kk = s->cin * s->k * s->k, hw = oh * ow;
+  const nets_direct_isa isa = direct_for(s, h, w);
+  if (isa) {
+    nets_direct_forward(isa, s, xi, h, w, wt, b, yi, ws);
+    return;
+  }
   if (b) {
     for (int o = 0; o < s->cout; o++) {
       float *yo = yi + (size_t)o * hw;
