@@ -103,15 +103,17 @@ typedef struct {
 /* version 2; 3: version 2 with two residual blocks (conv, ReLU, conv,
  * added to their input) at 1/32 resolution, after c10; 4: version 2 with
  * two bottleneck blocks (1x1 to half the channels, 3x3, 1x1 back, added to
- * their input) at 1/8 after c5 and two at 1/16 after c8. */
+ * their input) at 1/8 after c5 and two at 1/16 after c8; 5: version 4
+ * with a residual block (3x3, ReLU, 3x3, added to its input) after each of
+ * the decoder's u2 (1/8), u3 (1/4) and u4 (1/2). */
 int detector_build(detector_net *net, int version);
-/* The version an "arch" name gives (2 to 4), or 0 for none of them. */
+/* The version an "arch" name gives (2 to 5), or 0 for none of them. */
 int detector_version(const char *arch);
 /* Reads the weights file at path, builds the version its "arch" names and
  * loads its tensors.  Errors: no such file, not detector weights, out of
  * memory, tensors that do not fit (the network is then freed). */
 int detector_load(detector_net *net, const char *path, nets_error *err);
-/* Zero the last layer of each block versions 3 and 4 add (weights and biases):
+/* Zero the last layer of each block versions 3 to 5 add (weights and biases):
  * the network then computes exactly what the version-2 layers compute. */
 void detector_zero_residuals(detector_net *net);
 /* HWC [0,1] rgb of w x h -> NCHW input of pw x ph (edge-replicated padding). */

@@ -26,17 +26,30 @@ static const char *const necks[][3] = {
     {"b1a", "b1b", "b1c"}, {"b2a", "b2b", "b2c"}, {"b3a", "b3b", "b3c"}, {"b4a", "b4b", "b4c"}};
 
 static int neck(nets_graph *g, int version, int k, int x, int dil) {
-  if (version != 4 || x < 0) return x;
+  if (version < 4 || x < 0) return x;
   const int c = g->nodes[x].c, m = c / 2;
   int r = nets_graph_conv(g, necks[k][0], x, m, 1, 1, 1, NETS_ACT_RELU, 0);
   r = nets_graph_conv(g, necks[k][1], r, m, 3, 1, dil, NETS_ACT_RELU, 0);
   return nets_graph_add(g, x, nets_graph_conv(g, necks[k][2], r, c, 1, 1, 1, NETS_ACT_NONE, 0));
 }
 
+/* The residual blocks version 5 adds to the decoder, after u2 (1/8), u3
+ * (1/4) and u4 (1/2), where the map's edges are drawn and touching
+ * coverings kept apart: x + 3x3(relu(3x3(x))) with mid channels inside. */
+static const char *const refines[][2] = {{"r8a", "r8b"}, {"r4a", "r4b"}, {"r2a", "r2b"}};
+
+static int refine(nets_graph *g, int version, int k, int x, int mid) {
+  if (version < 5 || x < 0) return x;
+  const int c = g->nodes[x].c;
+  int r = nets_graph_conv(g, refines[k][0], x, mid, 3, 1, 1, NETS_ACT_RELU, 0);
+  return nets_graph_add(g, x, nets_graph_conv(g, refines[k][1], r, c, 3, 1, 1, NETS_ACT_NONE, 0));
+}
+
 int detector_version(const char *arch) {
   const size_t n = strlen(DETECTOR_ARCH_PREFIX);
   if (!arch || strncmp(arch, DETECTOR_ARCH_PREFIX, n)) return 0;
-  return !strcmp(arch + n, "2") ? 2 : !strcmp(arch + n, "3") ? 3 : !strcmp(arch + n, "4") ? 4 : 0;
+  const char *v = arch + n;
+  return !strcmp(v, "2") ? 2 : !strcmp(v, "3") ? 3 : !strcmp(v, "4") ? 4 : !strcmp(v, "5") ? 5 : 0;
 }
 
 static void zero_param(nets_graph *g, const char *layer) {
@@ -50,7 +63,8 @@ static void zero_param(nets_graph *g, const char *layer) {
 
 void detector_zero_residuals(detector_net *net) {
   for (int k = 0; net->version == 3 && k < 2; k++) zero_param(net->g, blocks[k][1]);
-  for (int k = 0; net->version == 4 && k < 4; k++) zero_param(net->g, necks[k][2]);
+  for (int k = 0; net->version >= 4 && k < 4; k++) zero_param(net->g, necks[k][2]);
+  for (int k = 0; net->version >= 5 && k < 3; k++) zero_param(net->g, refines[k][1]);
 }
 
 int detector_load(detector_net *net, const char *path, nets_error *err) {
@@ -73,7 +87,7 @@ int detector_load(detector_net *net, const char *path, nets_error *err) {
 }
 
 int detector_build(detector_net *net, int version) {
-  if (version < 2 || version > 4) return -1;
+  if (version < 2 || version > 5) return -1;
   nets_graph *g = nets_graph_new();
   if (!g) return -1;
   const nets_act A = NETS_ACT_RELU;
@@ -97,10 +111,13 @@ int detector_build(detector_net *net, int version) {
   u = nets_graph_conv(g, "u1", nets_graph_concat(g, u, c8), 64, 3, 1, 1, A, 0);
   u = nets_graph_up2(g, u);                                    /* 1/8 */
   u = nets_graph_conv(g, "u2", nets_graph_concat(g, u, c5), 48, 3, 1, 1, A, 0);
+  u = refine(g, version, 0, u, 48);
   u = nets_graph_up2(g, u);                                    /* 1/4 */
   u = nets_graph_conv(g, "u3", nets_graph_concat(g, u, c3), 16, 3, 1, 1, A, 0);
+  u = refine(g, version, 1, u, 32);
   u = nets_graph_up2(g, u);                                    /* 1/2 */
   u = nets_graph_conv(g, "u4", nets_graph_concat(g, u, c1), 16, 3, 1, 1, A, 0);
+  u = refine(g, version, 2, u, 16);
   int out = nets_graph_conv(g, "logit", u, 1, 1, 1, 1, NETS_ACT_NONE, 0);
   if (out < 0) {
     nets_graph_free(g);

@@ -232,7 +232,7 @@ int main(int argc, char **argv) {
       bench_model("critic", cr.g, 8, NETS_INPAINT_SIZE, NETS_INPAINT_SIZE, 0, reps, &r);
       nets_graph_free(cr.g);
     }
-    for (int v = 2; v <= 4; v++)
+    for (int v = 2; v <= 5; v++)
       if (detector_build(&det, v) == 0) {
         char name[64];
         snprintf(name, sizeof name, "detector v%d 1 MP (1152x864)", v);

@@ -29,7 +29,7 @@ typedef struct {
   double photo_share;
   int seam_radius;
   long lr_decay_step;
-  int version; /* of the detector network (2 to 4); 0: the run's, or --init's */
+  int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
 } det_opts;
 
 static void usage(void) {
@@ -47,9 +47,11 @@ static void usage(void) {
          "                     own faces get masks (0-1, default 0.45; evaluation always\n"
          "                     uses 0.45); the others paste faces on parts of photos or\n"
          "                     on textures\n"
-         "  --net-version N    the detector network's version: 2 (the shipped one); 3,\n"
+         "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
-         "                     which adds two bottleneck blocks at 1/8 and two at 1/16.\n"
+         "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
+         "                     or 5, which adds to version 4 a residual block in the\n"
+         "                     decoder at 1/8, 1/4 and 1/2 resolution.\n"
          "                     Added blocks start at zero (so --init from version-2\n"
          "                     weights starts from what they compute).  Default: the\n"
          "                     run's own version, else the\n"
@@ -78,8 +80,8 @@ static int parse(int argc, char **argv, det_opts *o) {
     }
 #undef OPT
   }
-  if (o->version && (o->version < 2 || o->version > 4)) {
-    fprintf(stderr, "unmask-train: --net-version must be 2, 3 or 4\n");
+  if (o->version && (o->version < 2 || o->version > 5)) {
+    fprintf(stderr, "unmask-train: --net-version must be 2, 3, 4 or 5\n");
     return 2;
   }
   if (!(o->photo_share >= 0 && o->photo_share <= 1)) {
@@ -222,7 +224,7 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   nets_graph_init_params(net.g, o.t.seed);
-  detector_zero_residuals(&net); /* version 3's blocks start at zero */
+  detector_zero_residuals(&net); /* added blocks start at zero */
   nets_adam opt;
   nets_adam_default(&opt, o.lr);
   const int S = o.size, B = o.t.batch, hw = S * S, ls = S / DETECTOR_OUT_SCALE;

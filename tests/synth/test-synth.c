@@ -1363,22 +1363,22 @@ static void test_inpainter_versions(void) {
   nets_graph_free(v3.g);
 }
 
-/* Versions 3 and 4 of the detector, started from version-2 weights,
+/* Versions 3, 4 and 5 of the detector, started from version-2 weights,
  * compute exactly what they compute; every version loads by the file's
  * "arch", and the trainer keeps a run's version. */
 static void test_detector_versions(void) {
   CHECK(detector_version("unmask-detector-v2") == 2 && detector_version("unmask-detector-v3") == 3 &&
-            detector_version("unmask-detector-v4") == 4,
+            detector_version("unmask-detector-v4") == 4 && detector_version("unmask-detector-v5") == 5,
         "detector versions named");
   CHECK(!detector_version("unmask-detector-v") && !detector_version("unmask-detector-v32") &&
-            !detector_version("unmask-detector-v5") && !detector_version("unmask-inpainter-v3") &&
+            !detector_version("unmask-detector-v6") && !detector_version("unmask-inpainter-v3") &&
             !detector_version(NULL),
         "not detector versions");
   enum { W = 96, H = 64 };
   detector_net v2 = {0};
   CHECK(detector_build(&v2, 2) == 0, "version 2 built");
-  CHECK(detector_build(&(detector_net){0}, 5) != 0 && detector_build(&(detector_net){0}, 1) != 0,
-        "versions 1 and 5 refused");
+  CHECK(detector_build(&(detector_net){0}, 6) != 0 && detector_build(&(detector_net){0}, 1) != 0,
+        "versions 1 and 6 refused");
   if (!v2.g) return;
   nets_graph_init_params(v2.g, 31);
   char w2[700], wv[700];
@@ -1389,9 +1389,10 @@ static void test_detector_versions(void) {
   nets_rng rng;
   nets_rng_seed(&rng, 6);
   for (int i = 0; i < 3 * W * H; i++) x[i] = 2 * nets_rng_uniform(&rng) - 1;
-  /* the tensors each version adds: two blocks of two convs; four of three */
-  const int added[] = {0, 0, 0, 8, 24};
-  for (int v = 3; v <= 4; v++) {
+  /* the tensors each version adds: two blocks of two convs; four of three;
+   * version 4's and three of two */
+  const int added[] = {0, 0, 0, 8, 24, 36};
+  for (int v = 3; v <= 5; v++) {
     detector_net vn = {0};
     CHECK(detector_build(&vn, v) == 0, "version %d built", v);
     if (!vn.g) continue;
@@ -1427,10 +1428,10 @@ static void test_detector_versions(void) {
   CHECK(nets_detector_load(wv, &err) == NULL && strstr(err.msg, "not detector weights"),
         "inpainter weights refused as a detector: %s", err.msg);
   /* the trainer: a run from version-2 weights is version 2 unless told;
-   * told 3 or 4, it is that, and resumes as it without being told */
+   * told 3, 4 or 5, it is that, and resumes as it without being told */
   const char *det[] = {"--batch", "2", "--size", "64", "--init", w2, NULL};
   char run[600], arch[64];
-  for (int v = 2; v <= 4; v++) {
+  for (int v = 2; v <= 5; v++) {
     char vs[8];
     snprintf(vs, sizeof vs, "%d", v);
     const char *told[] = {"--batch", "2", "--size", "64", "--init", w2, "--net-version", vs, NULL};
