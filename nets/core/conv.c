@@ -42,6 +42,21 @@ static nets_direct_isa direct_for(const nets_conv_shape *s, int h, int w) {
   return NETS_DIRECT_NONE;
 }
 
+/* The direct kernel for the input gradient, else NONE.  For stride 1 that
+ * gradient is the forward pass of a convolution from cout to cin channels,
+ * whose SGEMM form has the layer's cout as its inner dimension: poor when
+ * cout is small, fine from 64 on.  Measured on the training shapes
+ * (batch 8, 2 threads; README, "Benchmarks"), AVX-512 only: faster from
+ * 16-64 input channels to at most 32 output channels, slower with fewer
+ * input channels (most of a block of 16 wasted) or more output channels. */
+static nets_direct_isa direct_back_for(const nets_conv_shape *s) {
+  if (!direct_allowed() || s->stride != 1 || s->dil * (s->k - 1) < s->pad || is_pointwise(s))
+    return NETS_DIRECT_NONE;
+  const nets_direct_isa isa = nets_direct_best();
+  return isa == NETS_DIRECT_AVX512 && s->cout <= 32 && s->cin >= 16 && s->cin <= 64 ? isa
+                                                                                   : NETS_DIRECT_NONE;
+}
+
 /* The forward pass unfolds at most this many floats at a time (16 MiB): a
  * band of output rows per GEMM, so that inference on big images does not
  * need a column matrix the size of the whole image. */
@@ -55,14 +70,17 @@ static int band_rows(const nets_conv_shape *s, int oh, int ow) {
 
 /* One image's column matrix: a band of rows (inference) or all of them; or,
  * where the forward pass is direct, the kernel's reordered weights
- * (training: whichever is larger, backward still unfolds). */
+ * (training: whichever is larger; the weight gradient still unfolds). */
 static size_t col_floats(const nets_conv_shape *s, int h, int w, int training) {
   if (is_pointwise(s)) return 0;
   int oh = nets_conv_out_size(h, s->k, s->stride, s->pad, s->dil);
   int ow = nets_conv_out_size(w, s->k, s->stride, s->pad, s->dil);
   const size_t col = (size_t)s->cin * s->k * s->k * (training ? oh : band_rows(s, oh, ow)) * ow;
-  const size_t direct = direct_for(s, h, w) ? nets_direct_workspace(s) : 0;
-  return training ? (col > direct ? col : direct) : direct ? direct : col;
+  if (training) { /* the backward pass may take the direct kernel where the forward does not */
+    const size_t direct = nets_direct_workspace(s);
+    return col > direct ? col : direct;
+  }
+  return direct_for(s, h, w) ? nets_direct_workspace(s) : col;
 }
 
 /* What each of several images done at once needs: its column matrix, and
@@ -282,7 +300,10 @@ static void backward_one(const nets_conv_shape *s, const float *xi, int h, int w
   /* dW[cout x kk] += dY[cout x hw] * col^T[hw x kk] */
   nets_sgemm(0, 1, s->cout, kk, hw, 1.f, dyi, hw, col, hw, 1.f, dw, kk);
   if (dxi) {
-    if (is_pointwise(s)) {
+    const nets_direct_isa isa = direct_back_for(s);
+    if (isa) {
+      nets_direct_backward_data(isa, s, dyi, h, w, wt, dxi, ws); /* the column matrix is used */
+    } else if (is_pointwise(s)) {
       nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 1.f, dxi, hw);
     } else {
       /* dcol[kk x hw] = W^T * dY, then scatter-add */

@@ -4,7 +4,8 @@
  *   VT, VTU the vector type (VW floats) and its unaligned alias,
  *   VI      an int vector of VW lanes, VW its width,
  *   CO      output channels per block (the sums held in registers).
- * One call computes output rows r0..r1-1 of every channel. */
+ * One call computes output rows r0..r1-1 of every channel (added to what
+ * they hold when the job accumulates). */
 
 __attribute__((target(TARGET))) static void KERNEL(void *ctx, int r0, int r1) {
   const direct_job *j = ctx;
@@ -16,8 +17,18 @@ __attribute__((target(TARGET))) static void KERNEL(void *ctx, int r0, int r1) {
     for (int co0 = 0; co0 < cout; co0 += CO)
       for (int ox0 = 0; ox0 < ow; ox0 += VW) {
         const int n_px = ow - ox0 < VW ? ow - ox0 : VW;
+        const int n_co = cout - co0 < CO ? cout - co0 : CO;
         VT acc[CO];
-        for (int c = 0; c < CO; c++) acc[c] = (VT){0} + j->b[co0 + c];
+        for (int c = 0; c < CO; c++) {
+          acc[c] = (VT){0} + j->b[co0 + c];
+          if (j->accumulate && c < n_co) {
+            const float *yo = j->y + ((size_t)(co0 + c) * j->oh + oy) * ow + ox0;
+            if (n_px == VW)
+              acc[c] += *(const VTU *)yo;
+            else
+              for (int i = 0; i < n_px; i++) acc[c][i] += yo[i];
+          }
+        }
         for (int ky = 0; ky < k; ky++) {
           const int iy = oy * st - pad + ky * dil;
           if (iy < 0 || iy >= h) continue;
@@ -45,7 +56,6 @@ __attribute__((target(TARGET))) static void KERNEL(void *ctx, int r0, int r1) {
             }
           }
         }
-        const int n_co = cout - co0 < CO ? cout - co0 : CO;
         for (int c = 0; c < n_co; c++) {
           float *yo = j->y + ((size_t)(co0 + c) * j->oh + oy) * ow + ox0;
           if (n_px == VW)

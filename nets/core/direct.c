@@ -10,7 +10,7 @@
 typedef struct {
   const float *x, *wt, *b;
   float *y;
-  int cin, cout, cop, h, w, oh, ow, k, stride, pad, dil;
+  int cin, cout, cop, h, w, oh, ow, k, stride, pad, dil, accumulate;
 } direct_job;
 
 typedef float v16 __attribute__((vector_size(64)));
@@ -55,18 +55,21 @@ nets_direct_isa nets_direct_best(void) {
   return NETS_DIRECT_NONE;
 }
 
-static int padded_cout(const nets_conv_shape *s, int block) {
-  return (s->cout + block - 1) / block * block;
-}
+static int padded(int channels, int block) { return (channels + block - 1) / block * block; }
 
 size_t nets_direct_workspace(const nets_conv_shape *s) {
-  const int cop = padded_cout(s, 16); /* the larger block: enough for both */
-  return ((size_t)s->k * s->k * s->cin + 1) * cop;
+  /* the larger block, and the larger channel count (backward swaps them) */
+  const int c = s->cin > s->cout ? s->cin : s->cout;
+  return ((size_t)s->k * s->k * c + 1) * padded(c, 16);
+}
+
+static void run(nets_direct_isa isa, direct_job *j) {
+  nets_parallel_for(j->oh, isa == NETS_DIRECT_AVX512 ? rows_avx512 : rows_avx2, j);
 }
 
 void nets_direct_forward(nets_direct_isa isa, const nets_conv_shape *s, const float *x, int h,
                          int w, const float *wt, const float *b, float *y, float *ws) {
-  const int k = s->k, cin = s->cin, cout = s->cout, cop = padded_cout(s, block_of(isa));
+  const int k = s->k, cin = s->cin, cout = s->cout, cop = padded(cout, block_of(isa));
   const size_t nw = (size_t)k * k * cin * cop;
   float *wr = ws, *br = ws + nw;
   memset(ws, 0, sizeof(float) * (nw + cop));
@@ -77,6 +80,23 @@ void nets_direct_forward(nets_direct_isa isa, const nets_conv_shape *s, const fl
   }
   direct_job j = {x, wr, br, y, cin, cout, cop, h, w,
                   nets_conv_out_size(h, k, s->stride, s->pad, s->dil),
-                  nets_conv_out_size(w, k, s->stride, s->pad, s->dil), k, s->stride, s->pad, s->dil};
-  nets_parallel_for(j.oh, isa == NETS_DIRECT_AVX512 ? rows_avx512 : rows_avx2, &j);
+                  nets_conv_out_size(w, k, s->stride, s->pad, s->dil), k, s->stride, s->pad, s->dil, 0};
+  run(isa, &j);
+}
+
+/* dx[ci][iy][ix] += sum over co, ky, kx of w[co][ci][ky][kx] dy[co][iy + pad - ky dil][ix + pad - kx dil]:
+ * a stride-1 convolution of dy with the weights' channels swapped and their
+ * taps reversed, padded by dil (k - 1) - pad. */
+void nets_direct_backward_data(nets_direct_isa isa, const nets_conv_shape *s, const float *dy,
+                               int h, int w, const float *wt, float *dx, float *ws) {
+  const int k = s->k, kk = k * k, cin = s->cin, cout = s->cout, cop = padded(cin, block_of(isa));
+  const size_t nw = (size_t)kk * cout * cop;
+  float *wr = ws, *br = ws + nw;
+  memset(ws, 0, sizeof(float) * (nw + cop));
+  for (int o = 0; o < cout; o++)
+    for (int c = 0; c < cin; c++)
+      for (int t = 0; t < kk; t++) wr[((size_t)(kk - 1 - t) * cout + o) * cop + c] = wt[((size_t)o * cin + c) * kk + t];
+  const int oh = nets_conv_out_size(h, k, 1, s->pad, s->dil), ow = nets_conv_out_size(w, k, 1, s->pad, s->dil);
+  direct_job j = {dy, wr, br, dx, cout, cin, cop, oh, ow, h, w, k, 1, s->dil * (k - 1) - s->pad, s->dil, 1};
+  run(isa, &j);
 }

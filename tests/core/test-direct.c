@@ -2,7 +2,8 @@
  * this CPU can run, on the shapes where their edge cases are: rows shorter
  * than a vector and not a multiple of it, stride 2 (the even lanes of two
  * vectors), padding wider than the kernel's reach, dilation, channel
- * counts that leave a partial block, and no bias. */
+ * counts that leave a partial block, and no bias; and the input gradient
+ * of stride-1 layers, which adds to what it is given. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -39,6 +40,44 @@ static void test_shape(nets_rng *r, nets_direct_isa isa, int cin, int cout, int 
   free(x); free(wt); free(b); free(y); free(yr); free(ws);
 }
 
+/* dx += the input gradient, by its definition: each output's gradient
+ * flows back to the inputs it read. */
+static void ref_backward_data(const nets_conv_shape *s, const float *dy, int h, int w,
+                              const float *wt, float *dx) {
+  const int k = s->k, oh = nets_conv_out_size(h, k, 1, s->pad, s->dil), ow = nets_conv_out_size(w, k, 1, s->pad, s->dil);
+  for (int o = 0; o < s->cout; o++)
+    for (int c = 0; c < s->cin; c++)
+      for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++)
+          for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+              const int iy = oy - s->pad + ky * s->dil, ix = ox - s->pad + kx * s->dil;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                dx[((size_t)c * h + iy) * w + ix] +=
+                    wt[((size_t)o * s->cin + c) * k * k + ky * k + kx] * dy[((size_t)o * oh + oy) * ow + ox];
+            }
+}
+
+static void test_backward(nets_rng *r, nets_direct_isa isa, int cin, int cout, int h, int w, int k,
+                          int pad, int dil) {
+  const nets_conv_shape s = {cin, cout, k, 1, pad, dil};
+  const int oh = nets_conv_out_size(h, k, 1, pad, dil), ow = nets_conv_out_size(w, k, 1, pad, dil);
+  const size_t nx = (size_t)cin * h * w, nw = (size_t)cout * cin * k * k, ny = (size_t)cout * oh * ow;
+  float *dy = malloc(ny * 4), *wt = malloc(nw * 4), *dx = malloc((nx + 1) * 4), *dxr = malloc(nx * 4);
+  float *ws = malloc(nets_direct_workspace(&s) * 4);
+  fill(dy, ny, r); fill(wt, nw, r); fill(dx, nx, r);
+  for (size_t i = 0; i < nx; i++) dxr[i] = dx[i]; /* both add to what dx holds */
+  dx[nx] = 12345.f;
+  nets_direct_backward_data(isa, &s, dy, h, w, wt, dx, ws);
+  ref_backward_data(&s, dy, h, w, wt, dxr);
+  const double d = rel_diff(dx, dxr, nx);
+  CHECK(d < 1e-5 && dx[nx] == 12345.f, "%s input gradient cin%d cout%d %dx%d k%d p%d d%d: rel diff %g%s",
+        isa_name(isa), cin, cout, h, w, k, pad, dil, d, dx[nx] == 12345.f ? "" : ", wrote past dx");
+  printf("%s input gradient cin%d cout%d %dx%d k%d p%d d%d: rel diff %.2g\n", isa_name(isa), cin, cout,
+         h, w, k, pad, dil, d);
+  free(dy); free(wt); free(dx); free(dxr); free(ws);
+}
+
 int main(void) {
   nets_rng r;
   nets_rng_seed(&r, 7);
@@ -56,6 +95,10 @@ int main(void) {
       test_shape(&r, isa, 6, 3, 10, 19, 5, 1, 4, 1, 1);    /* padding beyond the kernel's reach */
       test_shape(&r, isa, 7, 9, 11, 34, 1, 2, 0, 1, 1);    /* 1x1, stride 2 */
       test_shape(&r, isa, 32, 64, 24, 96, 3, 1, 1, 1, 1);  /* several blocks */
+      test_backward(&r, isa, 16, 16, 20, 37, 3, 1, 1);
+      test_backward(&r, isa, 40, 5, 13, 9, 3, 2, 2);       /* dilation; 40 inputs: three blocks */
+      test_backward(&r, isa, 3, 7, 11, 30, 5, 1, 1);       /* padding short of the kernel's reach */
+      test_backward(&r, isa, 6, 4, 9, 18, 3, 0, 1);        /* no padding */
     }
   }
   return check_report("test-direct");

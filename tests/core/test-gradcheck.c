@@ -143,6 +143,16 @@ static void check_graphs(void) {
     gradcheck("gated conv lrelu s2", g, c, 3, 40);
     nets_graph_free(g);
   }
+  /* the first conv's gradient passes back through a conv from 16 channels
+   * to 8, whose input gradient the direct kernel computes (AVX-512) */
+  {
+    nets_graph *g = nets_graph_new();
+    int in = nets_graph_input(g, 3);
+    int c1 = nets_graph_conv(g, "c1", in, 16, 3, 1, 1, NETS_ACT_ELU, 0);
+    int c2 = nets_graph_conv(g, "c2", c1, 8, 3, 1, 1, NETS_ACT_NONE, 0);
+    gradcheck("conv 16->8 after conv", g, c2, 3, 40);
+    nets_graph_free(g);
+  }
   /* up2, pool2, concat, add and every activation as separate nodes */
   for (int a = NETS_ACT_NONE; a <= NETS_ACT_TANH; a++) {
     nets_graph *g = nets_graph_new();
