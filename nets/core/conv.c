@@ -302,7 +302,7 @@ static void backward_one(const nets_conv_shape *s, const float *xi, int h, int w
   if (dxi) {
     const nets_direct_isa isa = direct_back_for(s);
     if (isa) {
-      nets_direct_backward_data(isa, s, dyi, h, w, wt, dxi, ws); /* the column matrix is used */
+      nets_direct_backward_data(isa, s, dyi, h, w, wt, dxi, ws); /* dW is done with ws */
     } else if (is_pointwise(s)) {
       nets_sgemm(1, 0, kk, hw, s->cout, 1.f, wt, kk, dyi, hw, 1.f, dxi, hw);
     } else {

@@ -1,9 +1,10 @@
-/* Direct convolution for layers with few output channels: the forward pass,
- * and the input gradient of stride-1 layers.  With 16 or 32 output channels, SGEMM spends as
- * long packing the column matrix as multiplying it; a direct kernel reads
- * each input row once per block of output channels and keeps that block's
- * sums in vector registers.  Kernels exist for AVX-512 and AVX2+FMA, chosen
- * at run time from cpuid; on other CPUs conv.c uses im2col + SGEMM. */
+/* Direct convolution for layers with few output channels: the forward
+ * pass, and the input gradient of stride-1 layers.  With 16 or 32 output
+ * channels, SGEMM spends as long packing the column matrix as multiplying
+ * it; a direct kernel reads each input row once per block of output
+ * channels and keeps that block's sums in vector registers.  Kernels exist
+ * for AVX-512 and AVX2+FMA, chosen at run time from cpuid; on other CPUs
+ * conv.c uses im2col + SGEMM. */
 #ifndef NETS_DIRECT_H
 #define NETS_DIRECT_H
 
