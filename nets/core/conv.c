@@ -53,8 +53,8 @@ static nets_direct_isa direct_back_for(const nets_conv_shape *s) {
   if (!direct_allowed() || s->stride != 1 || s->dil * (s->k - 1) < s->pad || is_pointwise(s))
     return NETS_DIRECT_NONE;
   const nets_direct_isa isa = nets_direct_best();
-  return isa == NETS_DIRECT_AVX512 && s->cout <= 32 && s->cin >= 16 && s->cin <= 64 ? isa
-                                                                                   : NETS_DIRECT_NONE;
+  if (isa == NETS_DIRECT_AVX512 && s->cout <= 32 && s->cin >= 16 && s->cin <= 64) return isa;
+  return NETS_DIRECT_NONE;
 }
 
 /* The forward pass unfolds at most this many floats at a time (16 MiB): a

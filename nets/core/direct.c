@@ -76,15 +76,17 @@ void nets_direct_forward(nets_direct_isa isa, const nets_conv_shape *s, const fl
   for (int o = 0; o < cout; o++) {
     br[o] = b ? b[o] : 0.f;
     for (int c = 0; c < cin; c++)
-      for (int t = 0; t < k * k; t++) wr[((size_t)t * cin + c) * cop + o] = wt[((size_t)o * cin + c) * k * k + t];
+      for (int t = 0; t < k * k; t++)
+        wr[((size_t)t * cin + c) * cop + o] = wt[((size_t)o * cin + c) * k * k + t];
   }
-  direct_job j = {x, wr, br, y, cin, cout, cop, h, w,
-                  nets_conv_out_size(h, k, s->stride, s->pad, s->dil),
-                  nets_conv_out_size(w, k, s->stride, s->pad, s->dil), k, s->stride, s->pad, s->dil, 0};
+  const int oh = nets_conv_out_size(h, k, s->stride, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, k, s->stride, s->pad, s->dil);
+  direct_job j = {x, wr, br, y, cin, cout, cop, h, w, oh, ow, k, s->stride, s->pad, s->dil, 0};
   run(isa, &j);
 }
 
-/* dx[ci][iy][ix] += sum over co, ky, kx of w[co][ci][ky][kx] dy[co][iy + pad - ky dil][ix + pad - kx dil]:
+/* dx[ci][iy][ix] += the sum over co, ky, kx of
+ *   w[co][ci][ky][kx] dy[co][iy + pad - ky dil][ix + pad - kx dil]:
  * a stride-1 convolution of dy with the weights' channels swapped and their
  * taps reversed, padded by dil (k - 1) - pad. */
 void nets_direct_backward_data(nets_direct_isa isa, const nets_conv_shape *s, const float *dy,
@@ -95,8 +97,11 @@ void nets_direct_backward_data(nets_direct_isa isa, const nets_conv_shape *s, co
   memset(ws, 0, sizeof(float) * (nw + cop));
   for (int o = 0; o < cout; o++)
     for (int c = 0; c < cin; c++)
-      for (int t = 0; t < kk; t++) wr[((size_t)(kk - 1 - t) * cout + o) * cop + c] = wt[((size_t)o * cin + c) * kk + t];
-  const int oh = nets_conv_out_size(h, k, 1, s->pad, s->dil), ow = nets_conv_out_size(w, k, 1, s->pad, s->dil);
-  direct_job j = {dy, wr, br, dx, cout, cin, cop, oh, ow, h, w, k, 1, s->dil * (k - 1) - s->pad, s->dil, 1};
+      for (int t = 0; t < kk; t++)
+        wr[((size_t)(kk - 1 - t) * cout + o) * cop + c] = wt[((size_t)o * cin + c) * kk + t];
+  const int oh = nets_conv_out_size(h, k, 1, s->pad, s->dil);
+  const int ow = nets_conv_out_size(w, k, 1, s->pad, s->dil);
+  const int tpad = s->dil * (k - 1) - s->pad;
+  direct_job j = {dy, wr, br, dx, cout, cin, cop, oh, ow, h, w, k, 1, tpad, s->dil, 1};
   run(isa, &j);
 }
