@@ -40,24 +40,6 @@ static void test_shape(nets_rng *r, nets_direct_isa isa, int cin, int cout, int 
   free(x); free(wt); free(b); free(y); free(yr); free(ws);
 }
 
-/* dx += the input gradient, by its definition: each output's gradient
- * flows back to the inputs it read. */
-static void ref_backward_data(const nets_conv_shape *s, const float *dy, int h, int w,
-                              const float *wt, float *dx) {
-  const int k = s->k, oh = nets_conv_out_size(h, k, 1, s->pad, s->dil), ow = nets_conv_out_size(w, k, 1, s->pad, s->dil);
-  for (int o = 0; o < s->cout; o++)
-    for (int c = 0; c < s->cin; c++)
-      for (int ky = 0; ky < k; ky++)
-        for (int kx = 0; kx < k; kx++)
-          for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++) {
-              const int iy = oy - s->pad + ky * s->dil, ix = ox - s->pad + kx * s->dil;
-              if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-                dx[((size_t)c * h + iy) * w + ix] +=
-                    wt[((size_t)o * s->cin + c) * k * k + ky * k + kx] * dy[((size_t)o * oh + oy) * ow + ox];
-            }
-}
-
 static void test_backward(nets_rng *r, nets_direct_isa isa, int cin, int cout, int h, int w, int k,
                           int pad, int dil) {
   const nets_conv_shape s = {cin, cout, k, 1, pad, dil};
@@ -69,7 +51,7 @@ static void test_backward(nets_rng *r, nets_direct_isa isa, int cin, int cout, i
   for (size_t i = 0; i < nx; i++) dxr[i] = dx[i]; /* both add to what dx holds */
   dx[nx] = 12345.f;
   nets_direct_backward_data(isa, &s, dy, h, w, wt, dx, ws);
-  ref_backward_data(&s, dy, h, w, wt, dxr);
+  ref_conv2d_backward_data(&s, dy, h, w, wt, dxr);
   const double d = rel_diff(dx, dxr, nx);
   CHECK(d < 1e-5 && dx[nx] == 12345.f, "%s input gradient cin%d cout%d %dx%d k%d p%d d%d: rel diff %g%s",
         isa_name(isa), cin, cout, h, w, k, pad, dil, d, dx[nx] == 12345.f ? "" : ", wrote past dx");
