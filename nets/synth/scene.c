@@ -1,7 +1,7 @@
 /* Detector scenes: real backgrounds (ibug photos, whole or cropped), pasted
  * faces at random scales, masks on some of them, and look-alike distractors
  * that are not face coverings (shirt patches, hands over the chin, scarves
- * on the neck). */
+ * on the neck; in training also badges and round signs, emblem.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +168,51 @@ static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, cons
   }
 }
 
+/* Badges, patches and round signs (emblem.c), on training scenes only, with
+ * their own random stream: the scenes are otherwise what they would be
+ * without them.  Most sit on the chest of one of the scene's faces (chin
+ * points and eye distances in necks, n of them), the rest anywhere. */
+/* whether any covering pixel lies within rad of cx, cy */
+static int on_cover(const scene_gt *g, double cx, double cy, double rad) {
+  for (int y = (int)fmax(0, cy - rad); y <= (int)fmin(g->h - 1, cy + rad); y++)
+    for (int x = (int)fmax(0, cx - rad); x <= (int)fmin(g->w - 1, cx + rad); x++)
+      if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= rad * rad && g->cover[y * g->w + x] > 0.f) return 1;
+  return 0;
+}
+
+static int emblems(const unmask_synth *s, uint64_t seed, uint64_t index, nets_image *img, scene_gt *g,
+                   const double (*necks)[3], int n, nets_error *err) {
+  synth_rng r = synth_rng_make(seed ^ 0xe3b1e3b1ull, index);
+  if (!synth_chance(&r, s->emblem_share)) return 0;
+  const int w = img->width, h = img->height;
+  float *al = calloc((size_t)w * h, sizeof(float));
+  if (!al) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  const double side = fmin(w, h);
+  for (int e = 1 + synth_below(&r, 3), tries = 0; e > 0 && tries < 12; tries++) {
+    double cx, cy, rad;
+    if (n && synth_chance(&r, 0.6)) {
+      const double *k = necks[synth_below(&r, n)];
+      cx = k[0] + synth_range(&r, -1.5, 1.5) * k[2];
+      cy = k[1] + synth_range(&r, 0.8, 3.0) * k[2];
+      rad = synth_range(&r, 0.3, 0.9) * k[2];
+    } else {
+      cx = synth_range(&r, 0, w), cy = synth_range(&r, 0, h);
+      rad = exp(synth_range(&r, log(6.0), log(fmax(7.0, 0.2 * side))));
+    }
+    if (on_cover(g, cx, cy, rad + 2)) continue; /* a logo on a mask is part of the mask */
+    int on_mouth = 0; /* nor over a bare mouth and chin, where it would be a mask */
+    for (int k = 0; k < n && !on_mouth; k++)
+      on_mouth = hypot(cx - necks[k][0], cy - (necks[k][1] - 0.6 * necks[k][2])) < rad + 0.9 * necks[k][2];
+    if (on_mouth) continue;
+    synth_emblem(&r, img, cx, cy, rad, al);
+    e--;
+  }
+  synth_blur_where(img, al, 0.0f, synth_range(&r, 0.3, 1.2));
+  for (int i = 0; i < w * h; i++) occlude(g, i, al[i]);
+  free(al);
+  return 0;
+}
+
 /* ---- pasted faces ----------------------------------------------------- */
 static int paste_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g, int face,
                       double width_px, float *lm_out, double *scale_out, nets_error *err) {
@@ -331,6 +376,8 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   int rc = 0;
   float lms[16][136];
   int n_lm = 0;
+  double necks[16][3]; /* chin x, y and eye distance of each face, for emblems */
+  int n_necks = 0;
   double bg_scale = 1;
   if (background(s, split, photo, &r, img, &g, lms, &n_lm, 16, &bg_scale, err) < 0)
     rc = err ? err->code : NETS_ERR_IO;
@@ -341,6 +388,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     synth_frame f;
     synth_frame_init(&f, lms[k]);
     if (f.iod < 3) continue;
+    if (n_necks < 16) necks[n_necks][0] = lms[k][16], necks[n_necks][1] = lms[k][17], necks[n_necks++][2] = f.iod;
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lms[k], bg_scale, 0, err);
     else if (synth_chance(&r, 0.25)) distractor_for_face(&r, img, &g, lms[k]);
   }
@@ -369,6 +417,11 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
       break;
     }
     if (pr > 0) continue;
+    if (n_necks < 16) {
+      synth_frame f;
+      synth_frame_init(&f, lm);
+      necks[n_necks][0] = lm[16], necks[n_necks][1] = lm[17], necks[n_necks++][2] = f.iod;
+    }
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, 1, err);
     else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
   }
@@ -378,6 +431,8 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     fabric_blob(&r, img, &g, synth_range(&r, 0, w), synth_range(&r, 0, h), rx,
                 rx * synth_range(&r, 0.4, 1.0), synth_range(&r, -1, 1), synth_chance(&r, 0.5), NULL);
   }
+  if (rc == 0 && split == 0 && s->emblem_share > 0)
+    rc = emblems(s, seed, index, img, &g, (const double(*)[3])necks, n_necks, err);
   if (rc == 0) {
     nets_image *one[1] = {img};
     double sigma = synth_chance(&r, 0.6) ? synth_range(&r, 0.002, 0.03) : 0;

@@ -38,6 +38,7 @@ struct unmask_synth {
   double kind_w[UNMASK_MASK_N_KINDS]; /* how often each mask kind is drawn */
   int seam_radius;                    /* of the seams between touching coverings */
   double photo_share;                 /* of scenes on a whole photo of people */
+  double emblem_share;                /* of training scenes with badges drawn on */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

@@ -148,6 +148,11 @@ typedef struct {
 void synth_pattern_random(synth_pattern *p, synth_rng *r, int dark);
 void synth_pattern_eval(const synth_pattern *p, float s, float t, float *rgb);
 
+/* A badge, patch or round sign of radius rad (pixels) centred at cx, cy,
+ * drawn over img (RGB); alpha (img's size, may be NULL) gets the larger of
+ * its value and the emblem's coverage. */
+void synth_emblem(synth_rng *r, nets_image *img, double cx, double cy, double rad, float *alpha);
+
 /* Fills img (RGB) with a procedural texture: pebbles, noise, fabric or signs. */
 void synth_texture_background(synth_rng *r, nets_image *img);
 

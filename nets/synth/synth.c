@@ -106,6 +106,7 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
   unmask_synth_set_kind_weights(s, NULL);
   s->seam_radius = UNMASK_SEAM_RADIUS;
   s->photo_share = UNMASK_PHOTO_SHARE;
+  s->emblem_share = UNMASK_EMBLEM_SHARE;
   s->dir = strdup(faces_dir);
   char line[8192];
   int cap_files = 0, cap_faces = 0, lineno = 0;
@@ -278,6 +279,12 @@ void unmask_synth_set_kind_weights(unmask_synth *s, const double *w) {
 int unmask_synth_set_photo_share(unmask_synth *s, double share) {
   if (!(share >= 0 && share <= 1)) return -1;
   s->photo_share = share;
+  return 0;
+}
+
+int unmask_synth_set_emblem_share(unmask_synth *s, double share) {
+  if (!(share >= 0 && share <= 1)) return -1;
+  s->emblem_share = share;
   return 0;
 }
 

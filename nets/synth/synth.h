@@ -128,6 +128,15 @@ int unmask_synth_set_seam_radius(unmask_synth *s, int radius);
 #define UNMASK_PHOTO_SHARE 0.45
 int unmask_synth_set_photo_share(unmask_synth *s, double share);
 
+/* The share of training scenes (split 0) with one to three badges, patches
+ * or round signs drawn on, most of them on a person's chest: things of a
+ * mask's size and colours with no face around them.  Held-out scenes never
+ * get them (so their numbers stay comparable).  This is the default;
+ * unmask_synth_set_emblem_share sets 0..1, and returns -1 (unchanged)
+ * outside that range. */
+#define UNMASK_EMBLEM_SHARE 0.0
+int unmask_synth_set_emblem_share(unmask_synth *s, double share);
+
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
  * between touching coverings), seam (w*h, 1 on those seams; may be NULL),
  * boxes of the coverings (n_boxes written, at most max_boxes; boxes may be

@@ -26,7 +26,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight;
-  double photo_share;
+  double photo_share, emblem_share;
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
@@ -47,6 +47,10 @@ static void usage(void) {
          "                     own faces get masks (0-1, default 0.45; evaluation always\n"
          "                     uses 0.45); the others paste faces on parts of photos or\n"
          "                     on textures\n"
+         "  --emblems P        the share of training scenes with one to three badges,\n"
+         "                     patches or round signs drawn on, most on a person's\n"
+         "                     chest: mask-sized, mask-coloured, no face (0-1,\n"
+         "                     default 0; held-out scenes never get them)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -71,6 +75,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
+    else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -86,6 +91,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->photo_share >= 0 && o->photo_share <= 1)) {
     fprintf(stderr, "unmask-train: --photo-share must be 0 to 1\n");
+    return 2;
+  }
+  if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
+    fprintf(stderr, "unmask-train: --emblems must be 0 to 1\n");
     return 2;
   }
   if (o->seam_radius < 0 || o->seam_radius > UNMASK_SEAM_RADIUS_MAX) {
@@ -131,8 +140,11 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[48] = "";
-  if (o->photo_share != UNMASK_PHOTO_SHARE) snprintf(s_share, sizeof s_share, ", photo share %g", o->photo_share);
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[96] = "";
+  int ns = 0;
+  if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_share, sizeof s_share, ", photo share %g", o->photo_share);
+  if (o->emblem_share != UNMASK_EMBLEM_SHARE)
+    snprintf(s_share + ns, sizeof s_share - ns, ", emblems %g", o->emblem_share);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -193,7 +205,7 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
 
 int train_detector_main(int argc, char **argv) {
   det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f, .seam_radius = UNMASK_SEAM_RADIUS,
-                .photo_share = UNMASK_PHOTO_SHARE};
+                .photo_share = UNMASK_PHOTO_SHARE, .emblem_share = UNMASK_EMBLEM_SHARE};
   train_opts_default(&o.t, "runs/detector", 100000);
   int prc = parse(argc, argv, &o);
   if (prc) return prc == 1 ? 0 : 2;
@@ -217,6 +229,7 @@ int train_detector_main(int argc, char **argv) {
   }
   unmask_synth_set_seam_radius(syn, o.seam_radius); /* checked by parse */
   unmask_synth_set_photo_share(syn, o.photo_share);
+  unmask_synth_set_emblem_share(syn, o.emblem_share);
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

@@ -589,6 +589,29 @@ static void test_photo_scenes(void) {
     CHECK(!memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3), "the default photo share changes scenes");
     unmask_synth_free(fresh);
   }
+  /* emblems: training scenes only; they draw over the picture, never over
+   * a covering, so the ground truth stays what it was */
+  CHECK(unmask_synth_set_emblem_share(s, 1.5) == -1 && unmask_synth_set_emblem_share(s, NAN) == -1,
+        "emblem share outside 0..1 taken");
+  float *cover2 = malloc(sizeof(float) * 160 * 120);
+  int changed[2] = {0};
+  for (int sp = 0; sp < 2; sp++)
+    for (int i = 0; i < 12; i++) {
+      unmask_box b0[16], b1[16];
+      int n0 = 0, n1 = 0;
+      CHECK(unmask_synth_set_emblem_share(s, 0) == 0, "emblem share 0 refused");
+      unmask_synth_scene(s, sp, 7, (uint64_t)i, 160, 120, rgb, cover, NULL, b0, 16, &n0, NULL);
+      CHECK(unmask_synth_set_emblem_share(s, 1) == 0, "emblem share 1 refused");
+      unmask_synth_scene(s, sp, 7, (uint64_t)i, 160, 120, rgb2, cover2, NULL, b1, 16, &n1, NULL);
+      changed[sp] += memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3) != 0;
+      CHECK(!memcmp(cover, cover2, sizeof(float) * 160 * 120) && n0 == n1 &&
+                (n0 == 0 || !memcmp(b0, b1, sizeof(unmask_box) * (size_t)n0)),
+            "split %d scene %d: emblems changed the coverings", sp, i);
+    }
+  CHECK(changed[0] >= 10, "emblem share 1: only %d of 12 training scenes got an emblem", changed[0]);
+  CHECK(changed[1] == 0, "emblems drawn on %d held-out scenes", changed[1]);
+  CHECK(unmask_synth_set_emblem_share(s, UNMASK_EMBLEM_SHARE) == 0, "default emblem share");
+  free(cover2);
   free(rgb), free(rgb2), free(cover);
   unmask_synth_free(s);
 }
@@ -729,6 +752,7 @@ static void test_trainers(void) {
    * range is recorded */
   detector_option("seams", "--seam-radius", "9", "4", "seam radius 4");
   detector_option("photos", "--photo-share", "1.2", "0.8", "photo share 0.8");
+  detector_option("emblems", "--emblems", "-0.5", "0.3", "emblems 0.3");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
