@@ -1,9 +1,10 @@
 /* Emblems: badges, mission patches, logos and round signs, drawn on
- * clothes and walls.  A round or shield-shaped patch with a border, one or
- * two rings, and a motif inside (a star, stripes, rows of lettering, a
- * fabric pattern) is about the size and shape of a face mask, and often
- * wears its colours, but no face is around it.  The detector must learn to
- * leave it alone (the astronaut's mission patch was one such miss). */
+ * clothes and walls.  A round, oval, rounded-square or shield-shaped patch
+ * with a stitched border, sometimes a ring, and a motif inside (a star,
+ * stripes, rows of lettering, a fabric pattern) is about the size and shape
+ * of a face mask, and often wears its colours, but no face is around it.
+ * The detector must learn to leave it alone (version 5 took the mission
+ * patch on the astronaut's suit for a mask). */
 #include <math.h>
 
 #include "synth-private.h"
@@ -72,7 +73,7 @@ void synth_emblem(synth_rng *r, nets_image *img, double cx, double cy, double ra
       } else if (ring_at > 0 && fabs(d - ring_at) < ring_w * 0.5) {
         for (int k = 0; k < 3; k++) col[k] = ring[k];
       } else {
-        const double inner = ring_at > 0 && d > ring_at ? 1 : 0; /* between ring and border */
+        const int inner = ring_at > 0 && d > ring_at; /* between ring and border */
         float m = 0;
         if (!inner) {
           const double s = ring_at > 0 ? ring_at : 1 - bw; /* radius of the motif's field */

@@ -168,10 +168,6 @@ static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, cons
   }
 }
 
-/* Badges, patches and round signs (emblem.c), on training scenes only, with
- * their own random stream: the scenes are otherwise what they would be
- * without them.  Most sit on the chest of one of the scene's faces (chin
- * points and eye distances in necks, n of them), the rest anywhere. */
 /* whether any covering pixel lies within rad of cx, cy */
 static int on_cover(const scene_gt *g, double cx, double cy, double rad) {
   for (int y = (int)fmax(0, cy - rad); y <= (int)fmin(g->h - 1, cy + rad); y++)
@@ -180,6 +176,10 @@ static int on_cover(const scene_gt *g, double cx, double cy, double rad) {
   return 0;
 }
 
+/* Badges, patches and round signs (emblem.c), on training scenes only, with
+ * their own random stream: the scenes are otherwise what they would be
+ * without them.  Most sit on the chest of one of the scene's faces (chin
+ * points and eye distances in necks, n of them), the rest anywhere. */
 static int emblems(const unmask_synth *s, uint64_t seed, uint64_t index, nets_image *img, scene_gt *g,
                    const double (*necks)[3], int n, nets_error *err) {
   synth_rng r = synth_rng_make(seed ^ 0xe3b1e3b1ull, index);
