@@ -11,6 +11,7 @@
 #include "synth-data.h"
 
 #define SCENE_MAX_INST 64
+#define SCENE_MAX_NECKS 16 /* faces whose chests may get an emblem */
 
 typedef struct {
   int w, h;
@@ -166,6 +167,13 @@ static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, cons
     fabric_blob(r, img, g, ix, iy, synth_range(r, 0.4, 1.2) * iod, synth_range(r, 0.3, 0.9) * iod,
                 synth_range(r, -0.5, 0.5), 1, NULL);
   }
+}
+
+/* records a face's chin point (landmark 8) and eye distance, for emblems */
+static void note_neck(double (*necks)[3], int *n, const float *lm, double iod) {
+  if (*n >= SCENE_MAX_NECKS) return;
+  necks[*n][0] = lm[16], necks[*n][1] = lm[17], necks[*n][2] = iod;
+  ++*n;
 }
 
 /* whether any covering pixel lies within rad of cx, cy */
@@ -376,7 +384,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   int rc = 0;
   float lms[16][136];
   int n_lm = 0;
-  double necks[16][3]; /* chin x, y and eye distance of each face, for emblems */
+  double necks[SCENE_MAX_NECKS][3]; /* chin x, y and eye distance of each face, for emblems */
   int n_necks = 0;
   double bg_scale = 1;
   if (background(s, split, photo, &r, img, &g, lms, &n_lm, 16, &bg_scale, err) < 0)
@@ -388,7 +396,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     synth_frame f;
     synth_frame_init(&f, lms[k]);
     if (f.iod < 3) continue;
-    if (n_necks < 16) necks[n_necks][0] = lms[k][16], necks[n_necks][1] = lms[k][17], necks[n_necks++][2] = f.iod;
+    note_neck(necks, &n_necks, lms[k], f.iod);
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lms[k], bg_scale, 0, err);
     else if (synth_chance(&r, 0.25)) distractor_for_face(&r, img, &g, lms[k]);
   }
@@ -417,11 +425,9 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
       break;
     }
     if (pr > 0) continue;
-    if (n_necks < 16) {
-      synth_frame f;
-      synth_frame_init(&f, lm);
-      necks[n_necks][0] = lm[16], necks[n_necks][1] = lm[17], necks[n_necks++][2] = f.iod;
-    }
+    synth_frame f;
+    synth_frame_init(&f, lm);
+    note_neck(necks, &n_necks, lm, f.iod);
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, 1, err);
     else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
   }
