@@ -123,6 +123,19 @@ int unmask_hole_open(unsigned char *mask, int w, int h, int r) {
   return rc ? rc : unmask_hole_dilate(mask, w, h, r);
 }
 
+int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsigned char *body) {
+  const size_t n = (size_t)w * h;
+  float *dist = malloc(sizeof(float) * n);
+  memcpy(body, mask, n);
+  int rc = dist ? unmask_hole_open(body, w, h, (int)fmax(2.0, lround(0.07 * size))) : NETS_ERR_NOMEM;
+  if (!rc) rc = unmask_hole_distance(body, w, h, dist);
+  const double rim = 0.03 * size + 2.0;
+  for (size_t i = 0; !rc && i < n; i++)
+    if (mask[i] && dist[i] <= rim) body[i] = 1;
+  free(dist);
+  return rc;
+}
+
 int unmask_hole_components(const unsigned char *mask, int w, int h, int *labels,
                            unmask_hole_component *comps, int max_comps) {
   size_t n = (size_t)w * h;

@@ -25,12 +25,14 @@ typedef struct {
 /* Turn a full-scale binary covering cov (rw*rh at rx, ry) into a job: the
  * covering's box, then alpha = grow/feather(covering) on that box widened by
  * the reach of grow + feather.  core, when not NULL (crw*crh at crx, cry),
- * is the detector's part of cov: it grows and feathers by a share of its
- * size on top of the user's pixels, and so does the rim that the growth by
- * colour adds at its edge (within 0.03 of its size + 2 px); the rest of cov
- * (ear loops and straps) only by the user's pixels, so that a 6-px loop
- * beside a 400-px mask is not repainted 30 px wide.  Returns 1 (made), 0
- * (empty covering) or a negative error code. */
+ * is the detector's part of cov without its thin parts: it grows and
+ * feathers by a share of its size on top of the user's pixels, and so does
+ * the rim that the growth by colour adds at its edge (within 0.03 of its
+ * size + 2 px); the rest of cov (ear loops and straps) only by the user's
+ * pixels, and by at most 1.5 px at the scale they were traced at (coverings
+ * up to 384 px: full scale), so that a 2-px loop beside a 200-px mask is
+ * repainted about 7 px wide, not 30, and the hair beside it stays.
+ * Returns 1 (made), 0 (empty covering) or a negative error code. */
 int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
                              const unsigned char *core, int crx, int cry, int crw, int crh,
                              const unmask_params *p, int W, int H, float score, unmask_job *job,

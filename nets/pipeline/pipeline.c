@@ -25,6 +25,9 @@
 #define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */
 #define STRIP 64       /* rows per strip when scanning the whole image */
 #define GROW_VIEW 384  /* larger side of a covering when it grows by colour */
+/* most that a covering's thin parts (loops, straps) grow and feather by, in
+ * pixels at the colour growth's scale: they are traced to a pixel there */
+#define THIN_GROW 1.5
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -188,7 +191,8 @@ static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, un
 /* job->alpha for a covering grown by colour (mask, on the job's rectangle)
  * whose detector's part is core (crw*crh at crx, cry): the core and the rim
  * at its edge grow and feather by grow and feather, the rest (loops, straps)
- * by the user's pixels.  mask is overwritten.  Returns 0 or NETS_ERR_NOMEM. */
+ * by the user's pixels, at most THIN_GROW pixels at the colour growth's
+ * scale.  mask is overwritten.  Returns 0 or NETS_ERR_NOMEM. */
 static int alpha_with_additions(unsigned char *mask, const unsigned char *core, int crx, int cry, int crw,
                                 int crh, int size, double grow, double feather, double user_grow,
                                 double user_feather, unmask_job *job) {
@@ -209,7 +213,10 @@ static int alpha_with_additions(unsigned char *mask, const unsigned char *core, 
     if (mask[i] && thin[i] <= rim) in_core[i] = 1;
     mask[i] = mask[i] && !in_core[i];
   }
-  if (!rc) rc = unmask_hole_grow_feather(mask, job->w, job->h, user_grow, user_feather, thin);
+  /* the thin parts were found to a pixel at the colour growth's scale */
+  const double t = THIN_GROW * (size > GROW_VIEW ? (double)size / GROW_VIEW : 1.0);
+  if (!rc)
+    rc = unmask_hole_grow_feather(mask, job->w, job->h, fmin(user_grow, t), fmin(user_feather, t), thin);
   if (!rc) rc = unmask_hole_grow_feather(in_core, job->w, job->h, grow, feather, job->alpha);
   for (size_t i = 0; !rc && i < n; i++)
     if (thin[i] > job->alpha[i]) job->alpha[i] = thin[i];
@@ -276,15 +283,18 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   return 1;
 }
 
-/* The covering cov (rw*rh at rx, ry, full scale) grown over the loops and
- * rim of its colours (unmask_hole_grow_like, hole.h), worked out with the
- * covering at most GROW_VIEW px: *big becomes a new mask (gw*gh at gx, gy),
- * or stays NULL when nothing was added.  Returns 0 or a negative code. */
+/* The covering cov (rw*rh at rx, ry, full scale) split into its body and
+ * its thin parts (unmask_hole_body) and grown over the loops and rim of its
+ * colours (unmask_hole_grow_like, hole.h), worked out with the covering at
+ * most GROW_VIEW px.  When it has thin parts or grew, *big becomes the new
+ * mask (gw*gh at gx, gy) and *core the detector's part that grows by a share
+ * of its size: cov without its thin parts (rw*rh at rx, ry); else both stay
+ * NULL.  Returns 0 or a negative code. */
 static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, int rx, int ry,
-                          int rw, int rh, unsigned char **big, int *gx, int *gy, int *gw, int *gh,
-                          nets_error *err) {
+                          int rw, int rh, unsigned char **big, unsigned char **core, int *gx, int *gy, int *gw,
+                          int *gh, nets_error *err) {
   int x0, y0, x1, y1;
-  *big = NULL;
+  *big = *core = NULL;
   if (!mask_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
   const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
   const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
@@ -294,10 +304,12 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
   const int sx0 = (int)floor(X0 * sc), sy0 = (int)floor(Y0 * sc);
   const int sw = (int)ceil(X1 * sc) - sx0, sh = (int)ceil(Y1 * sc) - sy0;
   if (sw <= 0 || sh <= 0) return NETS_OK;
-  float *rgba = malloc(sizeof(float) * 4 * (size_t)sw * sh);
-  unsigned char *ms = calloc((size_t)sw * sh, 1), *grown = malloc((size_t)sw * sh);
+  const size_t sn = (size_t)sw * sh;
+  float *rgba = malloc(sizeof(float) * 4 * sn);
+  /* at this scale: ms the covering, body its body, grown it grown by colour */
+  unsigned char *ms = calloc(sn, 1), *body = malloc(sn), *grown = malloc(sn);
   int rc = NETS_OK;
-  if (!rgba || !ms || !grown) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  if (!rgba || !ms || !body || !grown) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
   else if (io->read(io->user, sx0, sy0, sw, sh, sc, rgba))
     rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
   for (int j = 0; !rc && j < sh; j++)
@@ -305,27 +317,37 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
       int cx = (int)floor((sx0 + i + 0.5) / sc) - rx, cy = (int)floor((sy0 + j + 0.5) / sc) - ry;
       ms[(size_t)j * sw + i] = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
     }
-  long added = 0;
+  long thin = 0, added = 0;
+  if (!rc && unmask_hole_body(ms, sw, sh, size * sc, body))
+    rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
   if (!rc) {
-    memcpy(grown, ms, (size_t)sw * sh);
+    for (size_t k = 0; k < sn; k++) thin += ms[k] && !body[k];
+    memcpy(grown, ms, sn);
     added = unmask_hole_grow_like(rgba, sw, sh, size * sc, grown);
     if (added < 0) rc = nets_error_set(err, (int)added, "unmask: out of memory");
   }
-  if (!rc && added > 0) {
+  if (!rc && (added > 0 || thin > 0)) {
     *gx = X0, *gy = Y0, *gw = X1 - X0, *gh = Y1 - Y0;
     *big = malloc((size_t)*gw * *gh);
-    if (!*big) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    *core = malloc((size_t)rw * rh);
+    if (!*big || !*core) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+    else memcpy(*core, cov, (size_t)rw * rh);
     for (int y = 0; !rc && y < *gh; y++)
       for (int x = 0; x < *gw; x++) {
         int cx = X0 + x - rx, cy = Y0 + y - ry;
         int i = clampi((int)floor((X0 + x + 0.5) * sc) - sx0, 0, sw - 1);
         int j = clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
         size_t k = (size_t)j * sw + i;
-        (*big)[(size_t)y * *gw + x] =
-            (cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx]) || (grown[k] && !ms[k]);
+        const int in_cov = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
+        (*big)[(size_t)y * *gw + x] = in_cov || (grown[k] && !ms[k]);
+        if (in_cov && ms[k] && !body[k]) (*core)[(size_t)cy * rw + cx] = 0; /* a thin part */
       }
   }
-  free(rgba), free(ms), free(grown);
+  if (rc) {
+    free(*big), free(*core);
+    *big = *core = NULL;
+  }
+  free(rgba), free(ms), free(body), free(grown);
   return rc;
 }
 
@@ -461,16 +483,18 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
         cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
       }
     }
-    unsigned char *big = NULL; /* the covering grown by colour, if it grew */
+    unsigned char *big = NULL, *core = NULL; /* the covering trimmed and grown by colour, if it changed */
     int gx = 0, gy = 0, gw = 0, gh = 0;
-    int made = p->no_colour_grow ? NETS_OK : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &gx, &gy, &gw, &gh, err);
+    int made = p->no_colour_grow ? NETS_OK
+                                 : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh, err);
     if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
-      made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, cov, rx, ry, rw, rh, p, W, H, bx->score,
+      made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, core, rx, ry, rw, rh, p, W, H, bx->score,
                                             &jobs[n], err)
                  : unmask_job_from_covering(cov, rx, ry, rw, rh, NULL, 0, 0, 0, 0, p, W, H, bx->score, &jobs[n],
                                             err);
     free(cov);
     free(big);
+    free(core);
     if (made < 0) {
       rc = made;
       goto done;

@@ -202,6 +202,37 @@ static void test_grow_like_straps(void) {
   }
 }
 
+/* A covering of 100 x 60 px, as the detector's map gives it: its body, a
+ * 12-px band running up from its corner (an ear loop drawn by the coarse
+ * map) and a 2-px line.  The body is the block with the first 5 px (3% of
+ * 100 + 2) of the band and line; the rest of them is thin. */
+static void test_body(void) {
+  enum { W = 200, H = 220 };
+  static unsigned char mask[W * H], body[W * H], truth[W * H];
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      const int block = x >= 50 && x < 150 && y >= 120 && y < 180;
+      const int band = x >= 50 && x < 62 && y >= 30 && y < 120;
+      const int line = x >= 140 && x < 142 && y >= 40 && y < 120;
+      truth[y * W + x] = (unsigned char)(block ? 1 : band ? 2 : line ? 3 : 0);
+      mask[y * W + x] = (unsigned char)(block || band || line);
+    }
+  CHECK(unmask_hole_body(mask, W, H, 100, body) == 0, "body failed");
+  long block = 0, block_in = 0, near = 0, far = 0, outside = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      const int i = y * W + x;
+      block += truth[i] == 1, block_in += truth[i] == 1 && body[i];
+      near += (truth[i] == 2 || truth[i] == 3) && y >= 115 && body[i];
+      far += (truth[i] == 2 || truth[i] == 3) && y < 114 && body[i];
+      outside += !truth[i] && body[i];
+    }
+  CHECK(block_in == block, "block: %ld of %ld in the body", block_in, block);
+  CHECK(near == (12 + 2) * 5, "the band's and line's first 5 px: %ld of %d in the body", near, (12 + 2) * 5);
+  CHECK(far == 0, "%ld pixels of the band and line past the rim in the body", far);
+  CHECK(outside == 0, "%ld pixels off the covering in the body", outside);
+}
+
 /* An opening by 1 px keeps a 5x5 square whole and removes a 1-px line. */
 static void test_open(void) {
   enum { W = 20, H = 12 };
@@ -220,8 +251,8 @@ static void test_open(void) {
 }
 
 /* A covering of 300 px with a 4-px loop found by colour: the detector's part
- * grows and feathers by a share of its size, the loop only by the user's
- * pixels.  Without the detector's part given, the loop grows as much as the
+ * grows and feathers by a share of its size, the loop by at most 1.5 px.
+ * Without the detector's part given, the loop grows as much as the
  * covering. */
 static void test_job_loop_grow(void) {
   enum { W = 420, H = 420 };
@@ -246,9 +277,11 @@ static void test_job_loop_grow(void) {
 #define ALPHA(j, px, py) ((px) >= (j).x && (py) >= (j).y && (px) < (j).x + (j).w && (py) < (j).y + (j).h \
                               ? (j).alpha[(size_t)((py) - (j).y) * (j).w + ((px) - (j).x)] : 0.f)
   const float beside_loop = ALPHA(a, 344, 80), beside_loop_old = ALPHA(b, 344, 80);
-  const float on_loop = ALPHA(a, 331, 80), near_loop = ALPHA(a, 336, 80);
+  const float on_loop = ALPHA(a, 331, 80), near_loop = ALPHA(a, 334, 80), off_loop = ALPHA(a, 337, 80);
   const float beside_disc = ALPHA(a, 200, 260 + 150 + 9); /* 9 px below the disc */
-  CHECK(on_loop == 1.f && near_loop == 1.f, "the loop and 2 px beside it: alpha %g, %g", on_loop, near_loop);
+  CHECK(on_loop == 1.f && near_loop == 1.f, "the loop and 1 px beside it: alpha %g, %g", on_loop, near_loop);
+  /* grown by at most 1.5 px (THIN_GROW) and feathered by 1.5, not by the user's 4 and 3 */
+  CHECK(off_loop == 0.f, "4 px beside the loop: alpha %g (grown by the user's pixels)", off_loop);
   CHECK(beside_loop == 0.f, "10 px beside the loop: alpha %g (grown as the covering)", beside_loop);
   CHECK(beside_loop_old > 0.f, "without the detector's part the loop grows less than the covering (%g)",
         beside_loop_old);
@@ -264,6 +297,7 @@ int main(void) {
   test_open();
   test_grow_like();
   test_grow_like_straps();
+  test_body();
   test_grow_feather();
   test_dilate_components();
   test_job_loop_grow();
