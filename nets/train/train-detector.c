@@ -16,6 +16,7 @@
 #include "../synth/synth.h"
 #include "augment.h"
 #include "checkpoint.h"
+#include "loop-targets.h"
 #include "train-common.h"
 #include "train.h"
 
@@ -25,7 +26,7 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 typedef struct {
   train_opts t;
   int size;
-  float lr, gamma, seam_weight;
+  float lr, gamma, seam_weight, loop_weight;
   double photo_share, emblem_share;
   int seam_radius;
   long lr_decay_step;
@@ -43,6 +44,10 @@ static void usage(void) {
          "  --seam-radius R    how far (pixels) each of two touching coverings gives way\n"
          "                     to the other in the ground truth: a seam 2R wide (0-8,\n"
          "                     default 2; evaluation always uses 2)\n"
+         "  --loop-weight W    thin parts of the coverings (ear loops, straps: what an\n"
+         "                     opening by 1 px removes) count fully in the map's cells\n"
+         "                     that hold them (target 1), with a loss weight of at\n"
+         "                     least W (default 0: off, the cells' covered share)\n"
          "  --photo-share P    the share of scenes drawn on a whole photo of people, whose\n"
          "                     own faces get masks (0-1, default 0.45; evaluation always\n"
          "                     uses 0.45); the others paste faces on parts of photos or\n"
@@ -74,6 +79,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--lr-decay-step")) o->lr_decay_step = atol(v);
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
+    else if (OPT("--loop-weight")) o->loop_weight = (float)atof(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
@@ -91,6 +97,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->photo_share >= 0 && o->photo_share <= 1)) {
     fprintf(stderr, "unmask-train: --photo-share must be 0 to 1\n");
+    return 2;
+  }
+  if (!(o->loop_weight >= 0 && o->loop_weight <= 100)) {
+    fprintf(stderr, "unmask-train: --loop-weight must be 0 to 100\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -140,11 +150,12 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[96] = "";
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[128] = "";
   int ns = 0;
   if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_share, sizeof s_share, ", photo share %g", o->photo_share);
   if (o->emblem_share != UNMASK_EMBLEM_SHARE)
-    snprintf(s_share + ns, sizeof s_share - ns, ", emblems %g", o->emblem_share);
+    ns += snprintf(s_share + ns, sizeof s_share - ns, ", emblems %g", o->emblem_share);
+  if (o->loop_weight > 0) snprintf(s_share + ns, sizeof s_share - ns, ", loop weight %g", o->loop_weight);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -265,12 +276,13 @@ int train_detector_main(int argc, char **argv) {
   }
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *seam = malloc(sizeof(float) * hw);
+  unsigned char *thin = malloc((size_t)hw);
   float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap ||
+  if (!rgb || !cov || !seam || !thin || !x || !t || !grad || !wfull || !wmap ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -299,6 +311,9 @@ int train_detector_main(int argc, char **argv) {
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
       downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
       downsample(wfull, S, S, DETECTOR_OUT_SCALE, wmap + (size_t)i * ls * ls);
+      if (o.loop_weight > 0 && train_loop_targets(cov, S, S, DETECTOR_OUT_SCALE, o.loop_weight, thin,
+                                                  t + (size_t)i * ls * ls, wmap + (size_t)i * ls * ls))
+        rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     }
     if (rc) break;
     if ((rc = nets_graph_prepare(net.g, B, S, S, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
@@ -348,7 +363,7 @@ int train_detector_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
+  free(rgb); free(cov); free(seam); free(thin); free(x); free(t); free(grad); free(wfull); free(wmap);
   if (ema) nets_ema_free(ema);
   nets_graph_free(net.g);
   unmask_synth_free(syn);

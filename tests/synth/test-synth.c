@@ -17,6 +17,7 @@
 #include "safetensors.h"
 #include "train.h"
 #include "train-common.h"
+#include "loop-targets.h"
 #include "perceptual.h"
 #include "rng.h"
 #include "weights.h"
@@ -753,6 +754,7 @@ static void test_trainers(void) {
   detector_option("seams", "--seam-radius", "9", "4", "seam radius 4");
   detector_option("photos", "--photo-share", "1.2", "0.8", "photo share 0.8");
   detector_option("emblems", "--emblems", "-0.5", "0.3", "emblems 0.3");
+  detector_option("loops", "--loop-weight", "-1", "4", "loop weight 4");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
@@ -1552,6 +1554,34 @@ static void test_seams(void) {
   }
 }
 
+/* A 12 x 8 covering with a 1-px loop running up from it, its map cells of
+ * 2 x 2 holding half the loop: --loop-weight's targets make every cell the
+ * loop passes through covered (1) and weigh at least W there; the block's
+ * cells keep their covered share and weight. */
+static void test_loop_targets(void) {
+  enum { W = 32, H = 24, F = 2 };
+  float cov[W * H], t[(W / F) * (H / F)], wmap[(W / F) * (H / F)];
+  unsigned char thin[W * H];
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      cov[y * W + x] = (x >= 8 && x < 20 && y >= 12 && y < 20) || (x == 9 && y >= 2 && y < 12);
+  for (int c = 0; c < (W / F) * (H / F); c++) t[c] = 0.f, wmap[c] = 1.f;
+  for (int y = 0; y < H; y++) /* the covered share, as the trainer's downsample gives it */
+    for (int x = 0; x < W; x++) t[(y / F) * (W / F) + x / F] += cov[y * W + x] / (F * F);
+  CHECK(train_loop_targets(cov, W, H, F, 4.f, thin, t, wmap) == 0, "loop targets");
+  int loop_ok = 0, block_ok = 0, others = 0;
+  for (int cy = 0; cy < H / F; cy++)
+    for (int cx = 0; cx < W / F; cx++) {
+      const int c = cy * (W / F) + cx;
+      if (cx == 4 && cy >= 1 && cy < 6) loop_ok += t[c] == 1.f && wmap[c] == 4.f;
+      else if (cx >= 4 && cx < 10 && cy >= 6 && cy < 10) block_ok += t[c] == 1.f && wmap[c] == 1.f;
+      else others += t[c] != 0.f || wmap[c] != 1.f;
+    }
+  CHECK(loop_ok == 5, "%d of the loop's 5 cells covered and weighted", loop_ok);
+  CHECK(block_ok == 24, "%d of the block's 24 cells as they were", block_ok);
+  CHECK(others == 0, "%d other cells changed", others);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -1560,6 +1590,7 @@ int main(void) {
   }
   test_crop_and_homography();
   test_seams();
+  test_loop_targets();
   test_kinds();
   write_template_cfg();
   test_template();
