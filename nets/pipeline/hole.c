@@ -125,13 +125,17 @@ int unmask_hole_open(unsigned char *mask, int w, int h, int r) {
 
 int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsigned char *body) {
   const size_t n = (size_t)w * h;
+  const double r = fmax(2.0, 0.07 * size), rim = 0.03 * size + 2.0;
   float *dist = malloc(sizeof(float) * n);
-  memcpy(body, mask, n);
-  int rc = dist ? unmask_hole_open(body, w, h, (int)fmax(2.0, lround(0.07 * size))) : NETS_ERR_NOMEM;
+  if (!dist) return NETS_ERR_NOMEM;
+  /* erode by a disc of radius r: the pixels more than r from the outside */
+  for (size_t i = 0; i < n; i++) body[i] = !mask[i];
+  int rc = unmask_hole_distance(body, w, h, dist);
+  for (size_t i = 0; !rc && i < n; i++) body[i] = mask[i] && dist[i] > r;
+  /* the opening is what lies within r of the eroded part, and the rim what
+   * lies within rim of the opening: within r + rim of the eroded part */
   if (!rc) rc = unmask_hole_distance(body, w, h, dist);
-  const double rim = 0.03 * size + 2.0;
-  for (size_t i = 0; !rc && i < n; i++)
-    if (mask[i] && dist[i] <= rim) body[i] = 1;
+  for (size_t i = 0; !rc && i < n; i++) body[i] = mask[i] && dist[i] <= r + rim;
   free(dist);
   return rc;
 }

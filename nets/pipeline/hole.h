@@ -40,8 +40,8 @@ int unmask_hole_open(unsigned char *mask, int w, int h, int r);
 long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask);
 
 /* The body of a covering (mask: w*h) whose larger side is size pixels:
- * what an opening by 7% of size keeps, and the covering's pixels within
- * 3% of size + 2 px of that (the mask's own edge).  The rest of the
+ * what an opening by a disc of 7% of size keeps, and the covering's pixels
+ * within 3% of size + 2 px of that (the mask's own edge).  The rest of the
  * covering is its thin parts: ear loops and straps, as the detector's
  * coarse map draws them.  body: w*h.  Returns 0, or NETS_ERR_NOMEM. */
 int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsigned char *body);
