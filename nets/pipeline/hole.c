@@ -140,6 +140,48 @@ int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsig
   return rc;
 }
 
+int unmask_hole_body_box(const unsigned char *mask, int w, int h, int box_h, int *x0, int *y0, int *x1,
+                         int *y1) {
+  if (w <= 0 || h <= 0) return 0;
+  int r = (int)lround(box_h / 34.0);
+  if (r < 1) r = 1;
+  /* distance of each covering pixel to the nearest pixel outside it, on the
+   * mask padded by one empty pixel all round */
+  const int pw = w + 2, ph = h + 2;
+  unsigned char *out = malloc((size_t)pw * ph);
+  float *d = malloc(sizeof(float) * (size_t)pw * ph);
+  if (!out || !d) {
+    free(out), free(d);
+    return NETS_ERR_NOMEM;
+  }
+  for (int y = 0; y < ph; y++)
+    for (int x = 0; x < pw; x++)
+      out[(size_t)y * pw + x] = x == 0 || y == 0 || x == pw - 1 || y == ph - 1 ||
+                                !mask[(size_t)(y - 1) * w + (x - 1)];
+  const int rc = unmask_hole_distance(out, pw, ph, d);
+  int bx0 = pw, by0 = ph, bx1 = -1, by1 = -1, mx0 = w, my0 = h, mx1 = -1, my1 = -1;
+  for (int y = 0; !rc && y < ph; y++)
+    for (int x = 0; x < pw; x++) {
+      if (!out[(size_t)y * pw + x]) { /* the covering's own box, in mask coordinates */
+        mx0 = x - 1 < mx0 ? x - 1 : mx0, mx1 = x - 1 > mx1 ? x - 1 : mx1;
+        my0 = y - 1 < my0 ? y - 1 : my0, my1 = y - 1 > my1 ? y - 1 : my1;
+      }
+      if (d[(size_t)y * pw + x] > r) {
+        bx0 = x < bx0 ? x : bx0, bx1 = x > bx1 ? x : bx1;
+        by0 = y < by0 ? y : by0, by1 = y > by1 ? y : by1;
+      }
+    }
+  free(out), free(d);
+  if (rc) return rc;
+  if (bx1 < 0) return 0;
+  /* padded coordinates -> mask coordinates, widened by r, within the covering's box */
+  *x0 = bx0 - 1 - r > mx0 ? bx0 - 1 - r : mx0;
+  *y0 = by0 - 1 - r > my0 ? by0 - 1 - r : my0;
+  *x1 = bx1 - 1 + 1 + r < mx1 + 1 ? bx1 - 1 + 1 + r : mx1 + 1;
+  *y1 = by1 - 1 + 1 + r < my1 + 1 ? by1 - 1 + 1 + r : my1 + 1;
+  return 1;
+}
+
 int unmask_hole_components(const unsigned char *mask, int w, int h, int *labels,
                            unmask_hole_component *comps, int max_comps) {
   size_t n = (size_t)w * h;

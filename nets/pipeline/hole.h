@@ -46,6 +46,18 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
  * coarse map draws them.  body: w*h.  Returns 0, or NETS_ERR_NOMEM. */
 int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsigned char *body);
 
+/* The box of a covering's body, as the training data (synth) places the
+ * crop's hole box: thin parts such as ear loops and straps dropped by an
+ * erosion by r = max(1, round(box_h / 34)) (synth erodes by 1 px with the
+ * eyes 24 px apart, where a mask is about 34 px tall), the box of what is
+ * left widened back by r, within the covering's box.  mask: w*h, 1 =
+ * covering (nothing past its edges counts as covering); box_h: the height
+ * of the covering's box.  Returns 1 with the box in *x0, *y0 (inclusive)
+ * and *x1, *y1 (exclusive), 0 when nothing survives the erosion, or
+ * NETS_ERR_NOMEM. */
+int unmask_hole_body_box(const unsigned char *mask, int w, int h, int box_h, int *x0, int *y0, int *x1,
+                         int *y1);
+
 /* How far (pixels) around a covering of that size unmask_hole_grow_like()
  * looks: the margin its rgba and mask need. */
 double unmask_hole_grow_like_reach(double size);

@@ -141,48 +141,18 @@ static long mask_box(const unsigned char *m, int w, int h, int *x0, int *y0, int
   return area;
 }
 
-/* The crop's hole box, as the training data (synth) places it: the box of
- * the covering's body -- thin parts such as ear loops and straps dropped by
- * an erosion, the box widened back by the same amount.  synth erodes by 1 px
- * with the eyes 24 px apart, where a mask is about 34 px tall: r = h / 34.
- * Falls back to the covering's box when nothing survives the erosion. */
+/* The crop's hole box: the box of the covering's body (unmask_hole_body_box),
+ * or the covering's box when nothing survives the erosion. */
 static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, unmask_job *job,
                     nets_error *err) {
   const unmask_face *f = &job->face;
   job->bx = f->x, job->by = f->y, job->bw = f->w, job->bh = f->h;
-  int r = (int)lround(f->h / 34.0);
-  if (r < 1) r = 1;
-  /* distance of each covering pixel to the nearest pixel outside it, on the
-   * region padded by one empty pixel all round */
-  int pw = rw + 2, ph = rh + 2;
-  unsigned char *out = malloc((size_t)pw * ph);
-  float *d = malloc(sizeof(float) * (size_t)pw * ph);
-  if (!out || !d) {
-    free(out), free(d);
-    return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
-  }
-  for (int y = 0; y < ph; y++)
-    for (int x = 0; x < pw; x++)
-      out[(size_t)y * pw + x] = x == 0 || y == 0 || x == pw - 1 || y == ph - 1 ||
-                                !cov[(size_t)(y - 1) * rw + (x - 1)];
-  int rc = unmask_hole_distance(out, pw, ph, d);
-  if (rc) {
-    free(out), free(d);
-    return nets_error_set(err, rc, "unmask: out of memory");
-  }
-  int x0 = pw, y0 = ph, x1 = -1, y1 = -1;
-  for (int y = 0; y < ph; y++)
-    for (int x = 0; x < pw; x++)
-      if (d[(size_t)y * pw + x] > r) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  free(out), free(d);
-  if (x1 >= 0) { /* padded coordinates -> image, widened by r, within the covering box */
-    double bx0 = fmax(rx + x0 - 1 - r, f->x), by0 = fmax(ry + y0 - 1 - r, f->y);
-    double bx1 = fmin(rx + x1 - 1 + 1 + r, f->x + f->w), by1 = fmin(ry + y1 - 1 + 1 + r, f->y + f->h);
+  int x0, y0, x1, y1;
+  const int got = unmask_hole_body_box(cov, rw, rh, f->h, &x0, &y0, &x1, &y1);
+  if (got < 0) return nets_error_set(err, got, "unmask: out of memory");
+  if (got) { /* within the covering box */
+    double bx0 = fmax(rx + x0, f->x), by0 = fmax(ry + y0, f->y);
+    double bx1 = fmin(rx + x1, f->x + f->w), by1 = fmin(ry + y1, f->y + f->h);
     job->bx = bx0, job->by = by0, job->bw = bx1 - bx0, job->bh = by1 - by0;
   }
   return NETS_OK;

@@ -235,6 +235,23 @@ static void test_body(void) {
   CHECK(outside == 0, "%ld pixels off the covering in the body", outside);
 }
 
+/* The body's box of a 100 x 60 covering with a 3-px loop running 80 px up
+ * from its corner (the covering's box: 140 px tall) is the block's box; a
+ * covering that is only a 2-px line has no body. */
+static void test_body_box(void) {
+  enum { W = 160, H = 180 };
+  static unsigned char m[W * H];
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      m[y * W + x] = (x >= 30 && x < 130 && y >= 100 && y < 160) || (x >= 30 && x < 33 && y >= 20 && y < 100);
+  int x0, y0, x1, y1;
+  CHECK(unmask_hole_body_box(m, W, H, 140, &x0, &y0, &x1, &y1) == 1, "no body found");
+  CHECK(x0 == 30 && y0 == 100 && x1 == 130 && y1 == 160, "body box %d,%d-%d,%d, not the block's 30,100-130,160", x0,
+        y0, x1, y1);
+  for (int i = 0; i < W * H; i++) m[i] = i % W >= 40 && i % W < 42 && i / W >= 10 && i / W < 150;
+  CHECK(unmask_hole_body_box(m, W, H, 140, &x0, &y0, &x1, &y1) == 0, "a 2-px line has a body");
+}
+
 /* An opening by 1 px keeps a 5x5 square whole and removes a 1-px line. */
 static void test_open(void) {
   enum { W = 20, H = 12 };
@@ -300,6 +317,7 @@ int main(void) {
   test_grow_like();
   test_grow_like_straps();
   test_body();
+  test_body_box();
   test_grow_feather();
   test_dilate_components();
   test_job_loop_grow();
