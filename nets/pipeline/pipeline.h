@@ -122,7 +122,11 @@ typedef struct {
  *              unless p->no_colour_grow;
  *   alpha    = 1 within grow of the covering, smooth ramp to 0 at
  *              grow + feather (hole.h), where grow = grow_px + 2% and
- *              feather = feather_px + 1% of the covering's larger side.
+ *              feather = feather_px + 1% of the covering's larger side;
+ *              its thin parts past the body's rim (unmask_hole_body: the
+ *              loops and straps the detector drew or the growth added)
+ *              grow by grow_px and feather by feather_px alone, at most
+ *              1.5 px each at the colour growth's scale (pipeline-private.h).
  * With a user hole, alpha is the user's coverage itself (grow/feather are
  * not applied: a selection is repainted exactly as given).
  * unmask_face.x/y/w/h is the bounding box of the covering (the user hole's

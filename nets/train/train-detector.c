@@ -150,19 +150,19 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_share[128] = "";
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_extra[128] = "";
   int ns = 0;
-  if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_share, sizeof s_share, ", photo share %g", o->photo_share);
+  if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_extra, sizeof s_extra, ", photo share %g", o->photo_share);
   if (o->emblem_share != UNMASK_EMBLEM_SHARE)
-    ns += snprintf(s_share + ns, sizeof s_share - ns, ", emblems %g", o->emblem_share);
-  if (o->loop_weight > 0) snprintf(s_share + ns, sizeof s_share - ns, ", loop weight %g", o->loop_weight);
+    ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", emblems %g", o->emblem_share);
+  if (o->loop_weight > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
   snprintf(s_cfg, sizeof s_cfg,
            "scenes %dx%d, batch %d, Adam lr %g, focal gamma %g, seam weight %g, seam radius %d, seed %llu%s%s%s",
            o->size, o->size, o->t.batch, o->lr, o->gamma, o->seam_weight, o->seam_radius, o->t.seed,
-           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights, s_share);
+           o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights, s_extra);
   const char *meta[] = {"arch", net->arch, "step", s_step, "scenes_seen", s_imgs,
                         "wall_seconds", s_wall, "training", s_cfg, "data", o->t.csv, NULL};
   const train_net one = {"detector", net->arch, net->g, opt, meta, ema};
