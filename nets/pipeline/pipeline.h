@@ -63,8 +63,8 @@ typedef struct {
   int (*hole_write)(void *user, int x, int y, int w, int h, const float *alpha);
   void *hole_user;
   /* 1: the detected covering does not grow over the thin parts next to it
-   * that have its colours (ear loops, straps, its rim; hole.h), for
-   * comparisons. */
+   * that have its colours (ear loops, straps, its rim; hole.h), and its own
+   * thin parts grow and feather as its body does, for comparisons. */
   int no_colour_grow;
   /* Long side (px) of the view the detector sees; 0 = UNMASK_VIEW_DEFAULT.
    * Larger finds smaller faces in big photos (group photos), at more time

@@ -211,7 +211,8 @@ int eval_detector_main(int argc, char **argv) {
              "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
              "people in them (no pasted faces), instead of the training kind of scene.\n"
              "The last table scores the hole `unmask` would repaint; --no-colour-grow\n"
-             "scores it without growing coverings over their loops and rim by colour.\n"
+             "scores it without growing coverings over their loops and rim by colour\n"
+             "(and with their thin parts grown as their body is).\n"
              "--train-faces builds every scene and unmasked face from the faces training\n"
              "uses instead (new scenes of them): the gap to the held-out score is what the\n"
              "detector has learnt of its training faces rather than of faces.\n");
