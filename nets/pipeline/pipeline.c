@@ -141,8 +141,9 @@ static long mask_box(const unsigned char *m, int w, int h, int *x0, int *y0, int
   return area;
 }
 
-/* The crop's hole box: the box of the covering's body (unmask_hole_body_box),
- * or the covering's box when nothing survives the erosion. */
+/* The crop's hole box: the box of the covering's body (unmask_hole_body_box,
+ * already within the covering's box, job->face), or the covering's box when
+ * nothing survives the erosion. */
 static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, unmask_job *job,
                     nets_error *err) {
   const unmask_face *f = &job->face;
@@ -150,11 +151,7 @@ static int body_box(const unsigned char *cov, int rx, int ry, int rw, int rh, un
   int x0, y0, x1, y1;
   const int got = unmask_hole_body_box(cov, rw, rh, f->h, &x0, &y0, &x1, &y1);
   if (got < 0) return nets_error_set(err, got, "unmask: out of memory");
-  if (got) { /* within the covering box */
-    double bx0 = fmax(rx + x0, f->x), by0 = fmax(ry + y0, f->y);
-    double bx1 = fmin(rx + x1, f->x + f->w), by1 = fmin(ry + y1, f->y + f->h);
-    job->bx = bx0, job->by = by0, job->bw = bx1 - bx0, job->bh = by1 - by0;
-  }
+  if (got) job->bx = rx + x0, job->by = ry + y0, job->bw = x1 - x0, job->bh = y1 - y0;
   return NETS_OK;
 }
 
@@ -453,7 +450,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
         cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
       }
     }
-    unsigned char *big = NULL, *core = NULL; /* the covering trimmed and grown by colour, if it changed */
+    unsigned char *big = NULL, *core = NULL; /* the covering split and grown by colour, if it changed */
     int gx = 0, gy = 0, gw = 0, gh = 0;
     int made = p->no_colour_grow ? NETS_OK
                                  : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh, err);

@@ -10,24 +10,21 @@
 #include "../core/nets-error.h"
 #include "../pipeline/hole.h"
 
-int train_loop_targets(const float *cov, int w, int h, int f, float weight, unsigned char *thin, float *t,
-                       float *wmap) {
+int train_loop_targets(const float *cov, int w, int h, int f, float weight, float *t, float *wmap) {
   const size_t n = (size_t)w * h;
-  for (size_t i = 0; i < n; i++) thin[i] = cov[i] >= 0.5f;
-  unsigned char *open = malloc(n);
+  unsigned char *open = malloc(n); /* the covering, then its opening */
   if (!open) return NETS_ERR_NOMEM;
-  for (size_t i = 0; i < n; i++) open[i] = thin[i];
+  for (size_t i = 0; i < n; i++) open[i] = cov[i] >= 0.5f;
   const int rc = unmask_hole_open(open, w, h, 1);
-  for (size_t i = 0; i < n; i++) thin[i] = thin[i] && !open[i];
-  free(open);
-  if (rc) return rc;
   const int ow = w / f, oh = h / f;
-  for (int y = 0; y < oh * f; y++)
+  for (int y = 0; !rc && y < oh * f; y++)
     for (int x = 0; x < ow * f; x++) {
-      if (!thin[(size_t)y * w + x]) continue;
+      const size_t i = (size_t)y * w + x;
+      if (cov[i] < 0.5f || open[i]) continue; /* not a thin part */
       const size_t c = (size_t)(y / f) * ow + x / f;
       t[c] = 1.f;
       if (wmap[c] < weight) wmap[c] = weight;
     }
-  return 0;
+  free(open);
+  return rc;
 }

@@ -276,13 +276,12 @@ int train_detector_main(int argc, char **argv) {
   }
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *seam = malloc(sizeof(float) * hw);
-  unsigned char *thin = malloc((size_t)hw);
   float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !seam || !thin || !x || !t || !grad || !wfull || !wmap ||
+  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -311,7 +310,7 @@ int train_detector_main(int argc, char **argv) {
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
       downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
       downsample(wfull, S, S, DETECTOR_OUT_SCALE, wmap + (size_t)i * ls * ls);
-      if (o.loop_weight > 0 && train_loop_targets(cov, S, S, DETECTOR_OUT_SCALE, o.loop_weight, thin,
+      if (o.loop_weight > 0 && train_loop_targets(cov, S, S, DETECTOR_OUT_SCALE, o.loop_weight,
                                                   t + (size_t)i * ls * ls, wmap + (size_t)i * ls * ls))
         rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     }
@@ -363,7 +362,7 @@ int train_detector_main(int argc, char **argv) {
   else
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
-  free(rgb); free(cov); free(seam); free(thin); free(x); free(t); free(grad); free(wfull); free(wmap);
+  free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
   if (ema) nets_ema_free(ema);
   nets_graph_free(net.g);
   unmask_synth_free(syn);
