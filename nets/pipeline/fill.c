@@ -1,4 +1,4 @@
-/* Repainting one face: crop -> inpainter -> upscale + grain.
+/* Repainting one face: crop -> inpainter -> upscale + skin texture (or grain).
  * Also the classical baseline (harmonic fill at full scale). */
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include "diffuse.h"
 #include "hole.h"
 #include "pipeline-private.h"
+#include "texture.h"
 
 #define S NETS_INPAINT_SIZE
 /* How far (crop px) past the predicted jaw line and brows the face reaches:
@@ -293,6 +294,66 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
   return NETS_OK;
 }
 
+/* Largest picture area read for the skin's texture (pixels): faces larger
+ * than about 1200 px get grain instead. */
+#define TEXTURE_MAX_AREA (1200L * 1200L)
+
+/* Add the face's own skin texture (texture.h) to the fill of a large face:
+ * detail from the visible skin of the S*S map skin (crop side S/k at ox,
+ * oy), at the scale of half a crop pixel, where the fill is on the face (not
+ * is_away; face as there).  Returns 1 when done, 0 when it could not be
+ * (too large an area, too little skin, a read error: grain is the fallback),
+ * or NETS_ERR_NOMEM. */
+static int add_texture(unmask_job *job, const unmask_image_io *io, const unsigned char *skin, double ox,
+                       double oy, double k, double side, const unsigned char *face, int index) {
+  int x0 = (int)floor(ox), y0 = (int)floor(oy);
+  int x1 = (int)ceil(ox + side), y1 = (int)ceil(oy + side);
+  x0 = job->x < x0 ? job->x : x0, y0 = job->y < y0 ? job->y : y0;
+  x1 = job->x + job->w > x1 ? job->x + job->w : x1, y1 = job->y + job->h > y1 ? job->y + job->h : y1;
+  x0 = clampi(x0, 0, io->width), y0 = clampi(y0, 0, io->height);
+  x1 = clampi(x1, 0, io->width), y1 = clampi(y1, 0, io->height);
+  const int w = x1 - x0, h = y1 - y0;
+  if (w <= 0 || h <= 0 || (long)w * h > TEXTURE_MAX_AREA) return 0;
+  const size_t n = (size_t)w * h;
+  float *buf = malloc(sizeof(float) * 4 * n), *luma = malloc(sizeof(float) * n);
+  float *target = malloc(sizeof(float) * n), *detail = malloc(sizeof(float) * n);
+  unsigned char *src = malloc(n), *dst = calloc(n, 1);
+  int rc = 0;
+  if (!buf || !luma || !target || !detail || !src || !dst) {
+    rc = NETS_ERR_NOMEM;
+    goto done;
+  }
+  if (io->read(io->user, x0, y0, w, h, 1.0, buf)) goto done;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const size_t i = (size_t)y * w + x;
+      luma[i] = target[i] = nets_luma(buf + i * 4);
+      const int jx = x0 + x - job->x, jy = y0 + y - job->y;
+      const float a = jx >= 0 && jy >= 0 && jx < job->w && jy < job->h ? job->alpha[(size_t)jy * job->w + jx] : 0;
+      const double u = (x0 + x + 0.5 - ox) * k, v = (y0 + y + 0.5 - oy) * k;
+      src[i] = a <= 0 && u >= 0 && v >= 0 && u < S && v < S ? skin[(int)v * S + (int)u] : 0;
+      if (a > 0 && !is_away(job, x0 + x, y0 + y, ox, oy, k, face)) {
+        dst[i] = 1;
+        target[i] = nets_luma(job->fill + ((size_t)jy * job->w + jx) * 3);
+      }
+    }
+  /* skin is of the face's colour: hair over the forehead is not */
+  unmask_texture_keep_colour(buf, 4, src, n);
+  const int radius = (int)lround(0.5 * side / S);
+  rc = unmask_texture_detail(luma, src, target, dst, w, h, radius, 0x5eedull + (uint64_t)index, detail);
+  if (rc == 1)
+    for (int y = 0; y < job->h; y++)
+      for (int x = 0; x < job->w; x++) {
+        const int X = job->x + x - x0, Y = job->y + y - y0;
+        const size_t i = (size_t)Y * w + X, j = (size_t)y * job->w + x;
+        if (!dst[i]) continue;
+        for (int c = 0; c < 3; c++) job->fill[j * 3 + c] = clampf(job->fill[j * 3 + c] + detail[i]);
+      }
+done:
+  free(buf), free(luma), free(target), free(detail), free(src), free(dst);
+  return rc;
+}
+
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
@@ -317,9 +378,10 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   float *out = malloc(sizeof(float) * 3 * S * S);
   float *sketch = malloc(sizeof(float) * S * S);
   unsigned char *h8 = calloc((size_t)S * S, 1), *away = malloc((size_t)S * S), *face = malloc((size_t)S * S);
+  unsigned char *skin = malloc((size_t)S * S);
   job->orig = malloc(sizeof(float) * 4 * jn);
   job->fill = malloc(sizeof(float) * 3 * jn);
-  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !face || !job->orig || !job->fill) {
+  if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !face || !skin || !job->orig || !job->fill) {
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
     goto done;
   }
@@ -390,7 +452,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     if ((rc = nets_landmarker_predict(m->landmarker, rgb, hole, lm, err))) goto done;
     unmask_landmark_sketch(lm, S, sketch);
     unmask_landmark_face(lm, S, face);
-    if ((rc = unmask_hole_dilate(face, S, S, FACE_MARGIN))) {
+    if ((rc = unmask_texture_skin(face, lm, S, skin)) || (rc = unmask_hole_dilate(face, S, S, FACE_MARGIN))) {
       nets_error_set(err, rc, "unmask: out of memory");
       goto done;
     }
@@ -429,10 +491,19 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     nets_error_set(err, rc, "unmask: out of memory");
     goto done;
   }
-  /* grain is the same on R, G, B: a grey fill stays grey */
-  if (side > 1.25 * S) add_grain(job, ebuf, ea, ew, eh, index);
+  /* the skin's own fine texture, or failing that grain: the same on R, G,
+   * B, so a grey fill stays grey */
+  if (side > 1.25 * S) {
+    int done_texture = 0;
+    if (use_sketch &&
+        (done_texture = add_texture(job, io, skin, ox, oy, k, side, face, index)) < 0) {
+      rc = nets_error_set(err, done_texture, "unmask: out of memory");
+      goto done;
+    }
+    if (!done_texture) add_grain(job, ebuf, ea, ew, eh, index);
+  }
 
 done:
-  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8), free(away), free(face);
+  free(ebuf), free(ea), free(crop), free(rgb), free(hole), free(out), free(sketch), free(h8), free(away), free(face), free(skin);
   return rc;
 }

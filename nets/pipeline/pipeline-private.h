@@ -40,7 +40,8 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
 
 /* Repaint one job: reads its crop through io, runs the inpainter (or the
  * baseline when models is NULL / baseline is set), and fills job->fill and
- * job->orig.  index seeds the grain.  Returns 0 or a negative code. */
+ * job->orig.  index seeds the choice of skin texture (or grain).  Returns 0
+ * or a negative code. */
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err);
 

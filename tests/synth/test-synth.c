@@ -14,6 +14,7 @@
 #include "models.h"
 #include "synth.h"
 #include "synth-private.h"
+#include "texture.h"
 #include "safetensors.h"
 #include "train.h"
 #include "train-common.h"
@@ -902,6 +903,22 @@ static void test_landmarks(void) {
   CHECK(!IN(lm[16], lm[17] + 2) && !IN(lm[0] - 2, lm[1]) && !IN(lm[38], lm[39] - 2) && !IN(5, 5),
         "below the chin, beside the jaw, above a brow or a corner is on the face");
 #undef IN
+  /* the skin that texture is copied from: the face without its eyes and
+   * brows, and a strip of forehead above the brows */
+  unsigned char *skin = malloc((size_t)hw);
+  CHECK(unmask_texture_skin(face, lm, N, skin) == 0, "skin map failed");
+#define AT_SKIN(px, py) skin[(int)(py) * N + (int)(px)]
+  const float fx = 0.5f * (lm[2 * 19] + lm[2 * 24]), fy = 0.5f * (lm[2 * 19 + 1] + lm[2 * 24 + 1]);
+  const float up = (lm[2 * 8 + 1] - lm[2 * 27 + 1]) / 6; /* half the strip's height */
+  CHECK(AT_SKIN(lm[60], lm[61]) == 1 && AT_SKIN(lm[2 * 2] + 6, lm[2 * 2 + 1]) == 1,
+        "the nose tip or a cheek is not skin (%d, %d)", AT_SKIN(lm[60], lm[61]),
+        AT_SKIN(lm[2 * 2] + 6, lm[2 * 2 + 1]));
+  CHECK(AT_SKIN(fx, fy - up) == 2, "above the brows is not forehead (%d)", AT_SKIN(fx, fy - up));
+  CHECK(!AT_SKIN(lm[72], lm[73]) && !AT_SKIN(lm[2 * 45], lm[2 * 45 + 1]) && !AT_SKIN(lm[38], lm[39]) &&
+            !AT_SKIN(lm[16], lm[17] + 2) && !AT_SKIN(5, 5) && !AT_SKIN(fx, fy - 3 * up),
+        "an eye, a brow, below the chin, a corner or high above the brows counts as skin");
+#undef AT_SKIN
+  free(skin);
   free(face);
   int soft = 0, full = 0;
   for (int p = 0; p < hw; p++) soft += sk[p] > 0.05f && sk[p] < 0.95f, full += sk[p] == 1.f;
