@@ -339,6 +339,8 @@ static int add_texture(unmask_job *job, const unmask_image_io *io, const unsigne
     }
   /* skin is of the face's colour: hair over the forehead is not */
   unmask_texture_keep_colour(buf, 4, src, n);
+  free(buf); /* the luminance is all that is needed from here on */
+  buf = NULL;
   const int radius = (int)lround(0.5 * side / S);
   rc = unmask_texture_detail(luma, src, target, dst, w, h, radius, 0x5eedull + (uint64_t)index, detail);
   if (rc == 1)
