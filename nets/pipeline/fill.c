@@ -356,6 +356,23 @@ done:
   return rc;
 }
 
+/* Marks in h8 (S*S) the crop pixels (crop side S/k at ox, oy) that overlap
+ * a pixel of job's alpha >= 0.5. */
+static void mark_hole(const unmask_job *job, double ox, double oy, double k, unsigned char *h8) {
+  for (int y = 0; y < job->h; y++) {
+    const int py = job->y + y;
+    const int v0 = (int)floor((py - oy) * k), v1 = (int)ceil((py + 1 - oy) * k) - 1;
+    if (v1 < 0 || v0 >= S) continue;
+    for (int x = 0; x < job->w; x++) {
+      if (job->alpha[(size_t)y * job->w + x] < 0.5f) continue;
+      const int px = job->x + x;
+      const int u0 = (int)floor((px - ox) * k), u1 = (int)ceil((px + 1 - ox) * k) - 1;
+      for (int v = v0 < 0 ? 0 : v0; v <= v1 && v < S; v++)
+        for (int u = u0 < 0 ? 0 : u0; u <= u1 && u < S; u++) h8[v * S + u] = 1;
+    }
+  }
+}
+
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err) {
   int rc = NETS_OK;
@@ -381,7 +398,8 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   float *sketch = malloc(sizeof(float) * S * S);
   unsigned char *h8 = calloc((size_t)S * S, 1), *away = malloc((size_t)S * S), *face = malloc((size_t)S * S);
   unsigned char *skin = malloc((size_t)S * S);
-  job->orig = malloc(sizeof(float) * 4 * jn);
+  const int own_orig = !job->orig; /* else read before, from the picture itself */
+  if (own_orig) job->orig = malloc(sizeof(float) * 4 * jn);
   job->fill = malloc(sizeof(float) * 3 * jn);
   if (!ebuf || !ea || !crop || !rgb || !hole || !out || !sketch || !h8 || !away || !face || !skin || !job->orig || !job->fill) {
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
@@ -392,8 +410,9 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
     goto done;
   }
   for (int y = 0; y < job->h; y++) {
-    memcpy(job->orig + (size_t)y * job->w * 4,
-           ebuf + ((size_t)(y + job->y - ey) * ew + (job->x - ex)) * 4, sizeof(float) * 4 * job->w);
+    if (own_orig)
+      memcpy(job->orig + (size_t)y * job->w * 4,
+             ebuf + ((size_t)(y + job->y - ey) * ew + (job->x - ex)) * 4, sizeof(float) * 4 * job->w);
     memcpy(ea + (size_t)(y + job->y - ey) * ew + (job->x - ex), job->alpha + (size_t)y * job->w,
            sizeof(float) * job->w);
   }
@@ -427,17 +446,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
    * photo; growing it by 1 px cost 0.16-0.17 dB on 100 held-out crops given as
    * user holes, weights/README.md.) */
   double k = S / side;
-  for (int y = 0; y < job->h; y++) {
-    int py = job->y + y;
-    int v0 = (int)floor((py - oy) * k), v1 = (int)ceil((py + 1 - oy) * k) - 1;
-    for (int x = 0; x < job->w; x++) {
-      if (job->alpha[(size_t)y * job->w + x] < 0.5f) continue;
-      int px = job->x + x;
-      int u0 = (int)floor((px - ox) * k), u1 = (int)ceil((px + 1 - ox) * k) - 1;
-      for (int v = v0 < 0 ? 0 : v0; v <= v1 && v < S; v++)
-        for (int u = u0 < 0 ? 0 : u0; u <= u1 && u < S; u++) h8[v * S + u] = 1;
-    }
-  }
+  mark_hole(job, ox, oy, k, h8);
   for (int i = 0; i < S * S; i++) hole[i] = h8[i];
   memcpy(away, h8, (size_t)S * S);
   if ((rc = unmask_hole_dilate(away, S, S, 3))) {

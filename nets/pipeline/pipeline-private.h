@@ -38,10 +38,30 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
                              const unmask_params *p, int W, int H, float score, unmask_job *job,
                              nets_error *err);
 
+/* Composite the jobs (in order) over buf, the full-scale rectangle (x, y,
+ * w, h) of the picture (RGBA): their fills (RESULT) or a red tint (OVERLAY)
+ * where their alpha is above 0; other pixels stay bit-identical. */
+void unmask_paste(const unmask_job *jobs, int n, unmask_output mode, int x, int y, int w, int h,
+                  float *buf);
+
+/* A reader of the picture as repainted so far: base's pixels with the fills
+ * of jobs[0..n) pasted over them (reads at a scale below 1 average the
+ * repainted pixels over each one's footprint).  The next face's crop then
+ * shows the faces repainted before it, not their masks.  r->io reads only
+ * (its write is NULL); r must outlive its use. */
+typedef struct {
+  unmask_image_io io;
+  const unmask_image_io *base;
+  const unmask_job *jobs;
+  int n;
+} unmask_repainted;
+void unmask_repainted_init(unmask_repainted *r, const unmask_image_io *base, const unmask_job *jobs,
+                           int n);
+
 /* Repaint one job: reads its crop through io, runs the inpainter (or the
- * baseline when models is NULL / baseline is set), and fills job->fill and
- * job->orig.  index seeds the choice of skin texture (or grain).  Returns 0
- * or a negative code. */
+ * baseline when models is NULL / baseline is set), and fills job->fill and,
+ * unless it is set already, job->orig (from io).  index seeds the choice of skin texture (or grain).
+ * Returns 0 or a negative code. */
 int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                     unmask_job *job, int index, nets_error *err);
 

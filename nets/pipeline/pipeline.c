@@ -640,37 +640,6 @@ static int give_faces(unmask_job *jobs, int n, unmask_face **faces, int *n_faces
 
 /* ---- Output ------------------------------------------------------------ */
 
-/* Composite every job (in order) over the rectangle of job t, starting from
- * t's original pixels, so that overlapping rectangles agree. */
-static void composite(const unmask_job *jobs, int n, int t, unmask_output mode, float *buf) {
-  const unmask_job *d = &jobs[t];
-  memcpy(buf, d->orig, sizeof(float) * 4 * (size_t)d->w * d->h);
-  for (int k = 0; k < n; k++) {
-    const unmask_job *j = &jobs[k];
-    int x0 = j->x > d->x ? j->x : d->x, y0 = j->y > d->y ? j->y : d->y;
-    int x1 = j->x + j->w < d->x + d->w ? j->x + j->w : d->x + d->w;
-    int y1 = j->y + j->h < d->y + d->h ? j->y + j->h : d->y + d->h;
-    for (int y = y0; y < y1; y++)
-      for (int x = x0; x < x1; x++) {
-        size_t ji = (size_t)(y - j->y) * j->w + (x - j->x);
-        float a = j->alpha[ji];
-        if (!(a > 0.0f)) continue; /* a == 0: untouched, bit-identical */
-        float *o = buf + ((size_t)(y - d->y) * d->w + (x - d->x)) * 4;
-        if (mode == UNMASK_OUTPUT_RESULT) {
-          const float *f = j->fill + ji * 3;
-          if (a >= 1.0f)
-            for (int c = 0; c < 3; c++) o[c] = f[c];
-          else
-            for (int c = 0; c < 3; c++) o[c] = o[c] * (1.0f - a) + f[c] * a;
-        } else { /* overlay: red tint */
-          static const float red[3] = {1.0f, 0.0f, 0.0f};
-          float t = 0.6f * a;
-          for (int c = 0; c < 3; c++) o[c] = o[c] * (1.0f - t) + red[c] * t;
-        }
-      }
-  }
-}
-
 static int write_rect(const unmask_image_io *io, int x, int y, int w, int h, const float *buf,
                       nets_error *err) {
   if (w <= 0 || h <= 0) return NETS_OK;
@@ -791,12 +760,18 @@ int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params 
 
   /* 1. everything that can fail or be cancelled, image untouched */
   if (p->output == UNMASK_OUTPUT_RESULT) {
+    /* each face is repainted next to the faces repainted before it (their
+     * results, not their masks, are its context); the originals are read
+     * first, for the paste */
+    rc = read_originals(io, jobs, n, err);
     for (int k = 0; k < n && !rc; k++) {
       if (progress(p, 0.3 + 0.65 * k / n, "Repainting faces")) {
         rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
         break;
       }
-      rc = unmask_fill_job(p->baseline ? NULL : m, io, p, &jobs[k], k, err);
+      unmask_repainted sofar;
+      unmask_repainted_init(&sofar, io, jobs, k);
+      rc = unmask_fill_job(p->baseline ? NULL : m, &sofar.io, p, &jobs[k], k, err);
     }
   } else if (p->output == UNMASK_OUTPUT_OVERLAY) {
     rc = read_originals(io, jobs, n, err);
@@ -816,7 +791,9 @@ int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params 
     float *buf = malloc(sizeof(float) * 4 * (most ? most : 1));
     if (!buf) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
     for (int k = 0; k < n && !rc; k++) {
-      composite(jobs, n, k, p->output, buf);
+      /* from job k's original pixels, so that overlapping rectangles agree */
+      memcpy(buf, jobs[k].orig, sizeof(float) * 4 * (size_t)jobs[k].w * jobs[k].h);
+      unmask_paste(jobs, n, p->output, jobs[k].x, jobs[k].y, jobs[k].w, jobs[k].h, buf);
       rc = write_rect(io, jobs[k].x, jobs[k].y, jobs[k].w, jobs[k].h, buf, err);
     }
     free(buf);
