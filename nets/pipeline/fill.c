@@ -227,18 +227,28 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
   return 1.0f;
 }
 
-/* Whether the full-scale pixel (px, py) is away from the covering's body
- * or the face: outside the body's box widened by a tenth of its size,
- * outside the network's crop (side S/k at ox, oy), or outside the face (the
- * S*S map face, when there are landmarks). */
-static int is_away(const unmask_job *job, int px, int py, double ox, double oy, double k,
-                   const unsigned char *face) {
+/* pipeline-private.h */
+float unmask_fill_away_weight(const unmask_job *job, int px, int py, double ox, double oy, double k,
+                              const unsigned char *face) {
   const double m = 0.1 * (job->bw > job->bh ? job->bw : job->bh);
   const double u = (px + 0.5 - ox) * k, v = (py + 0.5 - oy) * k;
-  if (u < 0 || v < 0 || u >= S || v >= S) return 1;
-  if (face && !face[(int)v * S + (int)u]) return 1;
-  return px + 0.5 < job->bx - m || py + 0.5 < job->by - m || px + 0.5 > job->bx + job->bw + m ||
-         py + 0.5 > job->by + job->bh + m;
+  if (u < 0 || v < 0 || u >= S || v >= S) return 1.0f;
+  if (px + 0.5 < job->bx - m || py + 0.5 < job->by - m || px + 0.5 > job->bx + job->bw + m ||
+      py + 0.5 > job->by + job->bh + m)
+    return 1.0f;
+  if (!face) return 0.0f;
+  const double fu = u - 0.5 < 0 ? 0 : u - 0.5, fv = v - 0.5 < 0 ? 0 : v - 0.5;
+  const int u0 = (int)fu, v0 = (int)fv, u1 = u0 + 1 < S ? u0 + 1 : u0, v1 = v0 + 1 < S ? v0 + 1 : v0;
+  const double tu = fu - u0, tv = fv - v0;
+  const double f = (1 - tv) * ((1 - tu) * face[v0 * S + u0] + tu * face[v0 * S + u1]) +
+                   tv * ((1 - tu) * face[v1 * S + u0] + tu * face[v1 * S + u1]);
+  return (float)(1.0 - f);
+}
+
+/* Whether the pixel is away at all (away_weight above 0). */
+static int is_away(const unmask_job *job, int px, int py, double ox, double oy, double k,
+                   const unsigned char *face) {
+  return unmask_fill_away_weight(job, px, py, ox, oy, k, face) > 0.0f;
 }
 
 /* Hole pixels away from the covering's body (a strap that runs on towards an
@@ -287,8 +297,11 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
     for (int X = 0; X < sw; X++) {
       const size_t i = (size_t)Y * sw + X;
       const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
-      if (unknown[i] > 0.0f && jx >= 0 && jy >= 0 && jx < job->w && jy < job->h)
-        memcpy(job->fill + ((size_t)jy * job->w + jx) * 3, rgb + i * 3, sizeof(float) * 3);
+      if (!(unknown[i] > 0.0f) || jx < 0 || jy < 0 || jx >= job->w || jy >= job->h) continue;
+      /* on the face's edge ramp: the network's fill and the harmonic one, mixed */
+      const float w = unmask_fill_away_weight(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
+      float *f = job->fill + ((size_t)jy * job->w + jx) * 3;
+      for (int c = 0; c < 3; c++) f[c] = w * rgb[i * 3 + c] + (1.0f - w) * f[c];
     }
   free(rgb), free(unknown);
   return NETS_OK;

@@ -58,6 +58,17 @@ typedef struct {
 void unmask_repainted_init(unmask_repainted *r, const unmask_image_io *base, const unmask_job *jobs,
                            int n);
 
+/* How far the full-scale pixel (px, py) is away from the covering's body
+ * or the face, 0 (not at all) to 1: 1 outside the body's box (job->bx..)
+ * widened by a tenth of its size, or outside the network's crop (side
+ * NETS_INPAINT_SIZE/k at ox, oy); else, with landmarks, one less the crop's
+ * map face sampled bilinearly, so that the face's edge is a ramp over about
+ * a crop pixel rather than the crop's pixel grid (face NULL: 0).  Hole
+ * pixels away get the harmonic fill, mixed with the network's by this
+ * weight. */
+float unmask_fill_away_weight(const unmask_job *job, int px, int py, double ox, double oy, double k,
+                              const unsigned char *face);
+
 /* Repaint one job: reads its crop through io, runs the inpainter (or the
  * baseline when models is NULL / baseline is set), and fills job->fill and,
  * unless it is set already, job->orig (from io).  index seeds the choice of skin texture (or grain).

@@ -311,7 +311,41 @@ static void test_job_loop_grow(void) {
   free(a.alpha), free(b.alpha), free(core), free(cov);
 }
 
+/* The weight of the harmonic fill off the face: 1 outside the crop or the
+ * body's widened box, 0 on the face, and a ramp over about a crop pixel at
+ * the face's edge (4 full-scale pixels here), not a step. */
+static void test_away_weight(void) {
+  const int S = NETS_INPAINT_SIZE;
+  unsigned char *face = malloc((size_t)S * S);
+  for (int v = 0; v < S; v++)
+    for (int u = 0; u < S; u++) face[v * S + u] = u < S / 2;
+  unmask_job job;
+  memset(&job, 0, sizeof job);
+  job.bx = 0, job.by = 0, job.bw = 4 * S, job.bh = 4 * S;
+  const double k = 0.25; /* 4 full-scale pixels per crop pixel, crop at (0, 0) */
+  const int y = 2 * S;
+  CHECK(unmask_fill_away_weight(&job, S, y, 0, 0, k, face) == 0.0f, "on the face: not 0");
+  CHECK(unmask_fill_away_weight(&job, 3 * S, y, 0, 0, k, face) == 1.0f, "off the face: not 1");
+  CHECK(unmask_fill_away_weight(&job, -3, y, 0, 0, k, face) == 1.0f, "outside the crop: not 1");
+  CHECK(unmask_fill_away_weight(&job, S, y, 0, 0, k, NULL) == 0.0f, "without landmarks: not 0");
+  job.bw = job.bh = S; /* the body's box widened by a tenth: up to 1.1 S */
+  CHECK(unmask_fill_away_weight(&job, S + S / 5, S / 2, 0, 0, k, NULL) == 1.0f, "beyond the body's box: not 1");
+  job.bw = job.bh = 4 * S;
+  int between = 0, monotone = 1;
+  float last = 0;
+  for (int x = 2 * S - 8; x < 2 * S + 8; x++) {
+    const float w = unmask_fill_away_weight(&job, x, y, 0, 0, k, face);
+    between += w > 0.0f && w < 1.0f;
+    monotone &= w >= last;
+    last = w;
+  }
+  CHECK(between >= 3 && between <= 5 && monotone, "the face's edge: %d pixels between 0 and 1 (want about 4), %s",
+        between, monotone ? "rising" : "not rising");
+  free(face);
+}
+
 int main(void) {
+  test_away_weight();
   test_distance();
   test_open();
   test_grow_like();
