@@ -227,7 +227,7 @@ static float visible_chroma(const float *rgb, const unsigned char *away) {
   return 1.0f;
 }
 
-/* pipeline-private.h */
+/* See pipeline-private.h. */
 float unmask_fill_away_weight(const unmask_job *job, int px, int py, double ox, double oy, double k,
                               const unsigned char *face) {
   const double m = 0.1 * (job->bw > job->bh ? job->bw : job->bh);
@@ -245,7 +245,7 @@ float unmask_fill_away_weight(const unmask_job *job, int px, int py, double ox, 
   return (float)(1.0 - f);
 }
 
-/* Whether the pixel is away at all (away_weight above 0). */
+/* Whether the pixel is away at all (its away weight above 0). */
 static int is_away(const unmask_job *job, int px, int py, double ox, double oy, double k,
                    const unsigned char *face) {
   return unmask_fill_away_weight(job, px, py, ox, oy, k, face) > 0.0f;
