@@ -72,11 +72,12 @@ static photo *read_photos(const char *csv, int *n_out, nets_error *err) {
 
 typedef struct {
   double psnr, ssim, mae, psnr_all, left, outside, ms;
+  double detail; /* fine detail over the coverings, as a share of the original's */
 } scores;
 
 static void add(scores *s, const scores *o) {
   s->psnr += o->psnr, s->ssim += o->ssim, s->mae += o->mae, s->psnr_all += o->psnr_all;
-  s->left += o->left, s->outside += o->outside, s->ms += o->ms;
+  s->left += o->left, s->outside += o->outside, s->ms += o->ms, s->detail += o->detail;
 }
 
 /* res against orig (RGB), over the coverings cov; hole: what was repainted. */
@@ -89,6 +90,8 @@ static scores score(const nets_image *res, const nets_image *orig, const float *
   s.ssim = metric_ssim(res->data, orig->data, w, h, cov);
   metric_errors(res->data, orig->data, w, h, NULL, &mse, &mae);
   s.psnr_all = metric_psnr_from_mse(mse);
+  const double d_orig = metric_detail(orig->data, w, h, cov);
+  s.detail = d_orig > 0 ? metric_detail(res->data, w, h, cov) / d_orig : 0;
   long n_cov = 0, left = 0, out = 0;
   for (size_t i = 0; i < (size_t)w * h; i++) {
     const int c = cov[i] > 0.5f, r = hole && hole[i] >= 0.5f;
@@ -186,7 +189,9 @@ int eval_photos_main(int argc, char **argv) {
              "(detection included; weights from DIR, default as unmask) and by the harmonic\n"
              "fill in the same detected holes (--grow, --feather: as unmask's).  Scores\n"
              "against the photo before the masks: PSNR, SSIM and MAE over the drawn\n"
-             "coverings, PSNR over the whole photo, the share of covering pixels left\n"
+             "coverings, their fine detail (mean luminance gradient, as a share of the\n"
+             "original's: a blurred fill scores well under 100%%, and any texture, right\n"
+             "or wrong, raises it), PSNR over the whole photo, the share of covering pixels left\n"
              "unrepainted, and the repainted area outside the coverings (as a share of\n"
              "theirs).  --grid writes DIR/<photo>.png (DIR is made if missing):\n"
              "masked | harmonic fill | unmask | original, around the faces; --list prints\n"
@@ -277,21 +282,21 @@ int eval_photos_main(int argc, char **argv) {
     printf("held-out 300-W photos: %d, masked faces: %d (jaw %.0f-%.0f px wide), Detail %.2f, grow %g, "
            "feather %g%s%s\n\n", n_done, n_faces, w_min, w_max, p.detail, p.grow_px, p.feather_px,
            p.no_sketch ? ", no drawing" : "", exact ? ", the drawn coverings as the selection" : "");
-    printf("| method | PSNR coverings | SSIM coverings | MAE coverings | PSNR photo | covering left | repainted outside | ms/photo |\n");
-    printf("|---|---|---|---|---|---|---|---|\n");
+    printf("| method | PSNR coverings | SSIM coverings | MAE coverings | detail coverings | PSNR photo | covering left | repainted outside | ms/photo |\n");
+    printf("|---|---|---|---|---|---|---|---|---|\n");
     const char *names[N_ROWS] = {"unmask", "harmonic fill, same holes", "masked photo, no repair"};
     for (int r = 0; r < N_ROWS; r++) {
       const scores *s = &sum[r];
-      printf("| %s | %.2f | %.4f | %.2f | %.2f | %.2f%% | %.1f%% | %.0f |\n", names[r], s->psnr / n_done,
-             s->ssim / n_done, s->mae / n_done, s->psnr_all / n_done, 100 * s->left / n_done,
-             100 * s->outside / n_done, s->ms / n_done);
+      printf("| %s | %.2f | %.4f | %.2f | %.0f%% | %.2f | %.2f%% | %.1f%% | %.0f |\n", names[r], s->psnr / n_done,
+             s->ssim / n_done, s->mae / n_done, 100 * s->detail / n_done, s->psnr_all / n_done,
+             100 * s->left / n_done, 100 * s->outside / n_done, s->ms / n_done);
     }
-    printf("\nunmask by the widest masked face's jaw width:\n\n| face | photos | PSNR coverings | SSIM coverings | MAE coverings |\n|---|---|---|---|---|\n");
+    printf("\nunmask by the widest masked face's jaw width:\n\n| face | photos | PSNR coverings | SSIM coverings | MAE coverings | detail coverings |\n|---|---|---|---|---|---|\n");
     const char *bn[3] = {"under 100 px", "100-199 px", "200 px and more"};
     for (int b = 0; b < 3; b++)
       if (n_size[b])
-        printf("| %s | %d | %.2f | %.4f | %.2f |\n", bn[b], n_size[b], by_size[b].psnr / n_size[b],
-               by_size[b].ssim / n_size[b], by_size[b].mae / n_size[b]);
+        printf("| %s | %d | %.2f | %.4f | %.2f | %.0f%% |\n", bn[b], n_size[b], by_size[b].psnr / n_size[b],
+               by_size[b].ssim / n_size[b], by_size[b].mae / n_size[b], 100 * by_size[b].detail / n_size[b]);
   }
   unmask_models_free(m);
   free(ph);

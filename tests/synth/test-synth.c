@@ -359,15 +359,20 @@ static void test_eval_photos(void) {
   FILE *f = fopen(out, "r");
   char line[512];
   int photos = 0, masked_row = 0, unmask_row = 0;
+  double detail = -1; /* the unmask row's fine detail over the coverings, % of the original's */
   while (f && fgets(line, sizeof line, f)) {
     fputs(line, stdout);
     sscanf(line, "held-out 300-W photos: %d", &photos);
     if (strstr(line, "| masked photo, no repair |") && strstr(line, "| 100.00% | 0.0% |")) masked_row = 1;
-    if (!strncmp(line, "| unmask |", 10)) unmask_row = 1;
+    if (!strncmp(line, "| unmask |", 10)) {
+      double psnr, ssim, mae;
+      unmask_row = sscanf(line, "| unmask | %lf | %lf | %lf | %lf%% |", &psnr, &ssim, &mae, &detail) == 4;
+    }
   }
   if (f) fclose(f);
   CHECK(photos == 2 && masked_row && unmask_row, "eval-photos table: %d photos, rows %d %d", photos, masked_row,
         unmask_row);
+  CHECK(detail > 0 && detail < 1000, "eval-photos: the repaired coverings' detail is %.0f%% of the original's", detail);
   for (int k = 0; k < 3; k++) {
     char png[800];
     snprintf(png, sizeof png, "%s/%.*s.png", grid, 11, names[k]);
