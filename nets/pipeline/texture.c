@@ -35,14 +35,14 @@ static void box_blur(const float *src, float *tmp, float *dst, int w, int h, int
   }
 }
 
-/* Summed-area table (w+1 x h+1) of v, or of the 0/1 mask m when v is NULL. */
+/* Summed-area table (w+1 x h+1) of v, or of m != 0 when v is NULL. */
 static void integral(const float *v, const unsigned char *m, int w, int h, double *sat) {
   memset(sat, 0, sizeof(double) * (w + 1));
   for (int y = 0; y < h; y++) {
     double row = 0;
     sat[(size_t)(y + 1) * (w + 1)] = 0;
     for (int x = 0; x < w; x++) {
-      row += v ? v[(size_t)y * w + x] : m[(size_t)y * w + x];
+      row += v ? v[(size_t)y * w + x] : m[(size_t)y * w + x] != 0;
       sat[(size_t)(y + 1) * (w + 1) + x + 1] = sat[(size_t)y * (w + 1) + x + 1] + row;
     }
   }

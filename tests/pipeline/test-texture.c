@@ -63,11 +63,15 @@ int main(void) {
   CHECK(unmask_texture_detail(luma, src, target, dst, W, H, 2, 7, d) == 1, "not done (bright)");
   CHECK(rms_in(d, dst) < 0.1 * rms, "bright fill got rms %.4f (skin-bright %.4f)", rms_in(d, dst), rms);
 
-  /* too little skin: no detail at all */
+  /* too little skin: no detail at all (forehead pixels are marked 2, and
+   * count once each) */
   scene(luma, src, target, dst, amp, 0.6f);
   for (int y = 0; y < H; y++)
-    for (int x = 0; x < W; x++) src[(size_t)y * W + x] = x < 14 && y < 14;
-  CHECK(unmask_texture_detail(luma, src, target, dst, W, H, 2, 7, d) == 0, "done from 14x14 px of skin");
+    for (int x = 0; x < W; x++) src[(size_t)y * W + x] = x < 15 && y < 15 ? 2 : 0;
+  CHECK(unmask_texture_detail(luma, src, target, dst, W, H, 2, 7, d) == 0, "done from 15x15 px of skin");
+  for (int y = 0; y < H; y++) /* every other pixel: no patch is all skin */
+    for (int x = 0; x < W; x++) src[(size_t)y * W + x] = x < 80 && (x + y) % 2 ? 2 : 0;
+  CHECK(unmask_texture_detail(luma, src, target, dst, W, H, 2, 7, d) == 0, "done from every other pixel");
   long nonzero = 0;
   for (size_t i = 0; i < (size_t)W * H; i++) nonzero += d[i] != 0.0f;
   CHECK(nonzero == 0, "%ld pixels of detail without skin", nonzero);
