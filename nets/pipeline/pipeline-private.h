@@ -48,7 +48,7 @@ void unmask_paste(const unmask_job *jobs, int n, unmask_output mode, int x, int 
  * of jobs[0..n) pasted over them (reads at a scale below 1 average the
  * repainted pixels over each one's footprint).  The next face's crop then
  * shows the faces repainted before it, not their masks.  r->io reads only
- * (its write is NULL); r must outlive its use. */
+ * (its write, read_hole and hole_bounds are NULL); r must outlive its use. */
 typedef struct {
   unmask_image_io io;
   const unmask_image_io *base;

@@ -98,7 +98,9 @@ void unmask_repainted_init(unmask_repainted *r, const unmask_image_io *base, con
   r->io = *base;
   r->io.user = r;
   r->io.read = repainted_read;
-  r->io.write = NULL;
+  r->io.write = NULL; /* and no user hole: base's callbacks take base's user */
+  r->io.read_hole = NULL;
+  r->io.hole_bounds = NULL;
   r->base = base;
   r->jobs = jobs;
   r->n = n;

@@ -35,7 +35,9 @@ static void test_reader(void) {
   make_job(&job);
   unmask_repainted r;
   unmask_repainted_init(&r, &base, &job, 1);
-  CHECK(r.io.write == NULL && r.io.width == W && r.io.height == H, "the reader writes or has another size");
+  CHECK(r.io.write == NULL && r.io.read_hole == NULL && r.io.hole_bounds == NULL && r.io.width == W &&
+            r.io.height == H,
+        "the reader writes, has a hole or has another size");
 
   /* full scale: the fill where alpha is 1, half of it where 0.5, the
    * picture bit for bit elsewhere */
