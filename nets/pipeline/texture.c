@@ -7,6 +7,7 @@
 #include "hole.h"
 #include "nets-error.h"
 #include "rng.h"
+#include "synth.h"
 
 #define MIN_SOURCES 16 /* fewer usable patches than this: no detail */
 #define TRIES 32       /* random source patches weighed for each tile */
@@ -196,25 +197,14 @@ int unmask_texture_skin(const unsigned char *face, const float *lm, int size, un
   /* the forehead: a quad over each stretch of the brows */
   const float ux = (lm[2 * 27] - lm[2 * 8]) / 3, uy = (lm[2 * 27 + 1] - lm[2 * 8 + 1]) / 3;
   for (int p = 17; p < 26; p++) {
-    const float q[4][2] = {{lm[2 * p], lm[2 * p + 1]},
-                           {lm[2 * p + 2], lm[2 * p + 3]},
-                           {lm[2 * p + 2] + ux, lm[2 * p + 3] + uy},
-                           {lm[2 * p] + ux, lm[2 * p + 1] + uy}};
+    const float q[8] = {lm[2 * p],      lm[2 * p + 1],      lm[2 * p + 2],      lm[2 * p + 3],
+                        lm[2 * p + 2] + ux, lm[2 * p + 3] + uy, lm[2 * p] + ux, lm[2 * p + 1] + uy};
     float x0 = S, y0 = S, x1 = 0, y1 = 0;
     for (int c = 0; c < 4; c++)
-      x0 = fminf(x0, q[c][0]), x1 = fmaxf(x1, q[c][0]), y0 = fminf(y0, q[c][1]), y1 = fmaxf(y1, q[c][1]);
+      x0 = fminf(x0, q[2 * c]), x1 = fmaxf(x1, q[2 * c]), y0 = fminf(y0, q[2 * c + 1]), y1 = fmaxf(y1, q[2 * c + 1]);
     for (int y = clampi((int)y0, 0, S); y < clampi((int)ceilf(y1), 0, S); y++)
-      for (int x = clampi((int)x0, 0, S); x < clampi((int)ceilf(x1), 0, S); x++) {
-        int in = 1, sgn = 0;
-        for (int c = 0; c < 4 && in; c++) { /* inside the convex quad: same side of every edge */
-          const float *a = q[c], *b = q[(c + 1) % 4];
-          const float cr = (b[0] - a[0]) * (y + 0.5f - a[1]) - (b[1] - a[1]) * (x + 0.5f - a[0]);
-          const int sc = cr > 0 ? 1 : cr < 0 ? -1 : 0;
-          if (sc && sgn && sc != sgn) in = 0;
-          if (sc) sgn = sc;
-        }
-        if (in && !skin[y * S + x]) skin[y * S + x] = 2;
-      }
+      for (int x = clampi((int)x0, 0, S); x < clampi((int)ceilf(x1), 0, S); x++)
+        if (!skin[y * S + x] && unmask_polygon_contains(q, 4, x + 0.5f, y + 0.5f)) skin[y * S + x] = 2;
   }
   static const int groups[4][2] = {{17, 22}, {22, 27}, {36, 42}, {42, 48}}; /* brows, eyes */
   for (int g = 0; g < 4; g++) {

@@ -211,20 +211,22 @@ void unmask_landmark_sketch(const float *lm, int size, float *dst) {
   sketch_segment(lm[60], lm[61], lm[70], lm[71], size, dst);
 }
 
+int unmask_polygon_contains(const float *xy, int n, float px, float py) {
+  int in = 0; /* even-odd rule */
+  for (int a = 0, b = n - 1; a < n; b = a++) {
+    const float xa = xy[2 * a], ya = xy[2 * a + 1], xb = xy[2 * b], yb = xy[2 * b + 1];
+    if ((ya > py) != (yb > py) && px < xa + (xb - xa) * (py - ya) / (yb - ya)) in = !in;
+  }
+  return in;
+}
+
 void unmask_landmark_face(const float *lm, int size, unsigned char *dst) {
   /* the jaw (0-16), then the brows from right to left (26-17): a closed outline */
-  int ring[27];
-  for (int i = 0; i < 17; i++) ring[i] = i;
-  for (int i = 0; i < 10; i++) ring[17 + i] = 26 - i;
+  float ring[2 * 27];
+  for (int i = 0; i < 27; i++) {
+    const int p = i < 17 ? i : 26 - (i - 17);
+    ring[2 * i] = lm[2 * p], ring[2 * i + 1] = lm[2 * p + 1];
+  }
   for (int y = 0; y < size; y++)
-    for (int x = 0; x < size; x++) {
-      const float px = x + 0.5f, py = y + 0.5f;
-      int in = 0; /* even-odd rule */
-      for (int a = 0, b = 26; a < 27; b = a++) {
-        const float xa = lm[2 * ring[a]], ya = lm[2 * ring[a] + 1];
-        const float xb = lm[2 * ring[b]], yb = lm[2 * ring[b] + 1];
-        if ((ya > py) != (yb > py) && px < xa + (xb - xa) * (py - ya) / (yb - ya)) in = !in;
-      }
-      dst[y * size + x] = (unsigned char)in;
-    }
+    for (int x = 0; x < size; x++) dst[y * size + x] = (unsigned char)unmask_polygon_contains(ring, 27, x + 0.5f, y + 0.5f);
 }

@@ -107,6 +107,11 @@ int unmask_synth_inpaint_sample_ex(unmask_synth *s, int split, uint64_t seed, ui
  * 2 px wide, 1 on the lines and 0 elsewhere, written to dst (size^2). */
 void unmask_landmark_sketch(const float *lm, int size, float *dst);
 
+/* Whether the point (px, py) lies inside the polygon of n points xy (x0, y0,
+ * x1, y1, ...; closed from the last point to the first), by the even-odd
+ * rule. */
+int unmask_polygon_contains(const float *xy, int n, float px, float py);
+
 /* The face from 68 landmarks (pixels of a size x size image): 1 inside the
  * outline of the jaw and the brows, 0 outside, written to dst (size^2). */
 void unmask_landmark_face(const float *lm, int size, unsigned char *dst);
