@@ -140,6 +140,21 @@ int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsig
   return rc;
 }
 
+long unmask_hole_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1) {
+  long area = 0;
+  *x0 = w, *y0 = h, *x1 = -1, *y1 = -1;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if (m[(size_t)y * w + x]) {
+        if (x < *x0) *x0 = x;
+        if (x > *x1) *x1 = x;
+        if (y < *y0) *y0 = y;
+        if (y > *y1) *y1 = y;
+        area++;
+      }
+  return area;
+}
+
 int unmask_hole_body_box(const unsigned char *mask, int w, int h, int box_h, int *x0, int *y0, int *x1,
                          int *y1) {
   if (w <= 0 || h <= 0) return 0;
@@ -159,21 +174,17 @@ int unmask_hole_body_box(const unsigned char *mask, int w, int h, int box_h, int
       out[(size_t)y * pw + x] = x == 0 || y == 0 || x == pw - 1 || y == ph - 1 ||
                                 !mask[(size_t)(y - 1) * w + (x - 1)];
   const int rc = unmask_hole_distance(out, pw, ph, d);
-  int bx0 = pw, by0 = ph, bx1 = -1, by1 = -1, mx0 = w, my0 = h, mx1 = -1, my1 = -1;
+  int bx0 = pw, by0 = ph, bx1 = -1, by1 = -1, mx0, my0, mx1, my1;
   for (int y = 0; !rc && y < ph; y++)
-    for (int x = 0; x < pw; x++) {
-      if (!out[(size_t)y * pw + x]) { /* the covering's own box, in mask coordinates */
-        mx0 = x - 1 < mx0 ? x - 1 : mx0, mx1 = x - 1 > mx1 ? x - 1 : mx1;
-        my0 = y - 1 < my0 ? y - 1 : my0, my1 = y - 1 > my1 ? y - 1 : my1;
-      }
+    for (int x = 0; x < pw; x++)
       if (d[(size_t)y * pw + x] > r) {
         bx0 = x < bx0 ? x : bx0, bx1 = x > bx1 ? x : bx1;
         by0 = y < by0 ? y : by0, by1 = y > by1 ? y : by1;
       }
-    }
   free(out), free(d);
   if (rc) return rc;
   if (bx1 < 0) return 0;
+  unmask_hole_box(mask, w, h, &mx0, &my0, &mx1, &my1); /* the covering's own box */
   /* padded coordinates -> mask coordinates, widened by r, within the covering's box */
   *x0 = bx0 - 1 - r > mx0 ? bx0 - 1 - r : mx0;
   *y0 = by0 - 1 - r > my0 ? by0 - 1 - r : my0;

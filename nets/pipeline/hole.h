@@ -39,6 +39,10 @@ int unmask_hole_open(unsigned char *mask, int w, int h, int r);
  * centre only.  Returns the number of pixels added, or NETS_ERR_NOMEM. */
 long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask);
 
+/* The box (inclusive) and the number of the nonzero pixels of a w*h mask;
+ * 0 (and an empty box: *x1 = *y1 = -1) when there are none. */
+long unmask_hole_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1);
+
 /* The body of a covering (mask: w*h) whose larger side is size pixels:
  * what an opening by a disc of 7% of size keeps, and the covering's pixels
  * within 3% of size + 2 px of that (the mask's own edge).  The rest of the

@@ -124,23 +124,6 @@ static void jobs_free(unmask_job *jobs, int n) {
   free(jobs);
 }
 
-/* The box (inclusive) and the number of the nonzero pixels of a w*h mask;
- * 0 (and an empty box) when there are none. */
-static long mask_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1) {
-  long area = 0;
-  *x0 = w, *y0 = h, *x1 = -1, *y1 = -1;
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      if (m[(size_t)y * w + x]) {
-        if (x < *x0) *x0 = x;
-        if (x > *x1) *x1 = x;
-        if (y < *y0) *y0 = y;
-        if (y > *y1) *y1 = y;
-        area++;
-      }
-  return area;
-}
-
 /* The crop's hole box: the box of the covering's body (unmask_hole_body_box,
  * already within the covering's box, job->face), or the covering's box when
  * nothing survives the erosion. */
@@ -197,10 +180,10 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
                               const unmask_params *p, int W, int H, float score, unmask_job *job,
                               nets_error *err) {
   int x0, y0, x1, y1, cx0, cy0, cx1, cy1;
-  const long area = mask_box(cov, rw, rh, &x0, &y0, &x1, &y1);
+  const long area = unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1);
   memset(job, 0, sizeof *job);
   if (!area) return 0;
-  if (!core || !mask_box(core, crw, crh, &cx0, &cy0, &cx1, &cy1))
+  if (!core || !unmask_hole_box(core, crw, crh, &cx0, &cy0, &cx1, &cy1))
     core = NULL, cx0 = x0, cy0 = y0, cx1 = x1, cy1 = y1;
   /* The detector's map is coarse (4 view pixels per cell) and a mask's
    * shadow and edge scale with the face: grow and feather by a share of the
@@ -262,7 +245,7 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
                           int *gh, nets_error *err) {
   int x0, y0, x1, y1;
   *big = *core = NULL;
-  if (!mask_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
+  if (!unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
   const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
   const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
   const int pad = (int)ceil(unmask_hole_grow_like_reach(size * sc) / sc);

@@ -126,13 +126,8 @@ int unmask_texture_detail(const float *luma, const unsigned char *src, const flo
     const float s = sinf(3.14159265f * (i + 0.5f) / T);
     win[i] = s * s;
   }
-  int bx0 = w, by0 = h, bx1 = -1, by1 = -1;
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
-      if (dst[(size_t)y * w + x]) {
-        bx0 = x < bx0 ? x : bx0, bx1 = x > bx1 ? x : bx1;
-        by0 = y < by0 ? y : by0, by1 = y > by1 ? y : by1;
-      }
+  int bx0, by0, bx1, by1; /* the wanted pixels' box */
+  unmask_hole_box(dst, w, h, &bx0, &by0, &bx1, &by1);
   nets_rng rng;
   nets_rng_seed(&rng, seed);
   const int step = T / 2;
