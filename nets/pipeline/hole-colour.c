@@ -11,8 +11,11 @@
  * shirt of the mask's colour is not taken, a loop is.
  *
  * Ear loops run on farther than that, to the ears.  trace_straps() follows
- * them up to strap_reach(): thin lines of the covering's colours with a
- * colour step to both their sides, above the covering's centre. */
+ * them up to strap_reach(): thin lines with a colour step to both their
+ * sides, above the covering's centre, that have the covering's colours or
+ * that the detector half sees (its map at HINT_MIN or more: a loop in
+ * another light than the covering, or of a colour the covering's histogram
+ * shares with the skin). */
 #include "hole.h"
 
 #include <math.h>
@@ -26,6 +29,8 @@
 #define STRAP_REACH 0.9 /* straps: how far from the covering, per its size */
 #define STRAP_CONTRAST 0.08f /* straps: colour step to both sides (0..1 RGB) */
 #define STRAP_MIN_SIZE 48.0 /* straps: smallest covering (px) to look for them */
+#define HINT_MIN 0.4f /* straps: detector probability that vouches for a line */
+#define HINT_STEP 0.15f /* straps it vouches for: colour step along the line */
 
 /* The lengths, from the covering's larger side. */
 static double inner_margin(double size) { return fmax(1.5, 0.04 * size); }
@@ -75,11 +80,24 @@ static float colour_dist(const float *a, const float *b) {
   return sqrtf(s);
 }
 
-/* Whether the pixel (x, y) is part of a thin line of the covering's colours
- * (hc) across some direction: its colour steps by STRAP_CONTRAST or more to
- * the pixels r away on both sides, those two are alike (the step between
- * them is smaller), and the covering's histogram has the pixel's colour
- * (at density pc in hc) at least K times as often as either side's. */
+/* How far the colour p is from every blend of a and b: small for a pixel on
+ * an edge between them, the step to the nearer of the two beside a line. */
+static float blend_dist(const float *p, const float *a, const float *b) {
+  float ab2 = 0, t = 0, q[3];
+  for (int c = 0; c < 3; c++) ab2 += (b[c] - a[c]) * (b[c] - a[c]), t += (p[c] - a[c]) * (b[c] - a[c]);
+  t = ab2 > 0 ? t / ab2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  for (int c = 0; c < 3; c++) q[c] = a[c] + t * (b[c] - a[c]);
+  return colour_dist(p, q);
+}
+
+/* Whether the pixel (x, y) is part of a thin line across some direction,
+ * compared with the pixels r away on both sides.  With hc: its colour steps
+ * by STRAP_CONTRAST or more to both, those two are alike (the step between
+ * them is smaller), and the covering's histogram has the pixel's colour (at
+ * density pc in hc) at least K times as often as either side's.  Without:
+ * its colour is STRAP_CONTRAST or more from every blend of the two, so a
+ * loop along the edge between hair and skin counts too. */
 static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, float *hc, float pc) {
   static const int dir[4][2] = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
   const float *p = rgba + ((size_t)y * w + x) * 4;
@@ -89,6 +107,10 @@ static int strap_pixel(const float *rgba, int w, int h, int x, int y, int r, flo
     const int bx = x - k * dir[d][0], by = y - k * dir[d][1];
     if (ax < 0 || ay < 0 || ax >= w || ay >= h || bx < 0 || by < 0 || bx >= w || by >= h) continue;
     const float *a = rgba + ((size_t)ay * w + ax) * 4, *b = rgba + ((size_t)by * w + bx) * 4;
+    if (!hc) {
+      if (blend_dist(p, a, b) >= STRAP_CONTRAST) return 1;
+      continue;
+    }
     const float da = colour_dist(p, a), db = colour_dist(p, b);
     if ((da < db ? da : db) - colour_dist(a, b) < STRAP_CONTRAST) continue;
     const float ca = trilinear(hc, a, 0), cb = trilinear(hc, b, 0);
@@ -102,13 +124,16 @@ typedef struct {
   const float *rgba;
   int w, h;
   float *hc, *hr, floor_density;
+  const float *hint; /* the detector's probability, or NULL */
+  const unsigned char *marks; /* straps: the growth's marks so far */
   const float *dout; /* distance to the covering */
   int r;             /* straps: how far to each side a line is compared */
   double cy, gap;    /* straps: no higher than row cy; crossing within gap */
 } grow_ctx;
 
-/* The mark a growth gives pixel j (x, y): 0 leaves it out. */
-typedef unsigned char (*grow_take)(const grow_ctx *g, int x, int y, size_t j);
+/* The mark a growth gives pixel j (x, y), reached from pixel from: 0 leaves
+ * it out. */
+typedef unsigned char (*grow_take)(const grow_ctx *g, int x, int y, size_t j, size_t from);
 
 /* Breadth-first growth from every pixel of mask over the 8-neighbours j
  * within R of the covering (dout) that take() marks: add[j] gets the mark.
@@ -128,26 +153,32 @@ static void grow_from(const unsigned char *mask, const grow_ctx *g, double R, gr
         if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
         size_t j = (size_t)ny * w + nx;
         if (mask[j] || add[j] || g->dout[j] > R) continue;
-        if (!(add[j] = take(g, nx, ny, j))) continue;
+        if (!(add[j] = take(g, nx, ny, j, i))) continue;
         queue[tail++] = j;
       }
   }
 }
 
 /* The rim and near loops: pixels that look like the covering, not its ring. */
-static unsigned char take_like(const grow_ctx *g, int x, int y, size_t j) {
-  (void)x, (void)y;
+static unsigned char take_like(const grow_ctx *g, int x, int y, size_t j, size_t from) {
+  (void)x, (void)y, (void)from;
   float pc = trilinear(g->hc, g->rgba + j * 4, 0), pr = trilinear(g->hr, g->rgba + j * 4, 0);
   return pc >= g->floor_density && pc >= K * pr;
 }
 
-/* Straps: 1 on a thin line of the covering's colours above row cy; 2 (crossed,
- * not taken) within gap of the covering, as a strap may start a little off
- * its edge. */
-static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j) {
+/* Straps: 1 on a thin line above row cy, of the covering's colours, or
+ * where the detector's map reaches HINT_MIN and the line goes on in the
+ * colour of the strap pixel it comes from (within HINT_STEP: not off its
+ * side into hair); 2 (crossed, not taken) within gap of the covering, as a
+ * strap may start a little off its edge. */
+static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j, size_t from) {
   if (y <= g->cy) {
-    const float pc = trilinear(g->hc, g->rgba + j * 4, 0);
+    const float *p = g->rgba + j * 4;
+    const float pc = trilinear(g->hc, p, 0);
     if (pc >= g->floor_density && strap_pixel(g->rgba, g->w, g->h, x, y, g->r, g->hc, pc)) return 1;
+    if (g->hint && g->hint[j] >= HINT_MIN && (g->marks[from] != 1 || colour_dist(p, g->rgba + from * 4) <= HINT_STEP) &&
+        strap_pixel(g->rgba, g->w, g->h, x, y, g->r, NULL, 0))
+      return 1;
   }
   return g->dout[j] <= g->gap ? 2 : 0;
 }
@@ -232,6 +263,7 @@ static long trace_straps(grow_ctx g, const cover_span *sp, double size, unsigned
     free(add), free(labels);
     return NETS_ERR_NOMEM;
   }
+  g.marks = add;
   grow_from(mask, &g, R, take_strap, add, queue);
   for (size_t i = 0; i < n; i++) add[i] = add[i] == 1;
   unmask_hole_component comps[MAXC];
@@ -255,13 +287,13 @@ static long trace_straps(grow_ctx g, const cover_span *sp, double size, unsigned
       if (ext < shortest || c->area > 3.0 * (2 * g.gap + 1) * ext || over[id]) add[i] = 0;
     }
     for (size_t i = 0; i < n; i++)
-      if (add[i]) mask[i] = 1, added++;
+      if (add[i]) mask[i] = UNMASK_HOLE_STRAP, added++;
   }
   free(add), free(labels);
   return added;
 }
 
-long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask) {
+long unmask_hole_grow_like(const float *rgba, const float *hint, int w, int h, double size, unsigned char *mask) {
   const size_t n = (size_t)w * h, nb = (size_t)BINS * BINS * BINS;
   float *dout = malloc(sizeof(float) * n), *din = malloc(sizeof(float) * n);
   float *hc = calloc(nb, sizeof(float)), *hr = calloc(nb, sizeof(float));
@@ -295,7 +327,7 @@ long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigne
   const float floor_density = 2.0f / (float)nb;
 
   /* grow from the covering over pixels that look like it */
-  const grow_ctx g = {rgba, w, h, hc, hr, floor_density, dout, 0, 0, 0};
+  const grow_ctx g = {rgba, w, h, hc, hr, floor_density, hint, NULL, dout, 0, 0, 0};
   grow_from(mask, &g, R, take_like, add, queue);
   /* drop the wide additions: what an opening of the additions keeps */
   memcpy(tmp, add, n);

@@ -28,16 +28,22 @@ int unmask_hole_dilate(unsigned char *mask, int w, int h, int r);
  * their shape.  Returns 0, or NETS_ERR_NOMEM. */
 int unmask_hole_open(unsigned char *mask, int w, int h, int r);
 
+/* The mark unmask_hole_grow_like() gives the straps it traces past the
+ * covering's reach (the rest of what it adds is marked 1). */
+enum { UNMASK_HOLE_STRAP = 2 };
+
 /* Grow a covering (mask: w*h, 1 = covering; grown in place) over the thin
  * parts next to it that have its colours rather than its surroundings':
  * ear loops, straps, and the rim its edge may leave (hole-colour.c).
  * rgba: the w*h RGBA pixels; size: the covering's larger side in pixels.
  * Additions stay within about 20% of size of the covering, and wide ones
  * (a wall or a shirt of the mask's colour) are dropped.  Beyond that, long
- * thin lines of the covering's colours that stand out from both their sides
- * (ear loops) are followed up to 90% of size away, above the covering's
- * centre only.  Returns the number of pixels added, or NETS_ERR_NOMEM. */
-long unmask_hole_grow_like(const float *rgba, int w, int h, double size, unsigned char *mask);
+ * thin lines that stand out from both their sides (ear loops) are followed
+ * up to 90% of size away, above the covering's centre only, where they have
+ * the covering's colours or where hint (the detector's probability at each
+ * pixel, or NULL) reaches 0.4; those are marked UNMASK_HOLE_STRAP.
+ * Returns the number of pixels added, or NETS_ERR_NOMEM. */
+long unmask_hole_grow_like(const float *rgba, const float *hint, int w, int h, double size, unsigned char *mask);
 
 /* The box (inclusive) and the number of the nonzero pixels of a w*h mask;
  * 0 (and an empty box: *x1 = *y1 = -1) when there are none. */

@@ -22,9 +22,12 @@ typedef struct {
   int covering;       /* 1: a covering the detector found; 0: a part of the user's hole */
 } unmask_job;
 
-/* Turn a full-scale binary covering cov (rw*rh at rx, ry) into a job: the
- * covering's box, then alpha = grow/feather(covering) on that box widened by
- * the reach of grow + feather.  core, when not NULL (crw*crh at crx, cry),
+/* Turn a full-scale covering cov (rw*rh at rx, ry; nonzero = covering) into
+ * a job: the covering's box, then alpha = grow/feather(covering) on that box
+ * widened by the reach of grow + feather.  The face's box (job->face, what
+ * `unmask detect` reports) leaves out the straps traced past the covering
+ * (marked UNMASK_HOLE_STRAP, hole.h), as a mask's box is its body's; its
+ * mask_area counts them.  core, when not NULL (crw*crh at crx, cry),
  * is the detector's part of cov without its thin parts: it grows and
  * feathers by a share of its size on top of the user's pixels, and so does
  * the rim that the growth by colour adds at its edge (within 0.03 of its

@@ -174,15 +174,32 @@ static int alpha_with_additions(unsigned char *mask, const unsigned char *core, 
   return rc;
 }
 
+/* The box (inclusive) of the pixels of cov (w*h) that are not straps
+ * (UNMASK_HOLE_STRAP); 0 when there are none. */
+static int box_without_straps(const unsigned char *cov, int w, int h, int *x0, int *y0, int *x1, int *y1) {
+  *x0 = w, *y0 = h, *x1 = *y1 = -1;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const unsigned char v = cov[(size_t)y * w + x];
+      if (!v || v == UNMASK_HOLE_STRAP) continue;
+      if (x < *x0) *x0 = x;
+      if (x > *x1) *x1 = x;
+      if (y < *y0) *y0 = y;
+      if (y > *y1) *y1 = y;
+    }
+  return *x1 >= 0;
+}
+
 /* See pipeline-private.h. */
 int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
                               const unsigned char *core, int crx, int cry, int crw, int crh,
                               const unmask_params *p, int W, int H, float score, unmask_job *job,
                               nets_error *err) {
-  int x0, y0, x1, y1, cx0, cy0, cx1, cy1;
+  int x0, y0, x1, y1, cx0, cy0, cx1, cy1, fx0, fy0, fx1, fy1;
   const long area = unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1);
   memset(job, 0, sizeof *job);
   if (!area) return 0;
+  if (!box_without_straps(cov, rw, rh, &fx0, &fy0, &fx1, &fy1)) fx0 = x0, fy0 = y0, fx1 = x1, fy1 = y1;
   if (!core || !unmask_hole_box(core, crw, crh, &cx0, &cy0, &cx1, &cy1))
     core = NULL, cx0 = x0, cy0 = y0, cx1 = x1, cy1 = y1;
   /* The detector's map is coarse (4 view pixels per cell) and a mask's
@@ -194,17 +211,17 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   double grow = user_grow + UNMASK_GROW_SHARE * size;
   double feather = user_feather + UNMASK_FEATHER_SHARE * size;
   int reach = (int)ceil(grow + feather) + 1;
-  job->face.x = rx + x0;
-  job->face.y = ry + y0;
-  job->face.w = x1 - x0 + 1;
-  job->face.h = y1 - y0 + 1;
+  job->face.x = rx + fx0;
+  job->face.y = ry + fy0;
+  job->face.w = fx1 - fx0 + 1;
+  job->face.h = fy1 - fy0 + 1;
   job->face.score = score;
   job->face.mask_area = area;
   job->covering = 1;
-  job->x = clampi(job->face.x - reach, 0, W);
-  job->y = clampi(job->face.y - reach, 0, H);
-  job->w = clampi(job->face.x + job->face.w + reach, 0, W) - job->x;
-  job->h = clampi(job->face.y + job->face.h + reach, 0, H) - job->y;
+  job->x = clampi(rx + x0 - reach, 0, W);
+  job->y = clampi(ry + y0 - reach, 0, H);
+  job->w = clampi(rx + x1 + 1 + reach, 0, W) - job->x;
+  job->h = clampi(ry + y1 + 1 + reach, 0, H) - job->y;
   size_t n = (size_t)job->w * job->h;
   unsigned char *mask = calloc(n, 1);
   job->alpha = malloc(sizeof(float) * n);
@@ -233,6 +250,43 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   return 1;
 }
 
+/* The four pixels of a vw x vh view map (the image at scale s) around the
+ * full-scale position (x, y), and the bilinear weights between them. */
+typedef struct {
+  size_t i00, i01, i10, i11;
+  float tx, ty;
+} view_cell;
+
+static view_cell view_cell_at(int vw, int vh, double s, double x, double y) {
+  view_cell c;
+  double fy = y * s - 0.5, fx = x * s - 0.5;
+  if (fy < 0) fy = 0;
+  if (fx < 0) fx = 0;
+  int y0 = (int)fy, x0 = (int)fx;
+  if (y0 > vh - 1) y0 = vh - 1;
+  if (x0 > vw - 1) x0 = vw - 1;
+  const int y1 = y0 + 1 < vh ? y0 + 1 : y0, x1 = x0 + 1 < vw ? x0 + 1 : x0;
+  c.ty = (float)(fy - y0), c.tx = (float)(fx - x0);
+  if (c.ty > 1) c.ty = 1;
+  if (c.tx > 1) c.tx = 1;
+  c.i00 = (size_t)y0 * vw + x0, c.i01 = (size_t)y0 * vw + x1;
+  c.i10 = (size_t)y1 * vw + x0, c.i11 = (size_t)y1 * vw + x1;
+  return c;
+}
+
+/* A map over the image at scale s (w x h): the detector's probability. */
+typedef struct {
+  const float *p;
+  int w, h;
+  double s;
+} view_map;
+
+static float view_cell_value(const float *map, const view_cell *c) {
+  const float a = map[c->i00] + (map[c->i01] - map[c->i00]) * c->tx;
+  const float b = map[c->i10] + (map[c->i11] - map[c->i10]) * c->tx;
+  return a + (b - a) * c->ty;
+}
+
 /* The covering cov (rw*rh at rx, ry, full scale) split into its body and
  * its thin parts (unmask_hole_body) and grown over the loops and rim of its
  * colours (unmask_hole_grow_like, hole.h), worked out with the covering at
@@ -240,9 +294,9 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
  * mask (gw*gh at gx, gy) and *core the detector's part that grows by a share
  * of its size: cov without its thin parts (rw*rh at rx, ry); else both stay
  * NULL.  Returns 0 or a negative code. */
-static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, int rx, int ry,
-                          int rw, int rh, unsigned char **big, unsigned char **core, int *gx, int *gy, int *gw,
-                          int *gh, nets_error *err) {
+static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const unsigned char *cov, int rx,
+                          int ry, int rw, int rh, unsigned char **big, unsigned char **core, int *gx, int *gy,
+                          int *gw, int *gh, nets_error *err) {
   int x0, y0, x1, y1;
   *big = *core = NULL;
   if (!unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
@@ -258,14 +312,17 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
   float *rgba = malloc(sizeof(float) * 4 * sn);
   /* at this scale: ms the covering, body its body, grown it grown by colour */
   unsigned char *ms = calloc(sn, 1), *body = malloc(sn), *grown = malloc(sn);
+  float *hint = malloc(sizeof(float) * sn); /* the detector's map at this scale */
   int rc = NETS_OK;
-  if (!rgba || !ms || !body || !grown) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
+  if (!rgba || !ms || !body || !grown || !hint) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
   else if (io->read(io->user, sx0, sy0, sw, sh, sc, rgba))
     rc = nets_error_set(err, NETS_ERR_IO, "unmask: reading the image failed");
   for (int j = 0; !rc && j < sh; j++)
     for (int i = 0; i < sw; i++) { /* the full-scale pixel at the cell's centre */
       int cx = (int)floor((sx0 + i + 0.5) / sc) - rx, cy = (int)floor((sy0 + j + 0.5) / sc) - ry;
       ms[(size_t)j * sw + i] = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
+      const view_cell c = view_cell_at(prob->w, prob->h, prob->s, (sx0 + i + 0.5) / sc, (sy0 + j + 0.5) / sc);
+      hint[(size_t)j * sw + i] = view_cell_value(prob->p, &c);
     }
   long thin = 0, added = 0;
   if (!rc && unmask_hole_body(ms, sw, sh, size * sc, body))
@@ -273,7 +330,7 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
   if (!rc) {
     for (size_t k = 0; k < sn; k++) thin += ms[k] && !body[k];
     memcpy(grown, ms, sn);
-    added = unmask_hole_grow_like(rgba, sw, sh, size * sc, grown);
+    added = unmask_hole_grow_like(rgba, hint, sw, sh, size * sc, grown);
     if (added < 0) rc = nets_error_set(err, (int)added, "unmask: out of memory");
   }
   if (!rc && (added > 0 || thin > 0)) {
@@ -289,7 +346,7 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
         int j = clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
         size_t k = (size_t)j * sw + i;
         const int in_cov = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
-        (*big)[(size_t)y * *gw + x] = in_cov || (grown[k] && !ms[k]);
+        (*big)[(size_t)y * *gw + x] = in_cov ? 1 : ms[k] ? 0 : grown[k]; /* straps stay marked */
         if (in_cov && ms[k] && !body[k]) (*core)[(size_t)cy * rw + cx] = 0; /* a thin part */
       }
   }
@@ -297,7 +354,7 @@ static int grow_by_colour(const unmask_image_io *io, const unsigned char *cov, i
     free(*big), free(*core);
     *big = *core = NULL;
   }
-  free(rgba), free(ms), free(body), free(grown);
+  free(rgba), free(ms), free(body), free(grown), free(hint);
   return rc;
 }
 
@@ -387,6 +444,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
   }
   const unmask_levels lv = unmask_levels_for(p->sensitivity, vn);
   int nb = unmask_coverings(m->detector, view, vw, vh, prob, &lv, labels, boxes, MAX_FACES, err);
+  const view_map pm = {prob, vw, vh, s};
   if (nb < 0) {
     rc = nb;
     goto done;
@@ -407,36 +465,18 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     }
     /* bilinear upsampling of prob, thresholded, kept where one of the four
      * source pixels belongs to this component */
-    for (int y = 0; y < rh; y++) {
-      double fy = (ry + y + 0.5) * s - 0.5;
-      if (fy < 0) fy = 0;
-      int y0 = (int)fy;
-      if (y0 > vh - 1) y0 = vh - 1;
-      int y1 = y0 + 1 < vh ? y0 + 1 : y0;
-      float ty = (float)(fy - y0);
-      if (ty > 1) ty = 1;
+    for (int y = 0; y < rh; y++)
       for (int x = 0; x < rw; x++) {
-        double fx = (rx + x + 0.5) * s - 0.5;
-        if (fx < 0) fx = 0;
-        int x0 = (int)fx;
-        if (x0 > vw - 1) x0 = vw - 1;
-        int x1 = x0 + 1 < vw ? x0 + 1 : x0;
-        float tx = (float)(fx - x0);
-        if (tx > 1) tx = 1;
-        size_t i00 = (size_t)y0 * vw + x0, i01 = (size_t)y0 * vw + x1;
-        size_t i10 = (size_t)y1 * vw + x0, i11 = (size_t)y1 * vw + x1;
+        const view_cell c = view_cell_at(vw, vh, s, rx + x + 0.5, ry + y + 0.5);
         int lab = bx->label;
-        if (labels[i00] != lab && labels[i01] != lab && labels[i10] != lab && labels[i11] != lab)
+        if (labels[c.i00] != lab && labels[c.i01] != lab && labels[c.i10] != lab && labels[c.i11] != lab)
           continue;
-        float a = prob[i00] + (prob[i01] - prob[i00]) * tx;
-        float c = prob[i10] + (prob[i11] - prob[i10]) * tx;
-        cov[(size_t)y * rw + x] = a + (c - a) * ty >= lv.threshold;
+        cov[(size_t)y * rw + x] = view_cell_value(prob, &c) >= lv.threshold;
       }
-    }
     unsigned char *big = NULL, *core = NULL; /* the covering split and grown by colour, if it changed */
     int gx = 0, gy = 0, gw = 0, gh = 0;
     int made = p->no_colour_grow ? NETS_OK
-                                 : grow_by_colour(io, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh, err);
+                                 : grow_by_colour(io, &pm, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh, err);
     if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
       made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, core, rx, ry, rw, rh, p, W, H, bx->score,
                                             &jobs[n], err)

@@ -28,7 +28,8 @@
  *   }
  *
  * The box and area are those of the covering itself (before --grow and
- * --feather); --mask-out writes the hole that `unmask remove` would repaint
+ * --feather; the box without the ear loops traced past the covering, the
+ * area with them); --mask-out writes the hole that `unmask remove` would repaint
  * (after grow and feather), white on black.  Without --json the same data is
  * printed as text, one face per line.
  *

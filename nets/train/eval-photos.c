@@ -128,6 +128,12 @@ static int run_pipeline(unmask_models *m, const unmask_params *p0, const nets_im
   return rc;
 }
 
+/* DIR/<photo file without its extension>.png */
+static void png_path(char *path, size_t size, const char *dir, const char *file) {
+  const char *dot = strrchr(file, '.');
+  snprintf(path, size, "%s/%.*s.png", dir, (int)(dot ? dot - file : (long)strlen(file)), file);
+}
+
 /* masked | harmonic fill | unmask | original, cropped around the coverings. */
 static int save_strip(const char *dir, const char *file, const nets_image *const im[4], const float *cov,
                       nets_error *err) {
@@ -154,17 +160,23 @@ static int save_strip(const char *dir, const char *file, const nets_image *const
       memcpy(strip->data + ((size_t)y * strip->width + k * (cw + 4)) * 3,
              im[k]->data + ((size_t)(y + y0) * w + x0) * 3, sizeof(float) * 3 * cw);
   char path[4600];
-  const char *dot = strrchr(file, '.');
-  snprintf(path, sizeof path, "%s/%.*s.png", dir, (int)(dot ? dot - file : (long)strlen(file)), file);
+  png_path(path, sizeof path, dir, file);
   int rc = nets_image_save(strip, path, 8, 0, err);
   nets_image_free(strip);
   return rc;
 }
 
+/* DIR/<photo>.png: the masked photo (RGB) as the pipeline gets it. */
+static int save_input(const char *dir, const char *file, const nets_image *masked, nets_error *err) {
+  char path[4600];
+  png_path(path, sizeof path, dir, file);
+  return nets_image_save(masked, path, 8, 0, err);
+}
+
 int eval_photos_main(int argc, char **argv) {
   train_opts t;
   train_opts_default(&t, NULL, 0);
-  const char *weights = NULL, *grid = NULL;
+  const char *weights = NULL, *grid = NULL, *inputs = NULL;
   unmask_params p;
   unmask_params_default(&p);
   int n_max = 1000, list = 0, exact = 0;
@@ -174,6 +186,7 @@ int eval_photos_main(int argc, char **argv) {
     if (!strcmp(a, "--weights") && v) weights = argv[++i];
     else if (!strcmp(a, "--n") && v) n_max = atoi(argv[++i]);
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
+    else if (!strcmp(a, "--inputs") && v) inputs = argv[++i];
     else if (!strcmp(a, "--detail") && v && atof(v) >= 0 && atof(v) <= 1) p.detail = atof(argv[++i]);
     else if (!strcmp(a, "--no-sketch")) p.no_sketch = 1;
     else if (!strcmp(a, "--list")) list = 1;
@@ -182,7 +195,7 @@ int eval_photos_main(int argc, char **argv) {
     else if (!strcmp(a, "--feather") && v && atof(v) >= 0) p.feather_px = atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-photos [--weights DIR] [--n N] [--detail D] [--no-sketch]\n"
-             "       [--grow PX] [--feather PX] [--grid DIR] [--list] [--exact-holes]\n"
+             "       [--grow PX] [--feather PX] [--grid DIR] [--inputs DIR] [--list] [--exact-holes]\n"
              "       [--faces DIR --csv FILE]\n"
              "The held-out 300-W photos (split 1) at their own size, a mask drawn on each\n"
              "annotated face (the kinds in turn), repaired by the whole unmask pipeline\n"
@@ -195,15 +208,16 @@ int eval_photos_main(int argc, char **argv) {
              "unrepainted, and the repainted area outside the coverings (as a share of\n"
              "theirs).  --grid writes DIR/<photo>.png (DIR is made if missing):\n"
              "masked | harmonic fill | unmask | original, around the faces; --list prints\n"
-             "a line per photo (to stderr).  --exact-holes gives both methods the drawn\n"
+             "a line per photo (to stderr).  --inputs writes DIR/<photo>.png: the masked\n"
+             "photo at its own size, as the pipeline gets it.  --exact-holes gives both methods the drawn\n"
              "coverings as the user's selection instead of detecting them: what the\n"
              "detector's holes cost.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
   if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-photos")) return 2;
-  if (grid && train_mkdirs(grid)) {
-    fprintf(stderr, "eval-photos: cannot create %s\n", grid);
+  if ((grid && train_mkdirs(grid)) || (inputs && train_mkdirs(inputs))) {
+    fprintf(stderr, "eval-photos: cannot create %s\n", grid && train_mkdirs(grid) ? grid : inputs);
     return 1;
   }
   nets_error err = {0};
@@ -248,6 +262,10 @@ int eval_photos_main(int argc, char **argv) {
     for (size_t k = 0; sel && k < np; k++) sel->data[k] = cov[k] > 0.5f ? 1.0f : 0.0f;
     if (exact && !rc && !sel) {
       fprintf(stderr, "eval-photos: out of memory\n");
+      rc = 1;
+    }
+    if (!rc && inputs && save_input(inputs, ph[i].file, masked, &err)) {
+      fprintf(stderr, "eval-photos: %s\n", err.msg);
       rc = 1;
     }
     if (!rc && (run_pipeline(m, &p, masked, sel, &res, hole, &ms, &err) ||

@@ -120,7 +120,7 @@ static void test_grow_like(void) {
       truth[i] = (unsigned char)(cover ? 1 : loop ? 2 : shirt ? 3 : 0);
       mask[i] = x >= 42 && x < 118 && y >= 52 && y < 108; /* the rim missed */
     }
-  long added = unmask_hole_grow_like(rgba, W, H, 80, mask);
+  long added = unmask_hole_grow_like(rgba, NULL, W, H, 80, mask);
   CHECK(added > 0, "grow_like added nothing (%ld)", added);
   long cover_left = 0, loop_taken = 0, loop = 0, shirt_taken = 0, skin_taken = 0;
   for (int i = 0; i < W * H; i++) {
@@ -142,7 +142,7 @@ static void test_grow_like(void) {
     mask[i] = truth[i] == 1;
     if (truth[i]) memcpy(rgba + (size_t)i * 4, skin, sizeof skin);
   }
-  CHECK(unmask_hole_grow_like(rgba, W, H, 80, mask) == 0, "grew a skin-coloured covering");
+  CHECK(unmask_hole_grow_like(rgba, NULL, W, H, 80, mask) == 0, "grew a skin-coloured covering");
 }
 
 /* A dark covering of 100 px on skin with long 3-px ear loops of its colour:
@@ -175,7 +175,7 @@ static void test_grow_like_straps(void) {
         truth[i] = (unsigned char)(cover ? 1 : up ? 2 : down ? 3 : patch ? 4 : mouth ? 5 : 0);
         mask[i] = cover;
       }
-    long added = unmask_hole_grow_like(rgba, W, H, 100, mask);
+    long added = unmask_hole_grow_like(rgba, NULL, W, H, 100, mask);
     CHECK(added >= 0, "grow_like failed (%ld)", added);
     long up = 0, up_taken = 0, down_taken = 0, skin_taken = 0, mouth = 0, mouth_taken = 0;
     for (int i = 0; i < W * H; i++) {
@@ -198,6 +198,57 @@ static void test_grow_like_straps(void) {
       /* the mouth stays, but for the rim at the covering's edge (3 px) */
       CHECK(up_taken == up, "loop up beside a mouth: %ld of %ld taken", up_taken, up);
       CHECK(mouth_taken <= 2 * 3 * 3, "mouth above the middle: %ld of %ld pixels taken", mouth_taken, mouth);
+    }
+  }
+}
+
+/* An ear loop of a colour the covering does not have (orange on a navy
+ * mask: a loop in other light), 3 px wide, running up from the covering's
+ * corner along the edge between dark hair (left) and skin (right).  Its
+ * colour does not make it a strap, but the detector's map over it (hint,
+ * 0.6 within 6 px of it) does: the loop is taken, marked
+ * UNMASK_HOLE_STRAP, and neither hair nor skin beside it goes with it (past
+ * the 3 px next to the covering where a strap may start).  Without the
+ * map, or with the map below HINT_MIN (0.3), no more than the rim's reach
+ * of it is taken. */
+static void test_grow_like_hint(void) {
+  enum { W = 260, H = 300 };
+  static float rgba[W * H * 4], hint[W * H];
+  static unsigned char truth[W * H], mask[W * H];
+  const float skin[3] = {0.85f, 0.65f, 0.55f}, hair[3] = {0.25f, 0.18f, 0.10f};
+  const float navy[3] = {0.12f, 0.14f, 0.35f}, orange[3] = {0.75f, 0.38f, 0.12f};
+  for (int pass = 0; pass < 3; pass++) {
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        const size_t i = (size_t)y * W + x;
+        const int cover = x >= 80 && x < 180 && y >= 120 && y < 180;
+        const int loop = x >= 84 && x < 87 && y >= 30 && y < 120;
+        const float *c = cover ? navy : loop ? orange : x < 84 ? hair : skin;
+        const float n = 0.02f * (float)(((x * 7 + y * 13) % 5) - 2);
+        for (int k = 0; k < 3; k++) rgba[i * 4 + k] = c[k] + n;
+        rgba[i * 4 + 3] = 1.f;
+        truth[i] = (unsigned char)(cover ? 1 : loop ? 2 : x < 84 ? 3 : 0);
+        mask[i] = (unsigned char)cover;
+        hint[i] = x >= 78 && x < 93 && y >= 30 && y < 120 ? (pass == 2 ? 0.3f : 0.6f) : 0.f;
+      }
+    const long added = unmask_hole_grow_like(rgba, pass == 1 ? NULL : hint, W, H, 100, mask);
+    CHECK(added >= 0, "grow_like failed (%ld)", added);
+    long loop = 0, taken = 0, marked = 0, hair_taken = 0, skin_taken = 0;
+    for (int i = 0; i < W * H; i++) {
+      loop += truth[i] == 2;
+      taken += truth[i] == 2 && mask[i];
+      marked += truth[i] == 2 && mask[i] == UNMASK_HOLE_STRAP;
+      /* beside the loop, past the 3 px next to the covering where a strap may start */
+      hair_taken += truth[i] == 3 && mask[i] && i / W < 116;
+      skin_taken += truth[i] == 0 && mask[i] && i / W < 116;
+    }
+    if (pass == 0) {
+      CHECK(taken >= loop * 9 / 10, "loop the detector half sees: %ld of %ld taken", taken, loop);
+      CHECK(marked >= loop * 7 / 10, "loop: %ld of %ld pixels marked as a strap", marked, loop);
+      CHECK(hair_taken <= 6 && skin_taken <= 6, "%ld hair and %ld skin pixels taken", hair_taken, skin_taken);
+    } else {
+      CHECK(taken <= 3 * 22, "loop %s: %ld of %ld taken", pass == 1 ? "without the map" : "under 0.4", taken,
+            loop);
     }
   }
 }
@@ -350,6 +401,7 @@ int main(void) {
   test_open();
   test_grow_like();
   test_grow_like_straps();
+  test_grow_like_hint();
   test_body();
   test_body_box();
   test_grow_feather();
