@@ -275,8 +275,9 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
   x1 = clampi(x1 + mg, 0, ew - 1), y1 = clampi(y1 + mg, 0, eh - 1);
   const int sw = x1 - x0 + 1, sh = y1 - y0 + 1;
   float *rgb = malloc(sizeof(float) * 3 * (size_t)sw * sh), *unknown = calloc((size_t)sw * sh, sizeof(float));
-  if (!rgb || !unknown) {
-    free(rgb), free(unknown);
+  float *weight = malloc(sizeof(float) * (size_t)sw * sh); /* unmask_fill_away_weight's */
+  if (!rgb || !unknown || !weight) {
+    free(rgb), free(unknown), free(weight);
     return NETS_ERR_NOMEM;
   }
   for (int Y = 0; Y < sh; Y++)
@@ -285,7 +286,8 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
       const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
       const int in_job = jx >= 0 && jy >= 0 && jx < job->w && jy < job->h;
       const size_t j = in_job ? (size_t)jy * job->w + jx : 0;
-      const int inside = !is_away(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
+      weight[i] = unmask_fill_away_weight(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
+      const int inside = !(weight[i] > 0.0f);
       if (in_job && job->alpha[j] > 0.0f && inside) /* the network's fill counts as known */
         memcpy(rgb + i * 3, job->fill + j * 3, sizeof(float) * 3);
       else
@@ -299,11 +301,11 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
       const int jx = X + x0 + ex - job->x, jy = Y + y0 + ey - job->y;
       if (!(unknown[i] > 0.0f) || jx < 0 || jy < 0 || jx >= job->w || jy >= job->h) continue;
       /* on the face's edge ramp: the network's fill and the harmonic one, mixed */
-      const float w = unmask_fill_away_weight(job, X + x0 + ex, Y + y0 + ey, ox, oy, k, face);
+      const float w = weight[i];
       float *f = job->fill + ((size_t)jy * job->w + jx) * 3;
       for (int c = 0; c < 3; c++) f[c] = w * rgb[i * 3 + c] + (1.0f - w) * f[c];
     }
-  free(rgb), free(unknown);
+  free(rgb), free(unknown), free(weight);
   return NETS_OK;
 }
 
