@@ -6,6 +6,8 @@
 
 #include "pipeline-private.h"
 
+#define STRIP_ROWS 8 /* output rows of a scaled read per full-scale read */
+
 void unmask_paste(const unmask_job *jobs, int n, unmask_output mode, int x, int y, int w, int h,
                   float *buf) {
   for (int k = 0; k < n; k++) {
@@ -43,21 +45,14 @@ static int meets_a_job(const unmask_repainted *r, int x0, int y0, int x1, int y1
   return 0;
 }
 
-static int repainted_read(void *user, int x, int y, int w, int h, double scale, float *out) {
-  const unmask_repainted *r = user;
+/* Output rows [oa, ob) of a scaled read (w wide at x, y; scale) whose
+ * footprints, within the picture, are the full-scale pixels [cx0, cx1) x
+ * [cy0, cy1): each pixel whose footprint a fill reaches becomes its
+ * footprint's mean, as repainted.  Returns 0, or 1 on a read error or lack
+ * of memory. */
+static int scaled_strip(const unmask_repainted *r, int x, int y, int w, double scale, int oa, int ob, int cx0,
+                        int cy0, int cx1, int cy1, float *out) {
   const unmask_image_io *b = r->base;
-  if (b->read(b->user, x, y, w, h, scale, out)) return 1;
-  if (scale == 1.0) {
-    unmask_paste(r->jobs, r->n, UNMASK_OUTPUT_RESULT, x, y, w, h, out);
-    return 0;
-  }
-  /* scaled: where a pixel's footprint holds repainted pixels, it becomes
-   * the mean of its footprint's pixels inside the picture, as repainted */
-  const int fx0 = (int)floor(x / scale), fy0 = (int)floor(y / scale);
-  const int fx1 = (int)ceil((x + w) / scale), fy1 = (int)ceil((y + h) / scale);
-  const int cx0 = fx0 < 0 ? 0 : fx0, cy0 = fy0 < 0 ? 0 : fy0;
-  const int cx1 = fx1 > b->width ? b->width : fx1, cy1 = fy1 > b->height ? b->height : fy1;
-  if (cx1 <= cx0 || cy1 <= cy0 || !meets_a_job(r, cx0, cy0, cx1, cy1)) return 0;
   const int fw = cx1 - cx0, fh = cy1 - cy0;
   float *full = malloc(sizeof(float) * 4 * (size_t)fw * fh);
   unsigned char *changed = calloc((size_t)fw * fh, 1);
@@ -71,7 +66,7 @@ static int repainted_read(void *user, int x, int y, int w, int h, double scale, 
             changed[(size_t)(py - cy0) * fw + (px - cx0)] = 1;
     }
     unmask_paste(r->jobs, r->n, UNMASK_OUTPUT_RESULT, cx0, cy0, fw, fh, full);
-    for (int oy = 0; oy < h; oy++)
+    for (int oy = oa; oy < ob; oy++)
       for (int ox = 0; ox < w; ox++) {
         int sx0 = (int)floor((x + ox) / scale), sy0 = (int)floor((y + oy) / scale);
         int sx1 = (int)ceil((x + ox + 1) / scale), sy1 = (int)ceil((y + oy + 1) / scale);
@@ -91,6 +86,32 @@ static int repainted_read(void *user, int x, int y, int w, int h, double scale, 
   }
   free(full), free(changed);
   return rc;
+}
+
+static int repainted_read(void *user, int x, int y, int w, int h, double scale, float *out) {
+  const unmask_repainted *r = user;
+  const unmask_image_io *b = r->base;
+  if (b->read(b->user, x, y, w, h, scale, out)) return 1;
+  if (scale == 1.0) {
+    unmask_paste(r->jobs, r->n, UNMASK_OUTPUT_RESULT, x, y, w, h, out);
+    return 0;
+  }
+  /* scaled: where a pixel's footprint holds repainted pixels, it becomes
+   * the mean of its footprint's pixels inside the picture, as repainted;
+   * read at full scale a strip of STRIP_ROWS rows at a time, so that a large
+   * face's crop beside another face needs a few MB, not its whole square */
+  const int fx0 = (int)floor(x / scale), fx1 = (int)ceil((x + w) / scale);
+  const int cx0 = fx0 < 0 ? 0 : fx0, cx1 = fx1 > b->width ? b->width : fx1;
+  const int fw = cx1 - cx0;
+  if (fw <= 0) return 0;
+  for (int oa = 0; oa < h; oa += STRIP_ROWS) {
+    const int ob = oa + STRIP_ROWS < h ? oa + STRIP_ROWS : h;
+    const int fy0 = (int)floor((y + oa) / scale), fy1 = (int)ceil((y + ob) / scale);
+    const int cy0 = fy0 < 0 ? 0 : fy0, cy1 = fy1 > b->height ? b->height : fy1;
+    if (cy1 <= cy0 || !meets_a_job(r, cx0, cy0, cx1, cy1)) continue;
+    if (scaled_strip(r, x, y, w, scale, oa, ob, cx0, cy0, cx1, cy1, out)) return 1;
+  }
+  return 0;
 }
 
 void unmask_repainted_init(unmask_repainted *r, const unmask_image_io *base, const unmask_job *jobs,
