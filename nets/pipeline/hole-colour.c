@@ -12,10 +12,10 @@
  *
  * Ear loops run on farther than that, to the ears.  trace_straps() follows
  * them up to strap_reach(): thin lines with a colour step to both their
- * sides, above the covering's centre, that have the covering's colours or
- * that the detector half sees (its map at HINT_MIN or more: a loop in
- * another light than the covering, or of a colour the covering's histogram
- * shares with the skin). */
+ * sides that have the covering's colours (above the covering's centre
+ * only) or that the detector half sees (its map at HINT_MIN or more: a loop
+ * in another light than the covering, or of a colour the covering's
+ * histogram shares with the skin; a respirator's lower strap). */
 #include "hole.h"
 
 #include <math.h>
@@ -166,20 +166,22 @@ static unsigned char take_like(const grow_ctx *g, int x, int y, size_t j, size_t
   return pc >= g->floor_density && pc >= K * pr;
 }
 
-/* Straps: 1 on a thin line above row cy, of the covering's colours, or
- * where the detector's map reaches HINT_MIN and the line goes on in the
- * colour of the strap pixel it comes from (within HINT_STEP: not off its
- * side into hair); 2 (crossed, not taken) within gap of the covering, as a
- * strap may start a little off its edge. */
+/* Straps: 1 on a thin line of the covering's colours above row cy, or, at
+ * any height, on a thin line where the detector's map reaches HINT_MIN and
+ * that goes on in the colour of the strap pixel it comes from (within
+ * HINT_STEP: not off its side into hair; the lower strap of a respirator
+ * runs back below the covering's centre, and the detector does not mark a
+ * collar or a tie); 2 (crossed, not taken) within gap of the covering, as
+ * a strap may start a little off its edge. */
 static unsigned char take_strap(const grow_ctx *g, int x, int y, size_t j, size_t from) {
+  const float *p = g->rgba + j * 4;
   if (y <= g->cy) {
-    const float *p = g->rgba + j * 4;
     const float pc = trilinear(g->hc, p, 0);
     if (pc >= g->floor_density && strap_pixel(g->rgba, g->w, g->h, x, y, g->r, g->hc, pc)) return 1;
-    if (g->hint && g->hint[j] >= HINT_MIN && (g->marks[from] != 1 || colour_dist(p, g->rgba + from * 4) <= HINT_STEP) &&
-        strap_pixel(g->rgba, g->w, g->h, x, y, g->r, NULL, 0))
-      return 1;
   }
+  if (g->hint && g->hint[j] >= HINT_MIN && (g->marks[from] != 1 || colour_dist(p, g->rgba + from * 4) <= HINT_STEP) &&
+      strap_pixel(g->rgba, g->w, g->h, x, y, g->r, NULL, 0))
+    return 1;
   return g->dout[j] <= g->gap ? 2 : 0;
 }
 
@@ -254,7 +256,8 @@ static long trace_straps(grow_ctx g, const cover_span *sp, double size, unsigned
   const double R = strap_reach(size), shortest = strap_min(size);
   if (size < STRAP_MIN_SIZE) return 0;
   /* ear loops run up from a covering towards the ears, never down: no
-   * strap below the covering's centre (a collar, a tie, a shirt's stripes) */
+   * strap of its colours alone below the covering's centre (a collar, a
+   * tie, a shirt's stripes) */
   g.cy = sp->cy, g.r = thin_radius(size) + 1, g.gap = thin_radius(size);
   unsigned char *add = calloc(n, 1);
   int *labels = malloc(sizeof(int) * n);

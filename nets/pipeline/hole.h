@@ -39,9 +39,10 @@ enum { UNMASK_HOLE_STRAP = 2 };
  * Additions stay within about 20% of size of the covering, and wide ones
  * (a wall or a shirt of the mask's colour) are dropped.  Beyond that, long
  * thin lines that stand out from both their sides (ear loops) are followed
- * up to 90% of size away, above the covering's centre only, where they have
- * the covering's colours or where hint (the detector's probability at each
- * pixel, or NULL) reaches 0.4; those are marked UNMASK_HOLE_STRAP.
+ * up to 90% of size away: above the covering's centre where they have the
+ * covering's colours, and at any height where hint (the detector's
+ * probability at each pixel, or NULL) reaches 0.4; those are marked
+ * UNMASK_HOLE_STRAP.
  * Returns the number of pixels added, or NETS_ERR_NOMEM. */
 long unmask_hole_grow_like(const float *rgba, const float *hint, int w, int h, double size, unsigned char *mask);
 

@@ -210,26 +210,28 @@ static void test_grow_like_straps(void) {
  * UNMASK_HOLE_STRAP, and neither hair nor skin beside it goes with it (past
  * the 3 px next to the covering where a strap may start).  Without the
  * map, or with the map below HINT_MIN (0.3), no more than the rim's reach
- * of it is taken. */
+ * of it is taken.  The same loop running down from the covering's bottom
+ * corner (a respirator's lower strap) is taken too. */
 static void test_grow_like_hint(void) {
   enum { W = 260, H = 300 };
   static float rgba[W * H * 4], hint[W * H];
   static unsigned char truth[W * H], mask[W * H];
   const float skin[3] = {0.85f, 0.65f, 0.55f}, hair[3] = {0.25f, 0.18f, 0.10f};
   const float navy[3] = {0.12f, 0.14f, 0.35f}, orange[3] = {0.75f, 0.38f, 0.12f};
-  for (int pass = 0; pass < 3; pass++) {
+  for (int pass = 0; pass < 4; pass++) {
+    const int y0 = pass == 3 ? 181 : 30, y1 = pass == 3 ? 271 : 120; /* the loop's rows */
     for (int y = 0; y < H; y++)
       for (int x = 0; x < W; x++) {
         const size_t i = (size_t)y * W + x;
         const int cover = x >= 80 && x < 180 && y >= 120 && y < 180;
-        const int loop = x >= 84 && x < 87 && y >= 30 && y < 120;
+        const int loop = x >= 84 && x < 87 && y >= y0 && y < y1;
         const float *c = cover ? navy : loop ? orange : x < 84 ? hair : skin;
         const float n = 0.02f * (float)(((x * 7 + y * 13) % 5) - 2);
         for (int k = 0; k < 3; k++) rgba[i * 4 + k] = c[k] + n;
         rgba[i * 4 + 3] = 1.f;
         truth[i] = (unsigned char)(cover ? 1 : loop ? 2 : x < 84 ? 3 : 0);
         mask[i] = (unsigned char)cover;
-        hint[i] = x >= 78 && x < 93 && y >= 30 && y < 120 ? (pass == 2 ? 0.3f : 0.6f) : 0.f;
+        hint[i] = x >= 78 && x < 93 && y >= y0 && y < y1 ? (pass == 2 ? 0.3f : 0.6f) : 0.f;
       }
     const long added = unmask_hole_grow_like(rgba, pass == 1 ? NULL : hint, W, H, 100, mask);
     CHECK(added >= 0, "grow_like failed (%ld)", added);
@@ -239,10 +241,11 @@ static void test_grow_like_hint(void) {
       taken += truth[i] == 2 && mask[i];
       marked += truth[i] == 2 && mask[i] == UNMASK_HOLE_STRAP;
       /* beside the loop, past the 3 px next to the covering where a strap may start */
-      hair_taken += truth[i] == 3 && mask[i] && i / W < 116;
-      skin_taken += truth[i] == 0 && mask[i] && i / W < 116;
+      const int beside = (int)(i / W) < 116 || (int)(i / W) > 183;
+      hair_taken += truth[i] == 3 && mask[i] && beside;
+      skin_taken += truth[i] == 0 && mask[i] && beside;
     }
-    if (pass == 0) {
+    if (pass == 0 || pass == 3) {
       CHECK(taken >= loop * 9 / 10, "loop the detector half sees: %ld of %ld taken", taken, loop);
       CHECK(marked >= loop * 7 / 10, "loop: %ld of %ld pixels marked as a strap", marked, loop);
       CHECK(hair_taken <= 6 && skin_taken <= 6, "%ld hair and %ld skin pixels taken", hair_taken, skin_taken);
