@@ -274,18 +274,19 @@ static view_cell view_cell_at(int vw, int vh, double s, double x, double y) {
   return c;
 }
 
+/* The map's bilinear value over the cell. */
+static float view_cell_value(const float *map, const view_cell *c) {
+  const float a = map[c->i00] + (map[c->i01] - map[c->i00]) * c->tx;
+  const float b = map[c->i10] + (map[c->i11] - map[c->i10]) * c->tx;
+  return a + (b - a) * c->ty;
+}
+
 /* A map over the image at scale s (w x h): the detector's probability. */
 typedef struct {
   const float *p;
   int w, h;
   double s;
 } view_map;
-
-static float view_cell_value(const float *map, const view_cell *c) {
-  const float a = map[c->i00] + (map[c->i01] - map[c->i00]) * c->tx;
-  const float b = map[c->i10] + (map[c->i11] - map[c->i10]) * c->tx;
-  return a + (b - a) * c->ty;
-}
 
 /* The covering cov (rw*rh at rx, ry, full scale) split into its body and
  * its thin parts (unmask_hole_body) and grown over the loops and rim of its
