@@ -128,7 +128,7 @@ typedef struct {
   const unsigned char *marks; /* straps: the growth's marks so far */
   const float *dout; /* distance to the covering */
   int r;             /* straps: how far to each side a line is compared */
-  double cy, gap;    /* straps: no higher than row cy; crossing within gap */
+  double cy, gap;    /* straps of its colours: not below row cy; crossing within gap */
 } grow_ctx;
 
 /* The mark a growth gives pixel j (x, y), reached from pixel from: 0 leaves
