@@ -141,11 +141,16 @@ int unmask_hole_body(const unsigned char *mask, int w, int h, double size, unsig
 }
 
 long unmask_hole_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1) {
+  return unmask_hole_box_but(m, w, h, 0, x0, y0, x1, y1);
+}
+
+long unmask_hole_box_but(const unsigned char *m, int w, int h, unsigned char skip, int *x0, int *y0, int *x1,
+                         int *y1) {
   long area = 0;
   *x0 = w, *y0 = h, *x1 = -1, *y1 = -1;
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
-      if (m[(size_t)y * w + x]) {
+      if (m[(size_t)y * w + x] && m[(size_t)y * w + x] != skip) {
         if (x < *x0) *x0 = x;
         if (x > *x1) *x1 = x;
         if (y < *y0) *y0 = y;

@@ -50,6 +50,11 @@ long unmask_hole_grow_like(const float *rgba, const float *hint, int w, int h, d
  * 0 (and an empty box: *x1 = *y1 = -1) when there are none. */
 long unmask_hole_box(const unsigned char *m, int w, int h, int *x0, int *y0, int *x1, int *y1);
 
+/* The same for the nonzero pixels that are not marked skip (skip 0: all of
+ * them, as unmask_hole_box). */
+long unmask_hole_box_but(const unsigned char *m, int w, int h, unsigned char skip, int *x0, int *y0, int *x1,
+                         int *y1);
+
 /* The body of a covering (mask: w*h) whose larger side is size pixels:
  * what an opening by a disc of 7% of size keeps, and the covering's pixels
  * within 3% of size + 2 px of that (the mask's own edge).  The rest of the

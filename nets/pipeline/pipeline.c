@@ -174,22 +174,6 @@ static int alpha_with_additions(unsigned char *mask, const unsigned char *core, 
   return rc;
 }
 
-/* The box (inclusive) of the pixels of cov (w*h) that are not straps
- * (UNMASK_HOLE_STRAP); 0 when there are none. */
-static int box_without_straps(const unsigned char *cov, int w, int h, int *x0, int *y0, int *x1, int *y1) {
-  *x0 = w, *y0 = h, *x1 = *y1 = -1;
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++) {
-      const unsigned char v = cov[(size_t)y * w + x];
-      if (!v || v == UNMASK_HOLE_STRAP) continue;
-      if (x < *x0) *x0 = x;
-      if (x > *x1) *x1 = x;
-      if (y < *y0) *y0 = y;
-      if (y > *y1) *y1 = y;
-    }
-  return *x1 >= 0;
-}
-
 /* See pipeline-private.h. */
 int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, int rh,
                               const unsigned char *core, int crx, int cry, int crw, int crh,
@@ -199,7 +183,8 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   const long area = unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1);
   memset(job, 0, sizeof *job);
   if (!area) return 0;
-  if (!box_without_straps(cov, rw, rh, &fx0, &fy0, &fx1, &fy1)) fx0 = x0, fy0 = y0, fx1 = x1, fy1 = y1;
+  if (!unmask_hole_box_but(cov, rw, rh, UNMASK_HOLE_STRAP, &fx0, &fy0, &fx1, &fy1))
+    fx0 = x0, fy0 = y0, fx1 = x1, fy1 = y1; /* the face's box: without the straps */
   if (!core || !unmask_hole_box(core, crw, crh, &cx0, &cy0, &cx1, &cy1))
     core = NULL, cx0 = x0, cy0 = y0, cx1 = x1, cy1 = y1;
   /* The detector's map is coarse (4 view pixels per cell) and a mask's
