@@ -216,10 +216,12 @@ int eval_photos_main(int argc, char **argv) {
     }
   }
   if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "eval-photos")) return 2;
-  if ((grid && train_mkdirs(grid)) || (inputs && train_mkdirs(inputs))) {
-    fprintf(stderr, "eval-photos: cannot create %s\n", grid && train_mkdirs(grid) ? grid : inputs);
-    return 1;
-  }
+  const char *dirs[2] = {grid, inputs};
+  for (int d = 0; d < 2; d++)
+    if (dirs[d] && train_mkdirs(dirs[d])) {
+      fprintf(stderr, "eval-photos: cannot create %s\n", dirs[d]);
+      return 1;
+    }
   nets_error err = {0};
   int n = 0;
   photo *ph = read_photos(t.csv, &n, &err);
