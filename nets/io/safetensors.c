@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-glib/json-glib.h>
@@ -269,6 +270,9 @@ static int read_tensor(FILE *fp, uint64_t data_start, const st_entry *e, nets_st
 }
 
 static int load(FILE *fp, nets_st_file *f, nets_error *err) {
+  struct stat st;
+  if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))
+    return nets_error_set(err, NETS_ERR_IO, "is a folder, not a weights file");
   if (fseeko(fp, 0, SEEK_END) != 0) return nets_error_set(err, NETS_ERR_IO, "cannot seek");
   const off_t size = ftello(fp);
   if (size < 0 || fseeko(fp, 0, SEEK_SET) != 0)

@@ -213,6 +213,12 @@ static void test_malformed(void) {
   }
 
   reject_raw("empty file", "", 0);
+  {
+    nets_error err = {0};
+    nets_st_file *f = nets_st_load(tmpdir, &err);
+    check(!f && err.code < 0 && strstr(err.msg, "is a folder"), "rejects a folder by name: %s", err.msg);
+    nets_st_free(f);
+  }
   reject_raw("5-byte file", "\x10\0\0\0\0", 5);
   {
     char *path = tmp_path("absurd");
