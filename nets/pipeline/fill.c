@@ -12,6 +12,7 @@
 #include "hole.h"
 #include "pipeline-private.h"
 #include "texture.h"
+#include "../core/clamp.h"
 
 #define S NETS_INPAINT_SIZE
 /* How far (crop px) past the predicted jaw line and brows the face reaches:
@@ -20,7 +21,6 @@
  * background beside the faces (weights/README.md, session 16). */
 #define FACE_MARGIN 6
 
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 static float clampf(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
 
 /* Catmull-Rom weights for fractional position t in [0,1). */
@@ -40,9 +40,9 @@ static void sample_bicubic(const float *img, float u, float v, float *out) {
   cubic_weights(v - iv, wv);
   float acc[3] = {0, 0, 0};
   for (int j = 0; j < 4; j++) {
-    int y = clampi(iv - 1 + j, 0, S - 1);
+    int y = nets_clampi(iv - 1 + j, 0, S - 1);
     for (int i = 0; i < 4; i++) {
-      int x = clampi(iu - 1 + i, 0, S - 1);
+      int x = nets_clampi(iu - 1 + i, 0, S - 1);
       const float *p = img + ((size_t)y * S + x) * 3;
       float wgt = wu[i] * wv[j];
       for (int c = 0; c < 3; c++) acc[c] += wgt * p[c];
@@ -271,8 +271,8 @@ static int fill_away(unmask_job *job, const float *ebuf, const float *ea, int ex
   }
   if (x1 < 0) return NETS_OK;
   const int mg = 8; /* known pixels around the outside part */
-  x0 = clampi(x0 - mg, 0, ew - 1), y0 = clampi(y0 - mg, 0, eh - 1);
-  x1 = clampi(x1 + mg, 0, ew - 1), y1 = clampi(y1 + mg, 0, eh - 1);
+  x0 = nets_clampi(x0 - mg, 0, ew - 1), y0 = nets_clampi(y0 - mg, 0, eh - 1);
+  x1 = nets_clampi(x1 + mg, 0, ew - 1), y1 = nets_clampi(y1 + mg, 0, eh - 1);
   const int sw = x1 - x0 + 1, sh = y1 - y0 + 1;
   float *rgb = malloc(sizeof(float) * 3 * (size_t)sw * sh), *unknown = calloc((size_t)sw * sh, sizeof(float));
   float *weight = malloc(sizeof(float) * (size_t)sw * sh); /* unmask_fill_away_weight's */
@@ -325,8 +325,8 @@ static int add_texture(unmask_job *job, const unmask_image_io *io, const unsigne
   int x1 = (int)ceil(ox + side), y1 = (int)ceil(oy + side);
   x0 = job->x < x0 ? job->x : x0, y0 = job->y < y0 ? job->y : y0;
   x1 = job->x + job->w > x1 ? job->x + job->w : x1, y1 = job->y + job->h > y1 ? job->y + job->h : y1;
-  x0 = clampi(x0, 0, io->width), y0 = clampi(y0, 0, io->height);
-  x1 = clampi(x1, 0, io->width), y1 = clampi(y1, 0, io->height);
+  x0 = nets_clampi(x0, 0, io->width), y0 = nets_clampi(y0, 0, io->height);
+  x1 = nets_clampi(x1, 0, io->width), y1 = nets_clampi(y1, 0, io->height);
   const int w = x1 - x0, h = y1 - y0;
   if (w <= 0 || h <= 0 || (long)w * h > TEXTURE_MAX_AREA) return 0;
   const size_t n = (size_t)w * h;
@@ -395,7 +395,7 @@ int unmask_fill_job(unmask_models *m, const unmask_image_io *io, const unmask_pa
   unmask_crop_from_hole_box(job->bx, job->by, job->bw, job->bh, &cx, &cy, &side);
 
   /* the job's rectangle plus a band around it, at full scale */
-  int mg = clampi((int)ceil(side / 40.0), 3, 64);
+  int mg = nets_clampi((int)ceil(side / 40.0), 3, 64);
   int ex = job->x - mg, ey = job->y - mg;
   int ex1 = job->x + job->w + mg, ey1 = job->y + job->h + mg;
   if (ex < 0) ex = 0;

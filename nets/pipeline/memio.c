@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/clamp.h"
 
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* Source pixels overlapping output cell i of a scaled axis, with weights. */
 typedef struct {
@@ -18,9 +18,9 @@ static int mem_read(void *user, int x, int y, int w, int h, double scale, float 
   int W = img->width, H = img->height;
   if (scale >= 1.0 - 1e-9) {
     for (int j = 0; j < h; j++) {
-      int sy = clampi(y + j, 0, H - 1);
+      int sy = nets_clampi(y + j, 0, H - 1);
       for (int i = 0; i < w; i++) {
-        int sx = clampi(x + i, 0, W - 1);
+        int sx = nets_clampi(x + i, 0, W - 1);
         memcpy(out + ((size_t)j * w + i) * 4, img->data + ((size_t)sy * W + sx) * 4,
                sizeof(float) * 4);
       }
@@ -45,7 +45,7 @@ static int mem_read(void *user, int x, int y, int w, int h, double scale, float 
     for (int k = k0; k < b && n < per; k++, n++) {
       double lo = a > k ? a : k, hi = b < k + 1 ? b : k + 1;
       wx[(size_t)i * per + n] = (hi - lo) * scale;
-      ix[(size_t)i * per + n] = clampi(k, 0, W - 1);
+      ix[(size_t)i * per + n] = nets_clampi(k, 0, W - 1);
     }
     sx[i].first = i * per;
     sx[i].count = n;
@@ -55,7 +55,7 @@ static int mem_read(void *user, int x, int y, int w, int h, double scale, float 
     memset(acc, 0, sizeof(double) * 4 * w);
     for (int k = (int)floor(a); k < b; k++) {
       double lo = a > k ? a : k, hi = b < k + 1 ? b : k + 1, wy = (hi - lo) * scale;
-      const float *row = img->data + (size_t)clampi(k, 0, H - 1) * W * 4;
+      const float *row = img->data + (size_t)nets_clampi(k, 0, H - 1) * W * 4;
       for (int i = 0; i < w; i++) {
         double *o = acc + (size_t)i * 4;
         for (int n = 0; n < sx[i].count; n++) {

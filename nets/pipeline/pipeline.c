@@ -18,6 +18,7 @@
 #include "hole.h"
 #include "pipeline-private.h"
 #include "coverings.h"
+#include "../core/clamp.h"
 
 #define VIEW_MAX UNMASK_VIEW_DEFAULT /* long side of the view for user holes */
 #define COARSE_MAX 320 /* long side of the second, coarse detection view */
@@ -29,7 +30,6 @@
  * pixels at the colour growth's scale: they are traced to a pixel there */
 #define THIN_GROW 1.5
 
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* ---- Models ------------------------------------------------------------ */
 
@@ -203,10 +203,10 @@ int unmask_job_from_covering(const unsigned char *cov, int rx, int ry, int rw, i
   job->face.score = score;
   job->face.mask_area = area;
   job->covering = 1;
-  job->x = clampi(rx + x0 - reach, 0, W);
-  job->y = clampi(ry + y0 - reach, 0, H);
-  job->w = clampi(rx + x1 + 1 + reach, 0, W) - job->x;
-  job->h = clampi(ry + y1 + 1 + reach, 0, H) - job->y;
+  job->x = nets_clampi(rx + x0 - reach, 0, W);
+  job->y = nets_clampi(ry + y0 - reach, 0, H);
+  job->w = nets_clampi(rx + x1 + 1 + reach, 0, W) - job->x;
+  job->h = nets_clampi(ry + y1 + 1 + reach, 0, H) - job->y;
   size_t n = (size_t)job->w * job->h;
   unsigned char *mask = calloc(n, 1);
   job->alpha = malloc(sizeof(float) * n);
@@ -289,8 +289,8 @@ static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const
   const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
   const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
   const int pad = (int)ceil(unmask_hole_grow_like_reach(size * sc) / sc);
-  const int X0 = clampi(rx + x0 - pad, 0, io->width), Y0 = clampi(ry + y0 - pad, 0, io->height);
-  const int X1 = clampi(rx + x1 + 1 + pad, 0, io->width), Y1 = clampi(ry + y1 + 1 + pad, 0, io->height);
+  const int X0 = nets_clampi(rx + x0 - pad, 0, io->width), Y0 = nets_clampi(ry + y0 - pad, 0, io->height);
+  const int X1 = nets_clampi(rx + x1 + 1 + pad, 0, io->width), Y1 = nets_clampi(ry + y1 + 1 + pad, 0, io->height);
   const int sx0 = (int)floor(X0 * sc), sy0 = (int)floor(Y0 * sc);
   const int sw = (int)ceil(X1 * sc) - sx0, sh = (int)ceil(Y1 * sc) - sy0;
   if (sw <= 0 || sh <= 0) return NETS_OK;
@@ -328,8 +328,8 @@ static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const
     for (int y = 0; !rc && y < *gh; y++)
       for (int x = 0; x < *gw; x++) {
         int cx = X0 + x - rx, cy = Y0 + y - ry;
-        int i = clampi((int)floor((X0 + x + 0.5) * sc) - sx0, 0, sw - 1);
-        int j = clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
+        int i = nets_clampi((int)floor((X0 + x + 0.5) * sc) - sx0, 0, sw - 1);
+        int j = nets_clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
         size_t k = (size_t)j * sw + i;
         const int in_cov = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
         (*big)[(size_t)y * *gw + x] = in_cov ? 1 : ms[k] ? 0 : grown[k]; /* straps stay marked */
@@ -365,8 +365,8 @@ static int coarse_pass(unmask_models *m, const unmask_image_io *io, int vw, int 
                        nets_error *err) {
   const int L = io->width > io->height ? io->width : io->height;
   const double s2 = (double)COARSE_MAX / L;
-  const int cw = clampi((int)lround(io->width * s2), 1, COARSE_MAX);
-  const int ch = clampi((int)lround(io->height * s2), 1, COARSE_MAX);
+  const int cw = nets_clampi((int)lround(io->width * s2), 1, COARSE_MAX);
+  const int ch = nets_clampi((int)lround(io->height * s2), 1, COARSE_MAX);
   float *view = malloc(sizeof(float) * 4 * cw * ch), *p2 = malloc(sizeof(float) * cw * ch);
   int rc = NETS_OK;
   if (!view || !p2) rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
@@ -398,10 +398,10 @@ static int coarse_pass(unmask_models *m, const unmask_image_io *io, int vw, int 
 static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
                         unmask_job **out, int *n_out, nets_error *err) {
   int W = io->width, H = io->height, L = W > H ? W : H;
-  const int vmax = p->view_max > 0 ? clampi(p->view_max, 256, 8192) : UNMASK_VIEW_DEFAULT;
+  const int vmax = p->view_max > 0 ? nets_clampi(p->view_max, 256, 8192) : UNMASK_VIEW_DEFAULT;
   double s = L > vmax ? (double)vmax / L : 1.0;
-  int vw = s < 1 ? clampi((int)lround(W * s), 1, vmax) : W;
-  int vh = s < 1 ? clampi((int)lround(H * s), 1, vmax) : H;
+  int vw = s < 1 ? nets_clampi((int)lround(W * s), 1, vmax) : W;
+  int vh = s < 1 ? nets_clampi((int)lround(H * s), 1, vmax) : H;
   size_t vn = (size_t)vw * vh;
   int rc = NETS_OK, n = 0;
   float *view = malloc(sizeof(float) * 4 * vn);
@@ -439,10 +439,10 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
   for (int b = 0; b < nb; b++) {
     const nets_det_box *bx = &boxes[b];
     /* full-scale region of the component (one view pixel of slack) */
-    int rx = clampi((int)floor((bx->x - 1) / s), 0, W);
-    int ry = clampi((int)floor((bx->y - 1) / s), 0, H);
-    int rw = clampi((int)ceil((bx->x + bx->w + 1) / s), 0, W) - rx;
-    int rh = clampi((int)ceil((bx->y + bx->h + 1) / s), 0, H) - ry;
+    int rx = nets_clampi((int)floor((bx->x - 1) / s), 0, W);
+    int ry = nets_clampi((int)floor((bx->y - 1) / s), 0, H);
+    int rw = nets_clampi((int)ceil((bx->x + bx->w + 1) / s), 0, W) - rx;
+    int rh = nets_clampi((int)ceil((bx->y + bx->h + 1) / s), 0, H) - ry;
     if (rw <= 0 || rh <= 0) continue;
     unsigned char *cov = calloc((size_t)rw * rh, 1);
     if (!cov) {
@@ -497,7 +497,7 @@ static int user_holes(const unmask_image_io *io, int hx, int hy, int hw, int hh,
                       const unmask_params *p, unmask_job **out, int *n_out, nets_error *err) {
   int L = hw > hh ? hw : hh;
   double s = L > VIEW_MAX ? (double)VIEW_MAX / L : 1.0;
-  int vw = clampi((int)ceil(hw * s), 1, hw), vh = clampi((int)ceil(hh * s), 1, hh);
+  int vw = nets_clampi((int)ceil(hw * s), 1, hw), vh = nets_clampi((int)ceil(hh * s), 1, hh);
   size_t vn = (size_t)vw * vh;
   int rc = NETS_OK, n = 0, parts = 0;
   unsigned char *occ = calloc(vn, 1);
@@ -517,9 +517,9 @@ static int user_holes(const unmask_image_io *io, int hx, int hy, int hw, int hh,
       goto done;
     }
     for (int r = 0; r < rows; r++) {
-      int vy = clampi((int)((y + r) * s), 0, vh - 1);
+      int vy = nets_clampi((int)((y + r) * s), 0, vh - 1);
       for (int x = 0; x < hw; x++)
-        if (strip[(size_t)r * hw + x] > 0.0f) occ[(size_t)vy * vw + clampi((int)(x * s), 0, vw - 1)] = 1;
+        if (strip[(size_t)r * hw + x] > 0.0f) occ[(size_t)vy * vw + nets_clampi((int)(x * s), 0, vw - 1)] = 1;
     }
   }
   free(strip);
@@ -539,10 +539,10 @@ static int user_holes(const unmask_image_io *io, int hx, int hy, int hw, int hh,
       rc = nets_error_set(err, NETS_ERR_CANCEL, "cancelled");
       goto done;
     }
-    int rx = hx + clampi((int)floor(comps[c].x0 / s), 0, hw);
-    int ry = hy + clampi((int)floor(comps[c].y0 / s), 0, hh);
-    int rw = hx + clampi((int)ceil((comps[c].x1 + 1) / s), 0, hw) - rx;
-    int rh = hy + clampi((int)ceil((comps[c].y1 + 1) / s), 0, hh) - ry;
+    int rx = hx + nets_clampi((int)floor(comps[c].x0 / s), 0, hw);
+    int ry = hy + nets_clampi((int)floor(comps[c].y0 / s), 0, hh);
+    int rw = hx + nets_clampi((int)ceil((comps[c].x1 + 1) / s), 0, hw) - rx;
+    int rh = hy + nets_clampi((int)ceil((comps[c].y1 + 1) / s), 0, hh) - ry;
     if (rw <= 0 || rh <= 0) continue;
     cov = malloc(sizeof(float) * (size_t)rw * rh);
     if (!cov) {
@@ -557,10 +557,10 @@ static int user_holes(const unmask_image_io *io, int hx, int hy, int hw, int hh,
     int x0 = rw, y0 = rh, x1 = -1, y1 = -1;
     long area = 0;
     for (int y = 0; y < rh; y++) {
-      int vy = clampi((int)((ry - hy + y) * s), 0, vh - 1);
+      int vy = nets_clampi((int)((ry - hy + y) * s), 0, vh - 1);
       for (int x = 0; x < rw; x++) {
         float *a = cov + (size_t)y * rw + x;
-        int vx = clampi((int)((rx - hx + x) * s), 0, vw - 1);
+        int vx = nets_clampi((int)((rx - hx + x) * s), 0, vw - 1);
         if (*a > 1.0f) *a = 1.0f;
         if (!(*a > 0.0f) || (!merged && labels[(size_t)vy * vw + vx] != c + 1)) {
           *a = 0.0f;
@@ -610,9 +610,9 @@ static int find_holes(unmask_models *m, const unmask_image_io *io, const unmask_
   if (!io || !io->read || io->width <= 0 || io->height <= 0)
     return nets_error_set(err, NETS_ERR_ARG, "unmask: no image");
   if (io->read_hole && io->hole_bounds && io->hole_bounds(io->user, &hx, &hy, &hw, &hh) == 0) {
-    int x1 = clampi(hx + hw, 0, io->width), y1 = clampi(hy + hh, 0, io->height);
-    hx = clampi(hx, 0, io->width);
-    hy = clampi(hy, 0, io->height);
+    int x1 = nets_clampi(hx + hw, 0, io->width), y1 = nets_clampi(hy + hh, 0, io->height);
+    hx = nets_clampi(hx, 0, io->width);
+    hy = nets_clampi(hy, 0, io->height);
     hw = x1 - hx;
     hh = y1 - hy;
     if (hw <= 0 || hh <= 0) {
@@ -664,12 +664,12 @@ static int draw_boxes(const unmask_image_io *io, const unmask_job *jobs, int n, 
   static const float col[3] = {1.0f, 0.85f, 0.0f};
   for (int k = 0; k < n; k++) {
     const unmask_face *f = &jobs[k].face;
-    int bx0 = clampi(f->x - t, 0, W), by0 = clampi(f->y - t, 0, H);
-    int bx1 = clampi(f->x + f->w + t, 0, W), by1 = clampi(f->y + f->h + t, 0, H);
-    int r[4][4] = {{bx0, by0, bx1 - bx0, clampi(t, 0, by1 - by0)},
-                   {bx0, clampi(by1 - t, by0, by1), bx1 - bx0, clampi(t, 0, by1 - by0)},
-                   {bx0, by0, clampi(t, 0, bx1 - bx0), by1 - by0},
-                   {clampi(bx1 - t, bx0, bx1), by0, clampi(t, 0, bx1 - bx0), by1 - by0}};
+    int bx0 = nets_clampi(f->x - t, 0, W), by0 = nets_clampi(f->y - t, 0, H);
+    int bx1 = nets_clampi(f->x + f->w + t, 0, W), by1 = nets_clampi(f->y + f->h + t, 0, H);
+    int r[4][4] = {{bx0, by0, bx1 - bx0, nets_clampi(t, 0, by1 - by0)},
+                   {bx0, nets_clampi(by1 - t, by0, by1), bx1 - bx0, nets_clampi(t, 0, by1 - by0)},
+                   {bx0, by0, nets_clampi(t, 0, bx1 - bx0), by1 - by0},
+                   {nets_clampi(bx1 - t, bx0, bx1), by0, nets_clampi(t, 0, bx1 - bx0), by1 - by0}};
     for (int e = 0; e < 4; e++) {
       int w = r[e][2], h = r[e][3];
       if (w <= 0 || h <= 0) continue;

@@ -8,6 +8,7 @@
 #include "nets-error.h"
 #include "rng.h"
 #include "synth.h"
+#include "../core/clamp.h"
 
 #define MIN_SOURCES 16 /* fewer usable patches than this: no detail */
 #define TRIES 32       /* random source patches weighed for each tile */
@@ -181,7 +182,6 @@ done:
   return rc;
 }
 
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 int unmask_texture_skin(const unsigned char *face, const float *lm, int size, unsigned char *skin) {
   const int S = size;
@@ -197,8 +197,8 @@ int unmask_texture_skin(const unsigned char *face, const float *lm, int size, un
     float x0 = S, y0 = S, x1 = 0, y1 = 0;
     for (int c = 0; c < 4; c++)
       x0 = fminf(x0, q[2 * c]), x1 = fmaxf(x1, q[2 * c]), y0 = fminf(y0, q[2 * c + 1]), y1 = fmaxf(y1, q[2 * c + 1]);
-    for (int y = clampi((int)y0, 0, S); y < clampi((int)ceilf(y1), 0, S); y++)
-      for (int x = clampi((int)x0, 0, S); x < clampi((int)ceilf(x1), 0, S); x++)
+    for (int y = nets_clampi((int)y0, 0, S); y < nets_clampi((int)ceilf(y1), 0, S); y++)
+      for (int x = nets_clampi((int)x0, 0, S); x < nets_clampi((int)ceilf(x1), 0, S); x++)
         if (!skin[y * S + x] && unmask_polygon_contains(q, 4, x + 0.5f, y + 0.5f)) skin[y * S + x] = 2;
   }
   static const int groups[4][2] = {{17, 22}, {22, 27}, {36, 42}, {42, 48}}; /* brows, eyes */
@@ -209,8 +209,9 @@ int unmask_texture_skin(const unsigned char *face, const float *lm, int size, un
       y0 = fminf(y0, lm[2 * p + 1]), y1 = fmaxf(y1, lm[2 * p + 1]);
     }
     const float m = (g < 2 ? 0.1f : 0.25f) * (x1 - x0);
-    for (int y = clampi((int)(y0 - m), 0, S); y < clampi((int)ceilf(y1 + m), 0, S); y++)
-      for (int x = clampi((int)(x0 - m), 0, S); x < clampi((int)ceilf(x1 + m), 0, S); x++) skin[y * S + x] = 0;
+    for (int y = nets_clampi((int)(y0 - m), 0, S); y < nets_clampi((int)ceilf(y1 + m), 0, S); y++)
+      for (int x = nets_clampi((int)(x0 - m), 0, S); x < nets_clampi((int)ceilf(x1 + m), 0, S); x++)
+        skin[y * S + x] = 0;
   }
   return NETS_OK;
 }

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include "../core/clamp.h"
 
 void unmask_crop_from_hole_box(double bx, double by, double bw, double bh, double *cx, double *cy,
                                double *side) {
@@ -14,7 +15,6 @@ void unmask_crop_from_hole_box(double bx, double by, double bw, double bh, doubl
   *side = s;
 }
 
-static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 void unmask_crop_read(const float *src, int w, int h, int channels, double cx, double cy,
                       double side, int size, float *out) {
@@ -32,12 +32,12 @@ void unmask_crop_read(const float *src, int w, int h, int channels, double cx, d
         double fy = y0 + (oy + (sy + 0.5) / ss) * step - 0.5;
         int iy = (int)floor(fy);
         float ty = (float)(fy - iy);
-        int ya = clampi(iy, 0, h - 1), yb = clampi(iy + 1, 0, h - 1);
+        int ya = nets_clampi(iy, 0, h - 1), yb = nets_clampi(iy + 1, 0, h - 1);
         for (int sx = 0; sx < ss; sx++) {
           double fx = x0 + (ox + (sx + 0.5) / ss) * step - 0.5;
           int ix = (int)floor(fx);
           float tx = (float)(fx - ix);
-          int xa = clampi(ix, 0, w - 1), xb = clampi(ix + 1, 0, w - 1);
+          int xa = nets_clampi(ix, 0, w - 1), xb = nets_clampi(ix + 1, 0, w - 1);
           const float *p00 = src + ((size_t)ya * w + xa) * channels;
           const float *p01 = src + ((size_t)ya * w + xb) * channels;
           const float *p10 = src + ((size_t)yb * w + xa) * channels;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "synth-private.h"
+#include "../core/clamp.h"
 
 float synth_polyline_cov(const double *pts, int n, double px, double py, double hw,
                          double *t_out) {
@@ -24,13 +25,12 @@ float synth_polyline_cov(const double *pts, int n, double px, double py, double 
   return (float)synth_clampd(hw - d + 0.5, 0.0, 1.0);
 }
 
-static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 static inline void bilerp_u8(const uint8_t *src, int w, int h, double fx, double fy, float *acc) {
   int ix = (int)floor(fx), iy = (int)floor(fy);
   float tx = (float)(fx - ix), ty = (float)(fy - iy);
-  int xa = clampi(ix, 0, w - 1), xb = clampi(ix + 1, 0, w - 1);
-  int ya = clampi(iy, 0, h - 1), yb = clampi(iy + 1, 0, h - 1);
+  int xa = nets_clampi(ix, 0, w - 1), xb = nets_clampi(ix + 1, 0, w - 1);
+  int ya = nets_clampi(iy, 0, h - 1), yb = nets_clampi(iy + 1, 0, h - 1);
   const uint8_t *p00 = src + ((size_t)ya * w + xa) * 3, *p01 = src + ((size_t)ya * w + xb) * 3;
   const uint8_t *p10 = src + ((size_t)yb * w + xa) * 3, *p11 = src + ((size_t)yb * w + xb) * 3;
   for (int c = 0; c < 3; c++) {
@@ -61,7 +61,7 @@ void synth_crop_u8(const uint8_t *src, int w, int h, double cx, double cy, doubl
                    float *out) {
   double step = side / size;
   int ss = (int)ceil(step - 1e-6);
-  ss = clampi(ss, 1, 6);
+  ss = nets_clampi(ss, 1, 6);
   double A[6] = {step, 0, cx - 0.5 * side + 0.5 * step - 0.5, 0, step,
                  cy - 0.5 * side + 0.5 * step - 0.5};
   synth_affine_u8(src, w, h, A, ss, size, size, out);
