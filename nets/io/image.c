@@ -288,23 +288,33 @@ static int jpeg_decode(jpeg_dctx *c, const unsigned char *data, size_t len, nets
   jpeg_mem_src(&c->cinfo, data, (unsigned long)len);
   jpeg_read_header(&c->cinfo, TRUE);
   const int grey = c->cinfo.num_components == 1;
-  c->cinfo.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+  const int cmyk = c->cinfo.jpeg_color_space == JCS_CMYK || c->cinfo.jpeg_color_space == JCS_YCCK;
+  c->cinfo.out_color_space = grey ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
   jpeg_start_decompress(&c->cinfo);
 
   const int w = (int)c->cinfo.output_width, h = (int)c->cinfo.output_height;
-  const int ch = c->cinfo.output_components;
-  if (ch != (grey ? 1 : 3))
-    return nets_error_set(err, NETS_ERR_FORMAT, "JPEG: unsupported component count %d", ch);
+  const int in_ch = c->cinfo.output_components, ch = grey ? 1 : 3;
+  if (in_ch != (grey ? 1 : cmyk ? 4 : 3))
+    return nets_error_set(err, NETS_ERR_FORMAT, "JPEG: unsupported component count %d", in_ch);
   c->img = nets_image_new(w, h, ch);
-  c->row = malloc((size_t)w * ch);
+  c->row = malloc((size_t)w * in_ch);
   if (!c->img || !c->row)
     return nets_error_set(err, NETS_ERR_NOMEM, "JPEG: out of memory for %dx%d image", w, h);
+  /* CMYK (print) JPEGs: Adobe's files, the usual kind, store the inks
+   * inverted (255 = no ink); others store them as they are. */
+  const int inverted = c->cinfo.saw_Adobe_marker;
   while (c->cinfo.output_scanline < c->cinfo.output_height) {
     const int y = (int)c->cinfo.output_scanline;
     JSAMPROW rows[1] = {c->row};
     jpeg_read_scanlines(&c->cinfo, rows, 1);
     float *d = c->img->data + (size_t)y * w * ch;
-    for (int i = 0; i < w * ch; i++) d[i] = c->row[i] * (1.0f / 255.0f);
+    if (!cmyk)
+      for (int i = 0; i < w * ch; i++) d[i] = c->row[i] * (1.0f / 255.0f);
+    for (int x = 0; cmyk && x < w; x++) {
+      const unsigned char *q = c->row + (size_t)x * 4;
+      const float k = (inverted ? q[3] : 255 - q[3]) * (1.0f / 255.0f);
+      for (int j = 0; j < 3; j++) d[x * 3 + j] = (inverted ? q[j] : 255 - q[j]) * (1.0f / 255.0f) * k;
+    }
   }
   jpeg_finish_decompress(&c->cinfo);
   return NETS_OK;

@@ -1,5 +1,6 @@
 /* Image files for the trainer and the tools: PNG (8/16-bit; grey, grey+alpha,
- * RGB, RGBA) through libpng, and JPEG (grey, RGB) through libjpeg.
+ * RGB, RGBA) through libpng, and JPEG (grey, RGB; CMYK read as RGB, without
+ * colour management) through libjpeg.
  * Pixels are float in [0, 1], interleaved (y * width + x) * channels + c,
  * non-premultiplied, in the file's own (sRGB) encoding. */
 #ifndef NETS_IMAGE_H

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <jpeglib.h>
 
 #include "image.h"
 
@@ -159,6 +160,50 @@ static void test_jpeg(int ch) {
         ok ? "" : err.msg);
   nets_image_free(img);
   nets_image_free(back);
+  g_free(path);
+}
+
+/* A 16x8 CMYK JPEG as print software writes it (Adobe marker, inks stored
+ * inverted): the left half red (magenta + yellow), the right half grey
+ * (black ink at half). */
+static int write_cmyk_jpeg(const char *path) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp) return -1;
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, fp);
+  c.image_width = 16, c.image_height = 8, c.input_components = 4, c.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 100, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  unsigned char row[16 * 4];
+  for (int x = 0; x < 16; x++) {
+    const unsigned char red[4] = {255, 0, 0, 255}, grey[4] = {255, 255, 255, 128};
+    memcpy(row + x * 4, x < 8 ? red : grey, 4);
+  }
+  for (int y = 0; y < 8; y++) {
+    JSAMPROW r[1] = {row};
+    jpeg_write_scanlines(&c, r, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  return fclose(fp);
+}
+
+static void test_jpeg_cmyk(void) {
+  char *path = tmp_path("cmyk.jpg");
+  nets_error err = {0};
+  nets_image *img = write_cmyk_jpeg(path) == 0 ? nets_image_load(path, &err) : NULL;
+  int ok = img && img->width == 16 && img->height == 8 && img->channels == 3;
+  if (ok) {
+    const float *red = img->data + (4 * 16 + 2) * 3, *grey = img->data + (4 * 16 + 13) * 3;
+    ok = fabsf(red[0] - 1) < 0.03f && red[1] < 0.03f && red[2] < 0.03f;
+    for (int j = 0; j < 3; j++) ok = ok && fabsf(grey[j] - 128 / 255.f) < 0.03f;
+  }
+  check(ok, "CMYK JPEG (Adobe, inverted inks) loads as RGB%s%s", ok ? "" : ": ", ok ? "" : err.msg);
+  nets_image_free(img);
   g_free(path);
 }
 
@@ -348,6 +393,7 @@ int main(void) {
   test_resize();
   test_convert();
   test_jpeg_roundtrip();
+  test_jpeg_cmyk();
 
   GDir *dir = g_dir_open(tmpdir, 0, NULL);
   for (const char *n; dir && (n = g_dir_read_name(dir));) {
