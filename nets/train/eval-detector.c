@@ -60,6 +60,11 @@ typedef struct {
  * what a 2-px opening removes), those inside coverings that were found (a
  * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
  * alpha is left in hole_out (size*size). */
+/* n RGB pixels set to their luma, as in a black-and-white photo. */
+static void to_grey(float *rgb, int n) {
+  for (int p = 0; p < n; p++) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = nets_luma(rgb + p * 3);
+}
+
 static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
                          const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
                          metric_box *faces_out, int *n_faces, nets_error *err) {
@@ -172,7 +177,7 @@ int eval_detector_main(int argc, char **argv) {
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int verify = -1;
   const char *dump = NULL;
-  int photos = 0, no_colour_grow = 0, dump_all = 0, split = 1;
+  int photos = 0, no_colour_grow = 0, dump_all = 0, split = 1, grey = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -189,12 +194,13 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--dump-all") && v) dump = argv[++i], dump_all = 1;
     else if (!strcmp(a, "--photos")) photos = 1;
     else if (!strcmp(a, "--no-colour-grow")) no_colour_grow = 1;
+    else if (!strcmp(a, "--grey")) grey = 1;
     else if (!strcmp(a, "--train-faces")) split = 0;
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
              "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
-             "       [--no-colour-grow] [--train-faces]\n"
+             "       [--no-colour-grow] [--train-faces] [--grey]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "Boxes and scores are those `unmask detect` reports: the pipeline's detection\n"
              "at --sensitivity, each covering grown over its loops by colour (one more row\n"
@@ -215,7 +221,9 @@ int eval_detector_main(int argc, char **argv) {
              "(and with their thin parts grown as their body is).\n"
              "--train-faces builds every scene and unmasked face from the faces training\n"
              "uses instead (new scenes of them): the gap to the held-out score is what the\n"
-             "detector has learnt of its training faces rather than of faces.\n");
+             "detector has learnt of its training faces rather than of faces.\n"
+             "--grey turns every scene and unmasked face grey (its luma) first, as a\n"
+             "black-and-white photo is.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -272,6 +280,7 @@ int eval_detector_main(int argc, char **argv) {
     rc = photos ? unmask_synth_photo_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)
                 : unmask_synth_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err);
     if (rc) break;
+    if (grey) to_grey(rgb, hw);
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
     int nd = find_coverings(det, rgb, size, prob, &lv, labels, db, &err);
@@ -343,6 +352,7 @@ int eval_detector_main(int argc, char **argv) {
   if (n_faces > unmask_synth_count(syn, split)) n_faces = unmask_synth_count(syn, split);
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, split, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
+    if (grey) to_grey(o, S * S);
     nets_det_box fb[MAX_BOXES];
     int nf = find_coverings(det, o, S, pf, &flv, flabels, fb, &err);
     if (nf < 0) {

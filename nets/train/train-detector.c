@@ -27,7 +27,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight, loop_weight;
-  double photo_share, emblem_share;
+  double photo_share, emblem_share, grey_share;
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
@@ -56,6 +56,10 @@ static void usage(void) {
          "                     patches or round signs drawn on, most on a person's\n"
          "                     chest: mask-sized, mask-coloured, no face (0-1,\n"
          "                     default 0; held-out scenes never get them)\n"
+         "  --grey P           the share of training scenes turned grey (their luma in\n"
+         "                     all three channels), as black-and-white photos are\n"
+         "                     (0-1, default 0; the colour augmentation's own grey\n"
+         "                     scenes keep a tint from its white balance)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -82,6 +86,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--loop-weight")) o->loop_weight = (float)atof(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
+    else if (OPT("--grey")) o->grey_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -101,6 +106,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->loop_weight >= 0 && o->loop_weight <= 100)) {
     fprintf(stderr, "unmask-train: --loop-weight must be 0 to 100\n");
+    return 2;
+  }
+  if (!(o->grey_share >= 0 && o->grey_share <= 1)) {
+    fprintf(stderr, "unmask-train: --grey must be 0 to 1\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -155,6 +164,7 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_extra, sizeof s_extra, ", photo share %g", o->photo_share);
   if (o->emblem_share != UNMASK_EMBLEM_SHARE)
     ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", emblems %g", o->emblem_share);
+  if (o->grey_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", grey %g", o->grey_share);
   if (o->loop_weight > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
@@ -307,6 +317,8 @@ int train_detector_main(int argc, char **argv) {
         if (seam[p] > 0 && wfull[p] < o.seam_weight) wfull[p] = o.seam_weight;
       if (augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx))
         augment_mirror(wfull, S, S);
+      if (o.grey_share > 0)
+        augment_grey(rgb, S, S, o.grey_share, (o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx) + 0x6A09E667F3BCC909ULL);
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
       downsample(cov, S, S, DETECTOR_OUT_SCALE, t + (size_t)i * ls * ls);
       downsample(wfull, S, S, DETECTOR_OUT_SCALE, wmap + (size_t)i * ls * ls);

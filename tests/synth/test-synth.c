@@ -19,6 +19,8 @@
 #include "train.h"
 #include "train-common.h"
 #include "loop-targets.h"
+#include "augment.h"
+#include "image.h"
 #include "perceptual.h"
 #include "rng.h"
 #include "weights.h"
@@ -1603,6 +1605,29 @@ static void test_loop_targets(void) {
   CHECK(others == 0, "%d other cells changed", others);
 }
 
+/* augment_grey: a scene drawn grey is its luma in all three channels; at
+ * share 0 nothing changes; at 0.3 about 30% of seeds turn grey. */
+static void test_augment_grey(void) {
+  enum { W = 5, H = 4 };
+  float rgb[W * H * 3], orig[W * H * 3];
+  for (int i = 0; i < W * H * 3; i++) orig[i] = (float)((i * 37) % 101) / 100.f;
+  memcpy(rgb, orig, sizeof rgb);
+  CHECK(augment_grey(rgb, W, H, 0.0, 7) == 0 && !memcmp(rgb, orig, sizeof rgb), "share 0 leaves the scene");
+  CHECK(augment_grey(rgb, W, H, 1.0, 7) == 1, "share 1 turns it grey");
+  int grey = 1;
+  for (int p = 0; p < W * H; p++) {
+    const float y = nets_luma(orig + p * 3);
+    for (int c = 0; c < 3; c++) grey = grey && fabsf(rgb[p * 3 + c] - y) < 1e-6f;
+  }
+  CHECK(grey, "every pixel is its luma in R, G and B");
+  int turned = 0;
+  for (uint64_t seed = 0; seed < 1000; seed++) {
+    memcpy(rgb, orig, sizeof rgb);
+    turned += augment_grey(rgb, W, H, 0.3, seed);
+  }
+  CHECK(turned > 250 && turned < 350, "%d of 1000 seeds turned grey at share 0.3", turned);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -1612,6 +1637,7 @@ int main(void) {
   test_crop_and_homography();
   test_seams();
   test_loop_targets();
+  test_augment_grey();
   test_kinds();
   write_template_cfg();
   test_template();
