@@ -48,11 +48,14 @@ int augment_scene(float *rgb, float *cover, int w, int h, uint64_t seed) {
   return flip;
 }
 
+void augment_to_grey(float *rgb, size_t n) {
+  for (size_t p = 0; p < n; p++) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = nets_luma(rgb + p * 3);
+}
+
 int augment_grey(float *rgb, int w, int h, double share, uint64_t seed) {
   nets_rng r;
   nets_rng_seed(&r, seed);
   if (!(nets_rng_uniform(&r) < share)) return 0;
-  for (size_t p = 0; p < (size_t)w * h; p++)
-    rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = nets_luma(rgb + p * 3);
+  augment_to_grey(rgb, (size_t)w * h);
   return 1;
 }

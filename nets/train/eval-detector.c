@@ -14,6 +14,7 @@
 #include "../pipeline/memio.h"
 #include "../pipeline/pipeline-private.h"
 #include "../synth/synth.h"
+#include "augment.h"
 #include "metrics.h"
 #include "train-common.h"
 #include "train.h"
@@ -60,11 +61,6 @@ typedef struct {
  * what a 2-px opening removes), those inside coverings that were found (a
  * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
  * alpha is left in hole_out (size*size). */
-/* n RGB pixels set to their luma, as in a black-and-white photo. */
-static void to_grey(float *rgb, int n) {
-  for (int p = 0; p < n; p++) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = nets_luma(rgb + p * 3);
-}
-
 static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
                          const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
                          metric_box *faces_out, int *n_faces, nets_error *err) {
@@ -280,7 +276,7 @@ int eval_detector_main(int argc, char **argv) {
     rc = photos ? unmask_synth_photo_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)
                 : unmask_synth_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err);
     if (rc) break;
-    if (grey) to_grey(rgb, hw);
+    if (grey) augment_to_grey(rgb, (size_t)hw);
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
     int nd = find_coverings(det, rgb, size, prob, &lv, labels, db, &err);
@@ -352,7 +348,7 @@ int eval_detector_main(int argc, char **argv) {
   if (n_faces > unmask_synth_count(syn, split)) n_faces = unmask_synth_count(syn, split);
   for (int i = 0; i < n_faces && !rc; i++) {
     if ((rc = unmask_synth_inpaint_sample(syn, split, 555, (uint64_t)i, m, h, o, NULL, &err))) break;
-    if (grey) to_grey(o, S * S);
+    if (grey) augment_to_grey(o, (size_t)S * S);
     nets_det_box fb[MAX_BOXES];
     int nf = find_coverings(det, o, S, pf, &flv, flabels, fb, &err);
     if (nf < 0) {

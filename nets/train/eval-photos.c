@@ -14,6 +14,7 @@
 #include "../pipeline/memio.h"
 #include "../pipeline/pipeline.h"
 #include "../synth/synth.h"
+#include "augment.h"
 #include "metrics.h"
 #include "train-common.h"
 #include "train.h"
@@ -179,7 +180,7 @@ int eval_photos_main(int argc, char **argv) {
   const char *weights = NULL, *grid = NULL, *inputs = NULL;
   unmask_params p;
   unmask_params_default(&p);
-  int n_max = 1000, list = 0, exact = 0;
+  int n_max = 1000, list = 0, exact = 0, grey = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -191,12 +192,13 @@ int eval_photos_main(int argc, char **argv) {
     else if (!strcmp(a, "--no-sketch")) p.no_sketch = 1;
     else if (!strcmp(a, "--list")) list = 1;
     else if (!strcmp(a, "--exact-holes")) exact = 1;
+    else if (!strcmp(a, "--grey")) grey = 1;
     else if (!strcmp(a, "--grow") && v && atof(v) >= 0) p.grow_px = atof(argv[++i]);
     else if (!strcmp(a, "--feather") && v && atof(v) >= 0) p.feather_px = atof(argv[++i]);
     else {
       printf("usage: unmask-train eval-photos [--weights DIR] [--n N] [--detail D] [--no-sketch]\n"
              "       [--grow PX] [--feather PX] [--grid DIR] [--inputs DIR] [--list] [--exact-holes]\n"
-             "       [--faces DIR --csv FILE]\n"
+             "       [--grey] [--faces DIR --csv FILE]\n"
              "The held-out 300-W photos (split 1) at their own size, a mask drawn on each\n"
              "annotated face (the kinds in turn), repaired by the whole unmask pipeline\n"
              "(detection included; weights from DIR, default as unmask) and by the harmonic\n"
@@ -211,7 +213,8 @@ int eval_photos_main(int argc, char **argv) {
              "a line per photo (to stderr).  --inputs writes DIR/<photo>.png: the masked\n"
              "photo at its own size, as the pipeline gets it.  --exact-holes gives both methods the drawn\n"
              "coverings as the user's selection instead of detecting them: what the\n"
-             "detector's holes cost.\n");
+             "detector's holes cost.  --grey turns each photo, masked and original, grey\n"
+             "(its luma), as a black-and-white photo is.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -260,6 +263,8 @@ int eval_photos_main(int argc, char **argv) {
         rc = 1;
       }
     }
+    if (!rc && grey)
+      augment_to_grey(orig->data, np), augment_to_grey(masked->data, np);
     nets_image *sel = !rc && exact ? nets_image_new(orig->width, orig->height, 1) : NULL;
     for (size_t k = 0; sel && k < np; k++) sel->data[k] = cov[k] > 0.5f ? 1.0f : 0.0f;
     if (exact && !rc && !sel) {
