@@ -15,6 +15,7 @@
 #include "../pipeline/hole.h"
 #include "../pipeline/pipeline.h"
 #include "../synth/synth.h"
+#include "augment.h"
 #include "metrics.h"
 #include "train-common.h"
 #include "train.h"
@@ -88,7 +89,7 @@ int eval_inpainter_main(int argc, char **argv) {
   snprintf(def_w, sizeof def_w, "%s/inpainter.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
   const char *export_dir = NULL, *compare = NULL, *ship = NULL, *stage = NULL, *lm_weights = NULL;
-  int n = 500, grow = 0, single = 0, use_sketch = 0;
+  int n = 500, grow = 0, single = 0, use_sketch = 0, grey = 0;
   double detail = -1; /* unset */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -101,6 +102,7 @@ int eval_inpainter_main(int argc, char **argv) {
     else if (!strcmp(a, "--ship") && v) ship = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
     else if (!strcmp(a, "--single")) single = 1;
+    else if (!strcmp(a, "--grey")) grey = 1;
     else if (!strcmp(a, "--sketch")) use_sketch = 1;
     else if (!strcmp(a, "--landmarks") && v) lm_weights = argv[++i];
     else if (!strcmp(a, "--stage") && v && (!strcmp(v, "coarse") || !strcmp(v, "refined"))) stage = argv[++i];
@@ -109,7 +111,7 @@ int eval_inpainter_main(int argc, char **argv) {
       printf("usage: unmask-train eval-inpainter [--weights FILE] [--n N] [--grid PNG]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "       [--export DIR] [--compare DIR[:NAME]] [--ship OUT] [--stage coarse|refined]\n"
-             "       [--hole-grow PX] [--single] [--sketch | --landmarks FILE] [--detail D]\n"
+             "       [--hole-grow PX] [--single] [--sketch | --landmarks FILE] [--detail D] [--grey]\n"
              "Held-out crops (split 1, fixed seed); the baseline is a diffusion fill.\n"
              "Both stages of the network (coarse and refined) are scored, and the coarse\n"
              "result plus the share D of the refinement's correction, as unmask --detail D\n"
@@ -132,7 +134,8 @@ int eval_inpainter_main(int argc, char **argv) {
              "the one drawn from the crop's true landmarks, which tells them where the\n"
              "jaw, nose and lips are; --landmarks FILE draws it from the points that the\n"
              "landmark predictor FILE finds on the masked crop, as unmask does.  Without\n"
-             "either they get none.\n");
+             "either they get none.  --grey turns every crop and its original grey (their\n"
+             "luma), as in a black-and-white photo.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -191,6 +194,7 @@ int eval_inpainter_main(int argc, char **argv) {
     if ((rc = unmask_synth_inpaint_sample_ex(syn, 1, 20261128, (uint64_t)i, masked, hole, orig, valid, &kind,
                                              lm, &err)))
       break;
+    if (grey) augment_to_grey(masked, (size_t)hw), augment_to_grey(orig, (size_t)hw);
     if (grow > 0) {
       for (int p = 0; p < hw; p++) hole8[p] = hole[p] > 0.5f;
       if ((rc = unmask_hole_dilate(hole8, S, S, grow))) {

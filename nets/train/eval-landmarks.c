@@ -10,6 +10,7 @@
 #include "../models/arch.h"
 #include "../models/models.h"
 #include "../synth/synth.h"
+#include "augment.h"
 #include "landmark-crops.h"
 #include "train-common.h"
 #include "train.h"
@@ -24,7 +25,7 @@ int eval_landmarks_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   const char *weights = def_w, *grid = NULL;
-  int n = 500, grow = 8, single = 0;
+  int n = 500, grow = 8, single = 0, grey = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -33,8 +34,10 @@ int eval_landmarks_main(int argc, char **argv) {
     else if (!strcmp(a, "--grid") && v) grid = argv[++i];
     else if (!strcmp(a, "--hole-grow") && v) grow = atoi(argv[++i]);
     else if (!strcmp(a, "--single")) single = 1;
+    else if (!strcmp(a, "--grey")) grey = 1;
     else {
       printf("usage: unmask-train eval-landmarks [--weights FILE] [--n N] [--grid PNG] [--hole-grow PX] [--single]\n"
+             "       [--grey]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "Held-out masked crops (split 1, fixed seed), holes grown by 0..PX px (default 8)\n"
              "as in training.  Prints the mean distance from each predicted point to the true\n"
@@ -42,7 +45,7 @@ int eval_landmarks_main(int argc, char **argv) {
              "(each point's mean position over 500 training crops).  --grid writes 8 crops\n"
              "with the true drawing in red and the predicted one in green.  The network finds\n"
              "the points of the crop and of its mirror image and averages the two, as unmask\n"
-             "does; --single scores one pass.\n");
+             "does; --single scores one pass.  --grey turns every crop grey (its luma) first.\n");
       return strcmp(a, "--help") ? 2 : 0;
     }
   }
@@ -80,6 +83,7 @@ int eval_landmarks_main(int argc, char **argv) {
   for (int i = 0; i < n && !rc; i++) {
     float lm[136];
     if ((rc = landmark_batch_make(syn, 1, 20261128, (uint64_t)i, &b, &err))) break;
+    if (grey) augment_to_grey(b.masked, (size_t)hw);
     const double t0 = train_now();
     if ((rc = nets_landmarker_predict(net, b.masked, b.hole, lm, &err))) break;
     t_net += train_now() - t0;

@@ -17,6 +17,7 @@
 #include "../models/arch.h"
 #include "../pipeline/hole.h"
 #include "../synth/synth.h"
+#include "augment.h"
 #include "checkpoint.h"
 #include "perceptual.h"
 #include "train-common.h"
@@ -40,6 +41,7 @@ typedef struct {
   float sketch_drop, sketch_jitter; /* version 5: share of crops without a sketch; landmark noise */
   const char *pred_landmarks; /* version 5: landmark predictor whose points draw a share of sketches */
   float pred_share;           /* that share, of the crops that get a drawing */
+  double grey_share;          /* share of training crops turned grey */
 } inpaint_opts;
 
 static void usage(void) {
@@ -86,6 +88,8 @@ static void usage(void) {
          "                     (a run must be resumed with the same choice)\n"
          "  --hole-grow N      grow each training hole by 0..N px, uniformly (default 3):\n"
          "                     the pipeline's holes reach past the drawn mask\n"
+         "  --grey P           turn that share of training crops grey (their luma in all\n"
+         "                     three channels), as black-and-white photos are (default 0)\n"
          "Defaults: --run runs/inpainter --steps 200000 --save-every 250 --sample-every 500.\n");
 }
 
@@ -112,6 +116,7 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
     else if (OPT("--sketch-jitter")) o->sketch_jitter = (float)atof(v);
     else if (OPT("--pred-landmarks")) o->pred_landmarks = v;
     else if (OPT("--pred-share")) o->pred_share = (float)atof(v);
+    else if (OPT("--grey")) o->grey_share = atof(v);
     else if (OPT("--critic-warmup")) o->critic_warmup = atol(v);
     else if (OPT("--critic-width")) o->critic_width = atoi(v);
     else if (OPT("--net-version")) o->version = atoi(v);
@@ -125,8 +130,8 @@ static int parse(int argc, char **argv, inpaint_opts *o) {
 #undef OPT
   }
   if (o->sketch_drop < 0 || o->sketch_drop > 1 || o->sketch_jitter < 0 || o->sketch_jitter > 8 ||
-      o->pred_share < 0 || o->pred_share > 1) {
-    fprintf(stderr, "--sketch-drop and --pred-share take 0..1, --sketch-jitter 0..8 px\n");
+      o->pred_share < 0 || o->pred_share > 1 || !(o->grey_share >= 0 && o->grey_share <= 1)) {
+    fprintf(stderr, "--sketch-drop, --pred-share and --grey take 0..1, --sketch-jitter 0..8 px\n");
     return 2;
   }
   return train_opts_finish(&o->t);
@@ -152,6 +157,7 @@ typedef struct {
   float *sketch;                       /* per sample: the drawing (hw), zeros when dropped */
   nets_landmarker *lmnet;              /* borrowed, or NULL: draws a share pred_share of drawings */
   float pred_share;
+  double grey_share;                   /* augmentation: share of crops turned grey */
   float *x, *t, *h;            /* NCHW batch: input, target [-1,1], hole */
 } batch_buf;
 
@@ -211,6 +217,10 @@ static int make_batch(unmask_synth *syn, int split, uint64_t seed, uint64_t firs
         if (unmask_hole_dilate(b->hole8, s, s, r) == 0)
           for (int p = 0; p < hw; p++) h[p] = b->hole8[p];
       }
+      /* a black-and-white photo: the crop and its truth alike */
+      if (b->grey_share > 0 &&
+          augment_grey(m, s, s, b->grey_share, (seed * 0x9E3779B97F4A7C15ULL ^ (first + i)) + 0x3C6EF372FE94F82BULL))
+        augment_to_grey(o, (size_t)hw);
     }
     if (kind == SKETCH_PRED) { /* the points found on this crop, its flip and grown hole included */
       if ((rc = nets_landmarker_predict(b->lmnet, m, h, lm, err))) return rc;
@@ -246,9 +256,9 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
   snprintf(s_cfg, sizeof s_cfg,
            "batch %d, Adam lr_g %g lr_d %g betas 0.5/0.999, L1 hole %g valid %g on coarse, x%g on refined, "
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
-           "perceptual %g (coarse %g), holes grown 0-%d px, seed %llu%s%s%s%s",
+           "perceptual %g (coarse %g), holes grown 0-%d px, grey %g, seed %llu%s%s%s%s",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
-           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->t.seed,
+           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->grey_share, o->t.seed,
            o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights,
            o->freeze_coarse ? ", coarse network frozen" : "", s_sketch);
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
@@ -408,7 +418,7 @@ int train_inpainter_main(int argc, char **argv) {
   b.hole_grow = o.hole_grow < 0 ? 0 : o.hole_grow;
   b.inputs = inpainter_inputs(o.version);
   b.sketch_drop = o.sketch_drop, b.sketch_jitter = o.sketch_jitter;
-  b.lmnet = lmnet, b.pred_share = o.pred_share;
+  b.lmnet = lmnet, b.pred_share = o.pred_share, b.grey_share = o.grey_share;
   b.sketch = calloc((size_t)B * hw, sizeof(float));
   b.x = malloc(sizeof(float) * B * hw * b.inputs);
   b.t = malloc(sizeof(float) * B * hw * 3);
