@@ -273,6 +273,10 @@ typedef struct {
   double s;
 } view_map;
 
+/* share of a covering's pixels in its thin parts above which it is a loop
+ * piece, not grown by colour */
+#define LOOP_PIECE_THIN 0.75
+
 /* The covering cov (rw*rh at rx, ry, full scale) split into its body and
  * its thin parts (unmask_hole_body) and grown over the loops and rim of its
  * colours (unmask_hole_grow_like, hole.h), worked out with the covering at
@@ -314,9 +318,14 @@ static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const
   if (!rc && unmask_hole_body(ms, sw, sh, size * sc, body))
     rc = nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
   if (!rc) {
-    for (size_t k = 0; k < sn; k++) thin += ms[k] && !body[k];
+    long all = 0;
+    for (size_t k = 0; k < sn; k++) thin += ms[k] && !body[k], all += ms[k];
     memcpy(grown, ms, sn);
-    added = unmask_hole_grow_like(rgba, hint, sw, sh, size * sc, grown);
+    /* a covering that is nearly all thin parts is a piece of ear loop that
+     * the detector took for a covering of its own: its colours are the
+     * loop's, which the background beside it may share (ibug_000172: a grey
+     * loop over a light grey sheet grew a blob onto the sheet) */
+    if (thin <= LOOP_PIECE_THIN * all) added = unmask_hole_grow_like(rgba, hint, sw, sh, size * sc, grown);
     if (added < 0) rc = nets_error_set(err, (int)added, "unmask: out of memory");
   }
   if (!rc && (added > 0 || thin > 0)) {
