@@ -20,6 +20,8 @@ typedef struct {
   float *orig;        /* w*h*4 original pixels of the rectangle (RESULT/OVERLAY) */
   float *fill;        /* w*h*3 repainted RGB (RESULT only; valid where alpha > 0) */
   int covering;       /* 1: a covering the detector found; 0: a part of the user's hole */
+  int loop_piece;     /* a covering that is nearly all thin parts: a piece of ear loop, repainted
+                       * but not reported as a face when a face is reported beside it */
 } unmask_job;
 
 /* Turn a full-scale covering cov (rw*rh at rx, ry; nonzero = covering) into

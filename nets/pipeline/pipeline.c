@@ -283,12 +283,14 @@ typedef struct {
  * most GROW_VIEW px.  When it has thin parts or grew, *big becomes the new
  * mask (gw*gh at gx, gy) and *core the detector's part that grows by a share
  * of its size: cov without its thin parts (rw*rh at rx, ry); else both stay
- * NULL.  Returns 0 or a negative code. */
+ * NULL.  *loop_piece: 1 when more than LOOP_PIECE_THIN of it is thin parts.
+ * Returns 0 or a negative code. */
 static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const unsigned char *cov, int rx,
                           int ry, int rw, int rh, unsigned char **big, unsigned char **core, int *gx, int *gy,
-                          int *gw, int *gh, nets_error *err) {
+                          int *gw, int *gh, int *loop_piece, nets_error *err) {
   int x0, y0, x1, y1;
   *big = *core = NULL;
+  *loop_piece = 0;
   if (!unmask_hole_box(cov, rw, rh, &x0, &y0, &x1, &y1)) return NETS_OK;
   const double size = x1 - x0 > y1 - y0 ? x1 - x0 + 1 : y1 - y0 + 1;
   const double sc = size > GROW_VIEW ? GROW_VIEW / size : 1.0;
@@ -325,7 +327,8 @@ static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const
      * the detector took for a covering of its own: its colours are the
      * loop's, which the background beside it may share (ibug_000172: a grey
      * loop over a light grey sheet grew a blob onto the sheet) */
-    if (thin <= LOOP_PIECE_THIN * all) added = unmask_hole_grow_like(rgba, hint, sw, sh, size * sc, grown);
+    *loop_piece = thin > LOOP_PIECE_THIN * all;
+    if (!*loop_piece) added = unmask_hole_grow_like(rgba, hint, sw, sh, size * sc, grown);
     if (added < 0) rc = nets_error_set(err, (int)added, "unmask: out of memory");
   }
   if (!rc && (added > 0 || thin > 0)) {
@@ -469,9 +472,10 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
         cov[(size_t)y * rw + x] = view_cell_value(prob, &c) >= lv.threshold;
       }
     unsigned char *big = NULL, *core = NULL; /* the covering split and grown by colour, if it changed */
-    int gx = 0, gy = 0, gw = 0, gh = 0;
+    int gx = 0, gy = 0, gw = 0, gh = 0, piece = 0;
     int made = p->no_colour_grow ? NETS_OK
-                                 : grow_by_colour(io, &pm, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh, err);
+                                 : grow_by_colour(io, &pm, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh,
+                                                  &piece, err);
     if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
       made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, core, rx, ry, rw, rh, p, W, H, bx->score,
                                             &jobs[n], err)
@@ -484,6 +488,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
       rc = made;
       goto done;
     }
+    if (made) jobs[n].loop_piece = piece;
     n += made;
   }
 done:
@@ -647,13 +652,27 @@ static int give_holes(const unmask_params *p, unmask_job *jobs, int n, nets_erro
   return NETS_OK;
 }
 
+/* Whether job k is reported as a face: all are but loop pieces beside a
+ * face that is. */
+static int reported(const unmask_job *jobs, int n, int k) {
+  if (!jobs[k].loop_piece) return 1;
+  for (int i = 0; i < n; i++)
+    if (!jobs[i].loop_piece) return 0;
+  return 1;
+}
+
+/* The faces reported (*faces, *n_faces); returns their number or a negative
+ * code. */
 static int give_faces(unmask_job *jobs, int n, unmask_face **faces, int *n_faces, nets_error *err) {
-  if (n_faces) *n_faces = n;
-  if (!faces) return NETS_OK;
-  *faces = malloc(sizeof(unmask_face) * (n ? n : 1));
+  int count = 0;
+  for (int i = 0; i < n; i++) count += reported(jobs, n, i);
+  if (n_faces) *n_faces = count;
+  if (!faces) return count;
+  *faces = malloc(sizeof(unmask_face) * (count ? count : 1));
   if (!*faces) return nets_error_set(err, NETS_ERR_NOMEM, "unmask: out of memory");
-  for (int i = 0; i < n; i++) (*faces)[i] = jobs[i].face;
-  return NETS_OK;
+  for (int i = 0, j = 0; i < n; i++)
+    if (reported(jobs, n, i)) (*faces)[j++] = jobs[i].face;
+  return count;
 }
 
 /* ---- Output ------------------------------------------------------------ */
@@ -672,6 +691,7 @@ static int draw_boxes(const unmask_image_io *io, const unmask_job *jobs, int n, 
   int t = L / 400 > 2 ? L / 400 : 2;
   static const float col[3] = {1.0f, 0.85f, 0.0f};
   for (int k = 0; k < n; k++) {
+    if (!reported(jobs, n, k)) continue;
     const unmask_face *f = &jobs[k].face;
     int bx0 = nets_clampi(f->x - t, 0, W), by0 = nets_clampi(f->y - t, 0, H);
     int bx1 = nets_clampi(f->x + f->w + t, 0, W), by1 = nets_clampi(f->y + f->h + t, 0, H);
@@ -755,9 +775,9 @@ int unmask_detect(unmask_models *m, const unmask_image_io *io, const unmask_para
   int n = 0, rc = find_holes(m, io, p, &jobs, &n, err);
   if (rc) return rc;
   if (!(rc = give_holes(p, jobs, n, err))) rc = give_faces(jobs, n, faces, n_faces, err);
-  if (!rc) progress(p, 1.0, "Done");
+  if (rc >= 0) progress(p, 1.0, "Done");
   jobs_free(jobs, n);
-  return rc ? rc : n;
+  return rc;
 }
 
 int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params *p,
@@ -818,7 +838,7 @@ int unmask_run(unmask_models *m, const unmask_image_io *io, const unmask_params 
     if (!rc && p->output == UNMASK_OUTPUT_OVERLAY) rc = draw_boxes(io, jobs, n, err);
   }
   if (!rc) rc = give_faces(jobs, n, faces, n_faces, err);
-  if (!rc) progress(p, 1.0, "Done");
+  if (rc >= 0) progress(p, 1.0, "Done");
   jobs_free(jobs, n);
-  return rc ? rc : n;
+  return rc;
 }

@@ -141,7 +141,9 @@ typedef struct {
  * io->read sees earlier writes. */
 
 /* Run the pipeline.  On success returns the number of faces repainted (>= 0)
- * and, if faces/n_faces are given, a malloc'ed array the caller frees.
+ * and, if faces/n_faces are given, a malloc'ed array the caller frees.  A
+ * piece of ear loop that the detector took for a covering of its own is
+ * repainted but not counted or listed when a face is listed beside it.
  * With a user hole (io->read_hole != NULL and hole_bounds succeeds) detection
  * is skipped and exactly that region is repainted.  m may be NULL only with
  * p->baseline and a user hole.  Pixels whose blend alpha is 0 are never
