@@ -308,12 +308,14 @@ static int jpeg_decode(jpeg_dctx *c, const unsigned char *data, size_t len, nets
     JSAMPROW rows[1] = {c->row};
     jpeg_read_scanlines(&c->cinfo, rows, 1);
     float *d = c->img->data + (size_t)y * w * ch;
-    if (!cmyk)
+    if (!cmyk) {
       for (int i = 0; i < w * ch; i++) d[i] = c->row[i] * (1.0f / 255.0f);
-    for (int x = 0; cmyk && x < w; x++) {
-      const unsigned char *q = c->row + (size_t)x * 4;
-      const float k = (inverted ? q[3] : 255 - q[3]) * (1.0f / 255.0f);
-      for (int j = 0; j < 3; j++) d[x * 3 + j] = (inverted ? q[j] : 255 - q[j]) * (1.0f / 255.0f) * k;
+    } else {
+      for (int x = 0; x < w; x++) {
+        const unsigned char *q = c->row + (size_t)x * 4;
+        const float k = (inverted ? q[3] : 255 - q[3]) * (1.0f / 255.0f);
+        for (int j = 0; j < 3; j++) d[x * 3 + j] = (inverted ? q[j] : 255 - q[j]) * (1.0f / 255.0f) * k;
+      }
     }
   }
   jpeg_finish_decompress(&c->cinfo);

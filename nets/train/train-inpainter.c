@@ -258,7 +258,8 @@ static int save_all(const char *run, inpainter_net *G, critic_net *D, nets_adam 
            "hinge GAN weight %g from step %ld (critic width %d, alone for %ld steps), feature matching %g, "
            "perceptual %g (coarse %g), holes grown 0-%d px, grey %g, seed %llu%s%s%s%s",
            o->t.batch, o->lr_g, o->lr_d, o->hole_weight, o->valid_weight, o->refined_l1, o->gan_weight, o->gan_start,
-           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->grey_share, o->t.seed,
+           o->critic_width, o->critic_warmup, o->fm_weight, o->perc_weight, o->perc_coarse, o->hole_grow, o->grey_share,
+           o->t.seed,
            o->t.kind_weights[0] ? ", mask kind weights " : "", o->t.kind_weights,
            o->freeze_coarse ? ", coarse network frozen" : "", s_sketch);
   const char *meta[] = {"arch", G->arch, "step", s_step, "images_seen", s_imgs,
