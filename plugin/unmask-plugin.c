@@ -311,6 +311,20 @@ drawable_is_empty (gint32 drawable_id, GeglBuffer *buffer)
   return empty;
 }
 
+/* A message when the drawable cannot be written at all, else NULL. */
+static gchar *
+check_drawable (gint32 drawable_id)
+{
+  if (! gimp_item_is_valid (drawable_id) || ! gimp_item_is_drawable (drawable_id))
+    return g_strdup (_("Remove Face Mask needs a layer or channel to work on."));
+  /* A group's pixels are its layers': GIMP refuses to write them. */
+  if (gimp_item_is_group (drawable_id))
+    return g_strdup (_("Remove Face Mask works on a layer, not on a layer group. Select the "
+                       "layer with the faces inside the group, or merge the group first. "
+                       "Nothing was changed."));
+  return NULL;
+}
+
 /* A message for bad input, or NULL when the drawable can be processed. */
 static gchar *
 check_input (gint32 image_id, gint32 drawable_id, GeglBuffer *buffer)
@@ -733,6 +747,14 @@ run (const gchar      *name,
   image_id    = param[1].data.d_image;
   drawable_id = param[2].data.d_drawable;
 
+  /* Before the dialog: nothing it could show would make these work. */
+  problem = check_drawable (drawable_id);
+  if (problem)
+    {
+      values[0].data.d_status = fail (run_mode, problem, nreturn_vals, values);
+      return;
+    }
+
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
@@ -779,14 +801,6 @@ run (const gchar      *name,
 
     default:
       break;
-    }
-
-  if (! gimp_item_is_valid (drawable_id) || ! gimp_item_is_drawable (drawable_id))
-    {
-      values[0].data.d_status =
-        fail (run_mode, g_strdup (_("Remove Face Mask needs a layer or channel to work on.")),
-              nreturn_vals, values);
-      return;
     }
 
   src     = gimp_drawable_get_buffer (drawable_id);

@@ -2,7 +2,8 @@
 # The plug-in through headless GIMP and Script-Fu, with a throwaway HOME and
 # GIMP2_DIRECTORY holding only this plug-in.
 #   test-plugin.sh bad-input   no weights needed: empty layer, 1x1 image,
-#                              corrupt and missing weights folders
+#                              a layer group, corrupt and missing weights
+#                              folders
 #   test-plugin.sh weights     needs weights/: skips (77) until they exist.
 #                              The detection cases use the astronaut photo
 #                              (tests/ops/astronaut.sh; python3-skimage) and
@@ -118,6 +119,14 @@ if [ "$mode" = bad-input ]; then
     expect_untouched corrupt "$tmp/face.png" "Cannot load the face mask networks.*detector.safetensors"
   run_case missing "$tmp/face.png" TRUE "$tmp/nowhere" 1 &&
     expect_untouched missing "$tmp/face.png" "weights folder .*does not exist"
+  # A layer group cannot be written: refused before any work (the plug-in
+  # used to run and leave GIMP's own "cannot be modified" error behind).
+  run_case group "$tmp/face.png" FALSE "" 1 \
+    "(let ((g (car (gimp-layer-group-new image))))
+       (gimp-image-insert-layer image g 0 0)
+       (gimp-image-reorder-item image drawable g 0)
+       (set! drawable g))" &&
+    expect_untouched group "$tmp/face.png" "not on a layer group"
   # Failures are PDB errors, so a script notices them.
   run_case uncaught "$tmp/face.png" FALSE "$tmp/nowhere" 2
   grep -q "batch command experienced an execution error" "$tmp/uncaught.err" \
