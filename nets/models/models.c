@@ -1,6 +1,7 @@
 /* Inference wrappers of the shipped networks (see models.h). */
 #include "models.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,11 @@ int nets_landmarker_set_mirror(nets_landmarker *p, int on, nets_error *err) {
 
 int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
                             nets_error *err) {
+  return nets_landmarker_predict_spread(p, rgb, hole, lm, NULL, err);
+}
+
+int nets_landmarker_predict_spread(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
+                                   float *spread, nets_error *err) {
   const int s = NETS_INPAINT_SIZE;
   int rc = nets_graph_prepare(p->net.g, p->mirror ? 2 : 1, s, s, 0, err); /* no-op once sized */
   if (rc) return rc;
@@ -389,14 +395,18 @@ int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *h
   if (rc) return rc;
   const nets_tensor *maps = nets_graph_output(p->net.g, p->net.out);
   landmarker_points(maps->data, lm);
+  double d = 0;
   if (p->mirror) {
     float m[136];
     landmarker_points(maps->data + nets_tensor_size(maps) / 2, m);
     for (int i = 0; i < 68; i++) { /* point i is point mirror[i] of the mirror image, x flipped */
       const int j = nets_landmark_mirror[i];
-      lm[2 * i] = 0.5f * (lm[2 * i] + (s - 1 - m[2 * j]));
-      lm[2 * i + 1] = 0.5f * (lm[2 * i + 1] + m[2 * j + 1]);
+      const float mx = s - 1 - m[2 * j], my = m[2 * j + 1];
+      d += hypotf(lm[2 * i] - mx, lm[2 * i + 1] - my);
+      lm[2 * i] = 0.5f * (lm[2 * i] + mx);
+      lm[2 * i + 1] = 0.5f * (lm[2 * i + 1] + my);
     }
   }
+  if (spread) *spread = (float)(d / 68);
   return NETS_OK;
 }

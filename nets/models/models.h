@@ -103,6 +103,12 @@ nets_landmarker *nets_landmarker_load(const char *path, nets_error *err);
 void nets_landmarker_free(nets_landmarker *p);
 int nets_landmarker_predict(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
                             nets_error *err);
+/* The same; *spread (if not NULL) receives the mean distance, in crop
+ * pixels, between the points found on the crop and those found on its mirror
+ * image (mirrored back): how sure the network is that it sees a face framed
+ * as in training.  0 when the mirror pass is off. */
+int nets_landmarker_predict_spread(nets_landmarker *p, const float *rgb, const float *hole, float *lm,
+                                   float *spread, nets_error *err);
 /* on (the default): predict also finds the points of the mirrored crop and
  * averages each point with its mirror partner's, mirrored back (a batch of
  * two); off: one pass. */

@@ -28,6 +28,7 @@ static const struct {
     {"eval-detector", eval_detector_main, "evaluate the detector on held-out scenes"},
     {"eval-landmarks", eval_landmarks_main, "evaluate the landmark predictor on held-out crops"},
     {"eval-photos", eval_photos_main, "the whole pipeline on held-out real photos, at their own size"},
+    {"annotate", annotate_main, "68-point landmarks for your own face photos, as a faces.csv for training"},
     {"average", average_main, "the mean of weight files of one network (runs from one start); calibration"},
 };
 

@@ -1,0 +1,384 @@
+/* unmask-train annotate: 68-point landmarks for a folder of the user's own
+ * face photos, written as a faces.csv that the trainers read (--faces DIR
+ * --csv FILE).  Without them the trainers cannot draw masks on new faces.
+ *
+ * Each photo should show one face that fills most of the frame, as a
+ * passport photo or the UTKFace crops do: there is no face finder for
+ * unmasked faces, so the first looks are at the whole photo and at squares
+ * of it.  The landmark predictor (the one that draws the hidden jaw for the
+ * inpainter, here shown the face with nothing hidden) finds the points; the
+ * face is then framed as training crops are framed (the square that
+ * unmask_crop_from_hole_box puts around the box a mask over those points
+ * would have) and the points found again, PASSES times.  A face whose points
+ * the predictor is unsure of is reported: its photo is framed too
+ * differently, or it is not a face. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../io/image.h"
+#include "../models/arch.h"
+#include "../models/models.h"
+#include "../synth/crop.h"
+#include "train-common.h"
+#include "train.h"
+#include "unmask-config.h"
+
+#define PASSES 3
+#define SHEET_TILES 32
+/* A face's doubt (settle()) in eye distances: the search stops at the first
+ * look that reaches GOOD_DOUBT; a face above CHECK_DOUBT is reported.  On
+ * 200 held-out UTKFace photos every face ends under CHECK_DOUBT; on 200
+ * head-and-shoulders video frames (YouTube Faces) the 32 faces above it are
+ * 0.22 eye distances off on average, the others 0.08 (weights/README.md). */
+#define GOOD_DOUBT 0.06
+#define CHECK_DOUBT 0.10
+
+/* The box a surgical mask over these points would cover: across the jaw
+ * (points 1-15), from the nose bridge (28) to a little below the chin (8). */
+static void mask_box(const float *lm, double *bx, double *by, double *bw, double *bh) {
+  double x0 = lm[2], x1 = lm[2];
+  for (int k = 1; k <= 15; k++) x0 = fmin(x0, lm[2 * k]), x1 = fmax(x1, lm[2 * k]);
+  const double top = lm[2 * 28 + 1], chin = lm[2 * 8 + 1];
+  *bx = x0, *bw = x1 - x0;
+  *by = top, *bh = chin + 0.05 * (chin - lm[2 * 27 + 1]) - top;
+}
+
+static double eye_distance(const float *lm) {
+  return hypot(lm[2 * 45] - lm[2 * 36], lm[2 * 45 + 1] - lm[2 * 36 + 1]);
+}
+
+/* Points of the crop (centre cx, cy, side) found by the predictor, in photo
+ * pixels (pixel centres at integers, as in faces.csv). */
+static int find_points(nets_landmarker *net, const nets_image *img, double cx, double cy, double side,
+                       float *crop, const float *hole, float *lm, float *spread, nets_error *err) {
+  const int S = NETS_INPAINT_SIZE;
+  unmask_crop_read(img->data, img->width, img->height, 3, cx, cy, side, S, crop);
+  int rc = nets_landmarker_predict_spread(net, crop, hole, lm, spread, err);
+  if (rc) return rc;
+  const double step = side / S, x0 = cx - 0.5 * side, y0 = cy - 0.5 * side;
+  for (int k = 0; k < 68; k++) {
+    lm[2 * k] = (float)(x0 + (lm[2 * k] + 0.5) * step - 0.5);
+    lm[2 * k + 1] = (float)(y0 + (lm[2 * k + 1] + 0.5) * step - 0.5);
+  }
+  return 0;
+}
+
+/* From a first look at the square (cx, cy, side): the face's 68 points,
+ * framed again PASSES times.  *doubt: how far they moved in the last pass
+ * plus how far the points of the crop and of its mirror image lie apart, in
+ * eye distances.  crop (S*S*3) ends up holding the last crop, framed by
+ * frame (cx, cy, side). */
+static int settle(nets_landmarker *net, const nets_image *img, double cx, double cy, double side, float *crop,
+                  const float *hole, float *lm, double *doubt, double *frame, nets_error *err) {
+  float prev[136], spread = 0;
+  int rc = find_points(net, img, cx, cy, side, crop, hole, lm, &spread, err);
+  for (int pass = 0; pass < PASSES && !rc; pass++) {
+    double bx, by, bw, bh;
+    memcpy(prev, lm, sizeof prev);
+    mask_box(lm, &bx, &by, &bw, &bh);
+    unmask_crop_from_hole_box(bx, by, bw, bh, &cx, &cy, &side);
+    rc = find_points(net, img, cx, cy, side, crop, hole, lm, &spread, err);
+  }
+  if (rc) return rc;
+  double d = 0;
+  for (int k = 0; k < 68; k++) d += hypot(lm[2 * k] - prev[2 * k], lm[2 * k + 1] - prev[2 * k + 1]);
+  double iod = eye_distance(lm);
+  iod = iod > 1 ? iod : 1;
+  *doubt = d / 68 / iod + spread * (side / NETS_INPAINT_SIZE) / iod;
+  frame[0] = cx, frame[1] = cy, frame[2] = side;
+  return 0;
+}
+
+/* The surest points from the first looks: the whole photo, then squares of
+ * 0.7 and 0.5 of its shorter side on a 2x2 and a 3x3 grid (for a face that
+ * fills less of the frame).  The first look whose doubt is at most
+ * GOOD_DOUBT wins, else the least doubtful. */
+static int annotate_face(nets_landmarker *net, const nets_image *img, float *crop, const float *hole,
+                         float *lm, double *doubt, double *frame, nets_error *err) {
+  static const double scales[] = {1.0, 0.7, 0.5, 0.35};
+  const int w = img->width, h = img->height;
+  float try_lm[136];
+  double try_frame[3], try_doubt;
+  *doubt = HUGE_VAL;
+  for (int s = 0; s < 4; s++) {
+    const double side = scales[s] * (s ? fmin(w, h) : fmax(w, h));
+    const int grid = s + 1;
+    for (int gy = 0; gy < grid; gy++)
+      for (int gx = 0; gx < grid; gx++) {
+        /* grid centres spread from side/2 to the far edge less side/2 */
+        const double cx = grid == 1 ? 0.5 * w : 0.5 * side + gx * (w - side) / (grid - 1);
+        const double cy = grid == 1 ? 0.5 * h : 0.5 * side + gy * (h - side) / (grid - 1);
+        int rc = settle(net, img, cx - 0.5, cy - 0.5, side, crop, hole, try_lm, &try_doubt, try_frame, err);
+        if (rc) return rc;
+        if (try_doubt < *doubt) {
+          *doubt = try_doubt;
+          memcpy(lm, try_lm, sizeof try_lm);
+          memcpy(frame, try_frame, sizeof try_frame);
+        }
+        if (*doubt <= GOOD_DOUBT) goto found;
+      }
+  }
+found:
+  /* the crop of the winner, for the sheet */
+  unmask_crop_read(img->data, w, h, 3, frame[0], frame[1], frame[2], NETS_INPAINT_SIZE, crop);
+  return 0;
+}
+
+/* A 3x3 dot per point on the crop: green, or red for a face to check. */
+static void draw_points(float *tile, int S, const float *lm, const double *frame, int check) {
+  const double step = frame[2] / S, x0 = frame[0] - 0.5 * frame[2], y0 = frame[1] - 0.5 * frame[2];
+  for (int k = 0; k < 68; k++) {
+    const int px = (int)lround((lm[2 * k] + 0.5 - x0) / step - 0.5);
+    const int py = (int)lround((lm[2 * k + 1] + 0.5 - y0) / step - 0.5);
+    for (int y = py - 1; y <= py + 1; y++)
+      for (int x = px - 1; x <= px + 1; x++)
+        if (x >= 0 && y >= 0 && x < S && y < S) {
+          float *p = tile + ((size_t)y * S + x) * 3;
+          p[0] = check ? 1 : 0, p[1] = check ? 0 : 1, p[2] = 0;
+        }
+  }
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_photo(const char *name) {
+  const char *dot = strrchr(name, '.');
+  return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png"));
+}
+
+/* The photo files of dir, sorted; NULL (err set) on failure. */
+static char **list_photos(const char *dir, int *n, nets_error *err) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    nets_error_set(err, NETS_ERR_IO, "cannot open the folder %s", dir);
+    return NULL;
+  }
+  char **names = NULL;
+  int cap = 0;
+  struct dirent *e;
+  *n = 0;
+  while ((e = readdir(d))) {
+    if (!is_photo(e->d_name)) continue;
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 64;
+      char **nn = realloc(names, sizeof(char *) * cap);
+      if (!nn) break;
+      names = nn;
+    }
+    if (!(names[*n] = strdup(e->d_name))) break;
+    (*n)++;
+  }
+  closedir(d);
+  if (e) {
+    for (int i = 0; i < *n; i++) free(names[i]);
+    free(names);
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  qsort(names, *n, sizeof(char *), by_name);
+  return names;
+}
+
+/* The first row for `file` in a faces.csv; 1 when found with its 68 points. */
+static int truth_of(FILE *fp, const char *file, float *lm) {
+  static char line[8192];
+  rewind(fp);
+  const size_t n = strlen(file);
+  while (fgets(line, sizeof line, fp)) {
+    if (strncmp(line, file, n) || line[n] != ',') continue;
+    char *p = line;
+    for (int f = 0; f < 5 && p; f++) p = strchr(p, ','), p = p ? p + 1 : NULL;
+    for (int k = 0; k < 136; k++) {
+      if (!p) return 0;
+      lm[k] = (float)atof(p);
+      p = strchr(p, ',');
+      p = p ? p + 1 : NULL;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+/* The sheet: up to SHEET_TILES crops with their points, faces to check
+ * first, then the others while there is room. */
+typedef struct {
+  float *tiles; /* SHEET_TILES crops of S*S*3, or NULL: no sheet */
+  int n, face[SHEET_TILES], check[SHEET_TILES];
+} sheet;
+
+static void sheet_add(sheet *sh, const float *crop, const float *lm, const double *frame, int face, int check) {
+  const int S = NETS_INPAINT_SIZE;
+  int slot = sh->tiles && sh->n < SHEET_TILES ? sh->n++ : -1;
+  for (int k = SHEET_TILES - 1; sh->tiles && slot < 0 && check && k >= 0; k--)
+    if (!sh->check[k]) slot = k;
+  if (slot < 0) return;
+  float *tile = sh->tiles + (size_t)slot * S * S * 3;
+  memcpy(tile, crop, sizeof(float) * S * S * 3);
+  draw_points(tile, S, lm, frame, check);
+  sh->face[slot] = face, sh->check[slot] = check;
+}
+
+/* Writes the sheet, 8 tiles a row, and says which file each tile is. */
+static int sheet_write(const sheet *sh, const char *path, char *const *names, nets_error *err) {
+  const int S = NETS_INPAINT_SIZE;
+  const float *rows[SHEET_TILES];
+  const int cols = sh->n < 8 ? sh->n : 8, nrows = (sh->n + cols - 1) / cols;
+  int order[SHEET_TILES], m = 0;
+  for (int part = 1; part >= 0; part--) /* faces to check, then the others, each in file order */
+    for (int k = 0; k < sh->n; k++)
+      if (sh->check[k] == part) {
+        int j = m++;
+        for (; j > 0 && sh->check[order[j - 1]] == part && sh->face[order[j - 1]] > sh->face[k]; j--)
+          order[j] = order[j - 1];
+        order[j] = k;
+      }
+  for (int k = 0; k < nrows * cols; k++) rows[k] = sh->tiles + (size_t)(k < m ? order[k] : k) * S * S * 3;
+  int rc = train_grid_png(path, nrows, cols, S, rows, err);
+  if (rc) return rc;
+  printf("sheet: %s, row by row (points in red: unsure):", path);
+  for (int k = 0; k < m; k++) printf(" %s", names[sh->face[order[k]]]);
+  printf("\n");
+  return 0;
+}
+
+static int usage(const char *a) {
+  printf("usage: unmask-train annotate --faces DIR --out CSV [--weights FILE] [--sheet PNG]\n"
+         "       [--keep-unsure] [--source NAME] [--licence NAME] [--truth CSV]\n"
+         "Finds the 68 landmarks of the face in each photo (JPEG or PNG) of DIR and writes\n"
+         "them as a faces.csv, the file the trainers read with --faces DIR --csv CSV.\n"
+         "Each photo should show one face filling much of the frame (a portrait crop).\n"
+         "Faces whose points the predictor is unsure of are named and left out: photos\n"
+         "framed too differently, faces turned far aside, or no face at all.\n"
+         "  --weights FILE   the landmark predictor (default: %s/landmarks.safetensors)\n"
+         "  --sheet PNG      up to %d faces as the predictor framed them, points drawn in\n"
+         "                   (the unsure ones first, in red): look before training\n"
+         "  --keep-unsure    write the unsure faces too\n"
+         "  --source NAME    the CSV's source column (default own); --licence the same\n"
+         "  --truth CSV      score the faces written against the points of another\n"
+         "                   faces.csv (same file names): mean distance in pixels and in\n"
+         "                   eye distances (outer eye corners)\n",
+         UNMASK_SOURCE_WEIGHTS_DIR, SHEET_TILES);
+  return strcmp(a, "--help") ? 2 : 0;
+}
+
+typedef struct {
+  const char *dir, *out, *weights, *sheet, *truth, *source, *licence;
+  int keep_unsure;
+} annotate_opts;
+
+/* The faces of the photos in o->dir, one CSV row each, into fp. */
+static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_landmarker *net, FILE *fp,
+                        FILE *tf, sheet *sh, nets_error *err) {
+  const int S = NETS_INPAINT_SIZE;
+  float *crop = malloc(sizeof(float) * S * S * 3), *hole = calloc((size_t)S * S, sizeof(float));
+  int written = 0, unsure = 0, unreadable = 0, scored = 0, rc = 0;
+  double d_px = 0, d_iod = 0;
+  const double t0 = train_now();
+  if (!crop || !hole) {
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+    rc = NETS_ERR_NOMEM;
+  }
+  fprintf(fp, "file,width,height,source,licence");
+  for (int k = 0; k < 68; k++) fprintf(fp, ",x%d,y%d", k, k);
+  fprintf(fp, "\n");
+  for (int i = 0; i < n && !rc; i++) {
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
+    nets_image *raw = nets_image_load(path, err), *img = raw ? nets_image_convert(raw, 3) : NULL;
+    if (!img) {
+      fprintf(stderr, "annotate: %s: %s (left out)\n", names[i], raw ? "out of memory" : err->msg);
+      nets_image_free(raw);
+      unreadable++;
+      continue;
+    }
+    nets_image_free(raw);
+    float lm[136], t[136];
+    double doubt = 0, frame[3] = {0, 0, 1};
+    const int w = img->width, h = img->height;
+    rc = annotate_face(net, img, crop, hole, lm, &doubt, frame, err);
+    nets_image_free(img);
+    if (rc) break;
+    const int check = doubt > CHECK_DOUBT;
+    sheet_add(sh, crop, lm, frame, i, check);
+    if (check) {
+      fprintf(stderr, "annotate: %s: unsure of the points (%.2f eye distances)%s\n", names[i], doubt,
+              o->keep_unsure ? "" : "; left out");
+      unsure++;
+      if (!o->keep_unsure) continue;
+    }
+    fprintf(fp, "%s,%d,%d,%s,%s", names[i], w, h, o->source, o->licence);
+    for (int k = 0; k < 136; k++) fprintf(fp, ",%.1f", lm[k]);
+    fprintf(fp, "\n");
+    written++;
+    if (tf && truth_of(tf, names[i], t)) {
+      double d = 0;
+      for (int k = 0; k < 68; k++) d += hypot(lm[2 * k] - t[2 * k], lm[2 * k + 1] - t[2 * k + 1]);
+      d_px += d / 68, d_iod += d / 68 / eye_distance(t), scored++;
+    }
+  }
+  free(hole), free(crop);
+  if (rc) return rc;
+  printf("%s: %d faces written of %d photos in %s, %.0f ms per photo; %d unsure%s, %d unreadable\n", o->out,
+         written, n, o->dir, n ? 1e3 * (train_now() - t0) / n : 0.0, unsure,
+         o->keep_unsure ? " (written)" : " (left out)", unreadable);
+  if (tf)
+    printf("against %s: %d faces, mean distance %.2f px, %.4f eye distances\n", o->truth, scored,
+           scored ? d_px / scored : 0.0, scored ? d_iod / scored : 0.0);
+  return 0;
+}
+
+int annotate_main(int argc, char **argv) {
+  static char def_w[4096];
+  snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
+  annotate_opts o = {.weights = def_w, .source = "own", .licence = "own"};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--faces") && v) o.dir = argv[++i];
+    else if (!strcmp(a, "--out") && v) o.out = argv[++i];
+    else if (!strcmp(a, "--weights") && v) o.weights = argv[++i];
+    else if (!strcmp(a, "--sheet") && v) o.sheet = argv[++i];
+    else if (!strcmp(a, "--truth") && v) o.truth = argv[++i];
+    else if (!strcmp(a, "--source") && v) o.source = argv[++i];
+    else if (!strcmp(a, "--licence") && v) o.licence = argv[++i];
+    else if (!strcmp(a, "--keep-unsure")) o.keep_unsure = 1;
+    else return usage(a);
+  }
+  if (!o.dir || !o.out) return usage("");
+  if (strpbrk(o.source, ",\n") || strpbrk(o.licence, ",\n")) {
+    fprintf(stderr, "annotate: --source and --licence cannot hold a comma\n");
+    return 2;
+  }
+  nets_error err = {0};
+  int n = 0, rc = 1;
+  sheet sh = {0};
+  char **names = list_photos(o.dir, &n, &err);
+  nets_landmarker *net = names ? nets_landmarker_load(o.weights, &err) : NULL;
+  FILE *tf = NULL, *fp = NULL;
+  if (!names || !net) fprintf(stderr, "annotate: %s\n", err.msg);
+  else if (o.truth && !(tf = fopen(o.truth, "r"))) fprintf(stderr, "annotate: cannot read %s\n", o.truth);
+  else if (!(fp = fopen(o.out, "w"))) fprintf(stderr, "annotate: cannot write %s\n", o.out);
+  else if (o.sheet && !(sh.tiles = malloc(sizeof(float) * SHEET_TILES * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE * 3)))
+    fprintf(stderr, "annotate: out of memory\n");
+  else if (annotate_all(&o, names, n, net, fp, tf, &sh, &err)) fprintf(stderr, "annotate: %s\n", err.msg);
+  else rc = 0;
+  if (fp && fclose(fp) && !rc) {
+    fprintf(stderr, "annotate: cannot write %s\n", o.out);
+    rc = 1;
+  }
+  if (!rc && sh.tiles && sh.n && sheet_write(&sh, o.sheet, names, &err)) {
+    fprintf(stderr, "annotate: %s\n", err.msg);
+    rc = 1;
+  }
+  if (tf) fclose(tf);
+  free(sh.tiles);
+  nets_landmarker_free(net);
+  for (int i = 0; i < n && names; i++) free(names[i]);
+  free(names);
+  return rc;
+}
