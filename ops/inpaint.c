@@ -39,8 +39,9 @@ property_enum (output, _("Output"),
                  "white on black; Overlay: the photo with that region tinted red"))
 
 property_file_path (weights, _("Weights folder"), "")
-  description (_("Folder with custom network weights (detector.safetensors and "
-                 "inpainter.safetensors); empty for the bundled weights"))
+  description (_("Folder with custom network weights (detector.safetensors, "
+                 "inpainter.safetensors, landmarks.safetensors; the files it lacks come from "
+                 "the bundled weights); empty for the bundled weights"))
 
 property_double (detail, _("Detail"), UNMASK_DETAIL_DEFAULT)
   description (_("How much of the network's fine detail to paint: 0 is smooth, 1 draws "

@@ -49,8 +49,9 @@ property_enum (output, _("Output"),
                  "white on black; Overlay: the photo with that region tinted red"))
 
 property_file_path (weights, _("Weights folder"), "")
-  description (_("Folder with custom network weights (detector.safetensors and "
-                 "inpainter.safetensors); empty for the bundled weights"))
+  description (_("Folder with custom network weights (detector.safetensors, "
+                 "inpainter.safetensors, landmarks.safetensors; the files it lacks come from "
+                 "the bundled weights); empty for the bundled weights"))
 
 property_int (max_view, _("Detection size"), 1024)
   description (_("Long side, in pixels, of the view of the photo that masks are looked for "

@@ -668,8 +668,9 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
                                          GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), chooser);
   gimp_help_set_help_data (chooser,
-                           _("A folder with detector.safetensors and inpainter.safetensors; "
-                             "leave unset for the bundled weights"), NULL);
+                           _("A folder with your own detector.safetensors, inpainter.safetensors "
+                             "or landmarks.safetensors (the files it lacks come from the bundled "
+                             "weights); leave unset for the bundled weights"), NULL);
   if (vals.weights_dir[0])
     gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (chooser), vals.weights_dir);
   gtk_box_pack_start (GTK_BOX (hbox), chooser, TRUE, TRUE, 0);

@@ -60,36 +60,57 @@ void unmask_process_setup(void) {
 #endif
 }
 
+/* The bundled weights: the installed ones, else the source tree's (for
+ * uninstalled builds); NULL when neither is there. */
+static const char *bundled_dir(void) {
+  if (has_weights(UNMASK_WEIGHTS_DIR)) return UNMASK_WEIGHTS_DIR;
+  if (has_weights(UNMASK_SOURCE_WEIGHTS_DIR)) return UNMASK_SOURCE_WEIGHTS_DIR;
+  return NULL;
+}
+
+/* path = dir/name when that file is there, else the bundled one's. */
+static void weights_path(const char *dir, const char *bundled, const char *name, char *path, size_t n) {
+  snprintf(path, n, "%s/%s", dir, name);
+  if (access(path, R_OK) && bundled) snprintf(path, n, "%s/%s", bundled, name);
+}
+
 unmask_models *unmask_models_load(const char *dir, nets_error *err) {
-  if (!dir) {
-    if (has_weights(UNMASK_WEIGHTS_DIR))
-      dir = UNMASK_WEIGHTS_DIR;
-    else if (has_weights(UNMASK_SOURCE_WEIGHTS_DIR))
-      dir = UNMASK_SOURCE_WEIGHTS_DIR;
-    else {
-      nets_error_set(err, NETS_ERR_IO,
-                     "no Unmasked weights found: detector.safetensors and inpainter.safetensors "
-                     "are in neither %s nor %s",
-                     UNMASK_WEIGHTS_DIR, UNMASK_SOURCE_WEIGHTS_DIR);
-      return NULL;
-    }
+  static const char *const names[] = {"detector.safetensors", "inpainter.safetensors", "landmarks.safetensors"};
+  const char *bundled = bundled_dir();
+  char path[4096];
+  if (!dir && !bundled) {
+    nets_error_set(err, NETS_ERR_IO,
+                   "no Unmasked weights found: detector.safetensors and inpainter.safetensors "
+                   "are in neither %s nor %s",
+                   UNMASK_WEIGHTS_DIR, UNMASK_SOURCE_WEIGHTS_DIR);
+    return NULL;
+  }
+  if (!dir) dir = bundled;
+  int own = 0; /* a folder of the user's must hold at least one of the networks */
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    own |= access(path, R_OK) == 0;
+  }
+  if (!own) {
+    nets_error_set(err, NETS_ERR_IO, "no Unmasked weights in %s: it holds none of %s, %s and %s", dir,
+                   names[0], names[1], names[2]);
+    return NULL;
   }
   unmask_models *m = calloc(1, sizeof *m);
   if (!m) {
     nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
     return NULL;
   }
-  char path[4096];
   nets_error e = {0};
-  snprintf(path, sizeof path, "%s/detector.safetensors", dir);
+  weights_path(dir, bundled, names[0], path, sizeof path);
   m->detector = nets_detector_load(path, &e);
   if (!m->detector) goto fail;
-  snprintf(path, sizeof path, "%s/inpainter.safetensors", dir);
+  weights_path(dir, bundled, names[1], path, sizeof path);
   m->inpainter = nets_inpainter_load(path, &e);
   if (!m->inpainter) goto fail;
   /* an inpainter that takes a drawing of the lower face gets one from the
    * landmark predictor's points, when its weights are there too */
-  snprintf(path, sizeof path, "%s/landmarks.safetensors", dir);
+  weights_path(dir, bundled, names[2], path, sizeof path);
   if (nets_inpainter_takes_sketch(m->inpainter) && access(path, R_OK) == 0 &&
       !(m->landmarker = nets_landmarker_load(path, &e)))
     goto fail;

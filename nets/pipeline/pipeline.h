@@ -90,9 +90,13 @@ void unmask_params_default(unmask_params *p);
 
 typedef struct unmask_models unmask_models; /* loaded detector + inpainter */
 
-/* Load models from a directory holding detector.safetensors and
- * inpainter.safetensors.  dir == NULL means the installed weights (then the
- * source tree's weights/ as a fallback for uninstalled builds). */
+/* Load models from a directory holding detector.safetensors,
+ * inpainter.safetensors and (for an inpainter that paints along a drawing of
+ * the landmarks) landmarks.safetensors.  dir == NULL means the bundled
+ * weights: the installed ones, then the source tree's weights/ for
+ * uninstalled builds.  A file missing from dir is taken from the bundled
+ * weights (a user who trained only an inpainter); dir must hold at least
+ * one of the three. */
 unmask_models *unmask_models_load(const char *dir, nets_error *err);
 void unmask_models_free(unmask_models *m);
 

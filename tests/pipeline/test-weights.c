@@ -257,6 +257,25 @@ int main(void) {
   run_strap(m);
   unmask_models_free(m);
 
+  /* a folder with only an inpainter of the user's: the detector and the
+   * landmark predictor come from the bundled weights */
+  char own[] = "/tmp/test-weights-XXXXXX", link[512], target[4096];
+  if (mkdtemp(own)) {
+    snprintf(link, sizeof link, "%s/inpainter.safetensors", own);
+    snprintf(target, sizeof target, "%s/inpainter.safetensors", weights_dir());
+    CHECK(symlink(target, link) == 0, "symlink %s", link);
+    unmask_models *mine = unmask_models_load(own, &e);
+    CHECK(mine != NULL, "a folder with an inpainter alone: %s", e.msg);
+    CHECK(!mine || (mine->detector && mine->landmarker), "the bundled detector and landmark predictor were not taken");
+    unmask_models_free(mine);
+    unlink(link);
+    /* an empty folder is an error */
+    e.msg[0] = 0;
+    CHECK(unmask_models_load(own, &e) == NULL && strstr(e.msg, "holds none of"),
+          "an empty weights folder: %s", e.msg);
+    rmdir(own);
+  }
+
   /* a missing weights folder is an error naming the file */
   e.msg[0] = 0;
   CHECK(unmask_models_load("/nonexistent-weights", &e) == NULL, "load of a missing folder");
