@@ -11,23 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../pipeline/check.h"
 #include "arch.h"
 #include "image.h"
 #include "synth.h"
 #include "train-common.h"
 #include "train.h"
 #include "unmask-config.h"
-
-static int failures = 0;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-    }                                                      \
-  } while (0)
 
 static int annotate(const char *const *args) {
   int n = 0;
@@ -155,6 +145,5 @@ int main(void) {
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", tmp);
-  printf("%d failure(s)\n", failures);
-  return failures ? 1 : 0;
+  return CHECK_DONE();
 }
