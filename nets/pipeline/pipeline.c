@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -92,8 +93,12 @@ unmask_models *unmask_models_load(const char *dir, nets_error *err) {
     own |= access(path, R_OK) == 0;
   }
   if (!own) {
-    nets_error_set(err, NETS_ERR_IO, "no Unmasked weights in %s: it holds none of %s, %s and %s", dir,
-                   names[0], names[1], names[2]);
+    struct stat st;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+      nets_error_set(err, NETS_ERR_IO, "the weights folder %s does not exist", dir);
+    else
+      nets_error_set(err, NETS_ERR_IO, "no Unmasked weights in %s: it holds none of %s, %s and %s", dir,
+                     names[0], names[1], names[2]);
     return NULL;
   }
   unmask_models *m = calloc(1, sizeof *m);
