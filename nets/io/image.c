@@ -277,7 +277,60 @@ typedef struct {
   int created;
   nets_image *img;
   unsigned char *row;
+  int orientation; /* EXIF's, 1..8; 1: stored upright */
 } jpeg_dctx;
+
+/* The Orientation tag (0x0112) of IFD0 in an APP1 "Exif" marker, or 1. */
+static int exif_orientation(const unsigned char *d, unsigned len) {
+  if (len < 14 || memcmp(d, "Exif\0\0", 6)) return 1;
+  const unsigned char *t = d + 6; /* the TIFF header */
+  const unsigned n = len - 6;
+  const int le = t[0] == 'I' && t[1] == 'I';
+  if (!le && !(t[0] == 'M' && t[1] == 'M')) return 1;
+#define U16(p) (le ? (unsigned)(p)[0] | (unsigned)(p)[1] << 8 : (unsigned)(p)[0] << 8 | (unsigned)(p)[1])
+#define U32(p) (le ? U16(p) | U16((p) + 2) << 16 : U16(p) << 16 | U16((p) + 2))
+  const unsigned ifd = U32(t + 4);
+  if (ifd > n - 2 || ifd < 8) return 1;
+  const unsigned count = U16(t + ifd);
+  for (unsigned i = 0; i < count; i++) {
+    const unsigned e = ifd + 2 + 12 * i;
+    if (e > n - 12) break;
+    if (U16(t + e) == 0x0112 && U16(t + e + 2) == 3) { /* SHORT */
+      const unsigned v = U16(t + e + 8);
+      return v >= 1 && v <= 8 ? (int)v : 1;
+    }
+  }
+#undef U32
+#undef U16
+  return 1;
+}
+
+/* The picture as it is shown: turned and flipped as EXIF orientation o says
+ * (2 mirrored, 3 turned half round, 4 flipped, 5 transposed, 6 turned a
+ * quarter clockwise, 7 transversed, 8 a quarter anticlockwise).  NULL when
+ * out of memory. */
+static nets_image *orient(const nets_image *img, int o) {
+  const int w = img->width, h = img->height, ch = img->channels, swap = o >= 5;
+  nets_image *out = nets_image_new(swap ? h : w, swap ? w : h, ch);
+  if (!out) return NULL;
+  for (int y = 0; y < out->height; y++)
+    for (int x = 0; x < out->width; x++) {
+      int sx = x, sy = y; /* the stored pixel shown at (x, y) */
+      switch (o) {
+        case 2: sx = w - 1 - x; break;
+        case 3: sx = w - 1 - x, sy = h - 1 - y; break;
+        case 4: sy = h - 1 - y; break;
+        case 5: sx = y, sy = x; break;
+        case 6: sx = y, sy = h - 1 - x; break;
+        case 7: sx = w - 1 - y, sy = h - 1 - x; break;
+        case 8: sx = w - 1 - y, sy = x; break;
+        default: break;
+      }
+      memcpy(out->data + ((size_t)y * out->width + x) * ch, img->data + ((size_t)sy * w + sx) * ch,
+             sizeof(float) * ch);
+    }
+  return out;
+}
 
 static int jpeg_decode(jpeg_dctx *c, const unsigned char *data, size_t len, nets_error *err) {
   jpeg_err_init(&c->err);
@@ -286,7 +339,11 @@ static int jpeg_decode(jpeg_dctx *c, const unsigned char *data, size_t len, nets
   jpeg_create_decompress(&c->cinfo);
   c->created = 1;
   jpeg_mem_src(&c->cinfo, data, (unsigned long)len);
+  jpeg_save_markers(&c->cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&c->cinfo, TRUE);
+  c->orientation = 1;
+  for (jpeg_saved_marker_ptr m = c->cinfo.marker_list; m && c->orientation == 1; m = m->next)
+    if (m->marker == JPEG_APP0 + 1) c->orientation = exif_orientation(m->data, m->data_length);
   const int grey = c->cinfo.num_components == 1;
   const int cmyk = c->cinfo.jpeg_color_space == JCS_CMYK || c->cinfo.jpeg_color_space == JCS_YCCK;
   c->cinfo.out_color_space = grey ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
@@ -331,7 +388,11 @@ static nets_image *jpeg_load(const unsigned char *data, size_t len, nets_error *
     nets_image_free(c.img);
     return NULL;
   }
-  return c.img;
+  if (c.orientation == 1) return c.img;
+  nets_image *shown = orient(c.img, c.orientation);
+  nets_image_free(c.img);
+  if (!shown) nets_error_set(err, NETS_ERR_NOMEM, "JPEG: out of memory to turn the picture upright");
+  return shown;
 }
 
 typedef struct {

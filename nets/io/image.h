@@ -17,8 +17,9 @@ nets_image *nets_image_new(int width, int height, int channels); /* zeroed; NULL
 void nets_image_free(nets_image *img);
 nets_image *nets_image_copy(const nets_image *img);
 
-/* Load a PNG or JPEG (detected by content, not by name).  Returns NULL and
- * fills err on failure; never aborts on a corrupt file. */
+/* Load a PNG or JPEG (detected by content, not by name).  A JPEG comes out
+ * as it is shown: turned and flipped as its EXIF orientation says.  Returns
+ * NULL and fills err on failure; never aborts on a corrupt file. */
 nets_image *nets_image_load(const char *path, nets_error *err);
 /* Rec.601 luma of one RGB pixel (the weights JPEG uses for its own grey
  * conversion). */

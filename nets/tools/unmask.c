@@ -516,7 +516,8 @@ static void usage(FILE *fp) {
         "  --no-sketch         paint without the drawing of the hidden jaw, nose and lips\n"
         "                      that the landmark predictor gives a version-5 inpainter\n"
         "  --json              detect: print JSON (format documented in nets/tools/unmask.c)\n"
-        "Images: PNG or JPEG in, PNG or JPEG out (by extension).\n",
+        "Images: PNG or JPEG in (JPEGs turned upright by their EXIF orientation), PNG or\n"
+        "JPEG out (by extension).\n",
         fp);
 }
 

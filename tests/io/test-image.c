@@ -207,6 +207,73 @@ static void test_jpeg_cmyk(void) {
   g_free(path);
 }
 
+/* A 32x16 JPEG in four blocks (red top left, blue top right, green bottom
+ * left, white bottom right) whose EXIF says to show it with orientation o,
+ * its TIFF part in Intel (II) or Motorola (MM) byte order. */
+static int write_oriented_jpeg(const char *path, int o, int motorola) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp) return -1;
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, fp);
+  c.image_width = 32, c.image_height = 16, c.input_components = 3, c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 100, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  /* "Exif\0\0", TIFF header, IFD0 with one entry: Orientation (0x0112), SHORT, 1 */
+  unsigned char exif[6 + 8 + 2 + 12 + 4] = "Exif";
+  unsigned char *t = exif + 6;
+#define PUT16(p, v) ((motorola ? ((p)[0] = (v) >> 8, (p)[1] = (v)&255) : ((p)[0] = (v)&255, (p)[1] = (v) >> 8)))
+  t[0] = t[1] = motorola ? 'M' : 'I';
+  PUT16(t + 2, 42);
+  PUT16(t + (motorola ? 6 : 4), 8); /* IFD0 at 8: the 32-bit offset's low half */
+  PUT16(t + 8, 1);
+  PUT16(t + 10, 0x0112);
+  PUT16(t + 12, 3);
+  PUT16(t + (motorola ? 16 : 14), 1);
+  PUT16(t + 18, o);
+#undef PUT16
+  jpeg_write_marker(&c, JPEG_APP0 + 1, exif, sizeof exif);
+  const unsigned char colours[4][3] = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}, {255, 255, 255}};
+  unsigned char row[32 * 3];
+  for (int y = 0; y < 16; y++) {
+    for (int x = 0; x < 32; x++) memcpy(row + x * 3, colours[(y >= 8) * 2 + (x >= 16)], 3);
+    JSAMPROW r[1] = {row};
+    jpeg_write_scanlines(&c, r, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  return fclose(fp);
+}
+
+/* Phone photos store the picture as the sensor saw it and say in EXIF how
+ * to turn it: it loads as shown (the blocks where ImageMagick's
+ * -auto-orient puts them). */
+static void test_jpeg_orientation(void) {
+  enum { R, B, G, W };
+  /* the blocks shown at the top left, top right and bottom left */
+  static const int shown[9][3] = {{0}, {R, B, G}, {B, R, W}, {W, G, B}, {G, W, R},
+                                  {R, G, B}, {G, R, W}, {W, B, G}, {B, W, R}};
+  static const float rgb[4][3] = {{1, 0, 0}, {0, 0, 1}, {0, 1, 0}, {1, 1, 1}};
+  for (int o = 1; o <= 8; o++) {
+    char *path = tmp_path("oriented.jpg");
+    nets_error err = {0};
+    nets_image *img = write_oriented_jpeg(path, o, o % 2) == 0 ? nets_image_load(path, &err) : NULL;
+    const int turned = o >= 5, w = turned ? 16 : 32, h = turned ? 32 : 16;
+    int ok = img && img->width == w && img->height == h;
+    for (int k = 0; ok && k < 3; k++) {
+      const int x = (k == 1 ? 3 : 1) * w / 4, y = (k == 2 ? 3 : 1) * h / 4;
+      for (int c = 0; c < 3; c++) ok = ok && fabsf(img->data[((size_t)y * w + x) * 3 + c] - rgb[shown[o][k]][c]) < 0.05f;
+    }
+    check(ok, "JPEG with EXIF orientation %d (%s) loads as shown%s%s", o, o % 2 ? "MM" : "II", ok ? "" : ": ",
+          ok ? "" : err.msg);
+    nets_image_free(img);
+    g_free(path);
+  }
+}
+
 static void write_bytes(const char *path, const void *data, size_t len) {
   g_file_set_contents(path, data, (gssize)len, NULL);
 }
@@ -394,6 +461,7 @@ int main(void) {
   test_convert();
   test_jpeg_roundtrip();
   test_jpeg_cmyk();
+  test_jpeg_orientation();
 
   GDir *dir = g_dir_open(tmpdir, 0, NULL);
   for (const char *n; dir && (n = g_dir_read_name(dir));) {
