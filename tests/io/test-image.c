@@ -163,10 +163,10 @@ static void test_jpeg(int ch) {
   g_free(path);
 }
 
-/* A 16x8 CMYK JPEG as print software writes it (Adobe marker, inks stored
- * inverted): the left half red (magenta + yellow), the right half grey
- * (black ink at half). */
-static int write_cmyk_jpeg(const char *path) {
+/* A JPEG of w x h pixels (comps per pixel, in colour space cs) written with
+ * libjpeg at quality 100, with an APP1 marker when app1 is not NULL. */
+static int write_jpeg(const char *path, int w, int h, int comps, J_COLOR_SPACE cs, const unsigned char *pixels,
+                      const unsigned char *app1, unsigned app1_len) {
   FILE *fp = fopen(path, "wb");
   if (!fp) return -1;
   struct jpeg_compress_struct c;
@@ -174,22 +174,32 @@ static int write_cmyk_jpeg(const char *path) {
   c.err = jpeg_std_error(&e);
   jpeg_create_compress(&c);
   jpeg_stdio_dest(&c, fp);
-  c.image_width = 16, c.image_height = 8, c.input_components = 4, c.in_color_space = JCS_CMYK;
+  c.image_width = (JDIMENSION)w, c.image_height = (JDIMENSION)h, c.input_components = comps;
+  c.in_color_space = cs;
   jpeg_set_defaults(&c);
   jpeg_set_quality(&c, 100, TRUE);
   jpeg_start_compress(&c, TRUE);
-  unsigned char row[16 * 4];
-  for (int x = 0; x < 16; x++) {
-    const unsigned char red[4] = {255, 0, 0, 255}, grey[4] = {255, 255, 255, 128};
-    memcpy(row + x * 4, x < 8 ? red : grey, 4);
-  }
-  for (int y = 0; y < 8; y++) {
-    JSAMPROW r[1] = {row};
+  if (app1) jpeg_write_marker(&c, JPEG_APP0 + 1, app1, app1_len);
+  for (int y = 0; y < h; y++) {
+    JSAMPROW r[1] = {(JSAMPROW)pixels + (size_t)y * w * comps};
     jpeg_write_scanlines(&c, r, 1);
   }
   jpeg_finish_compress(&c);
   jpeg_destroy_compress(&c);
   return fclose(fp);
+}
+
+/* A 16x8 CMYK JPEG as print software writes it (Adobe marker, inks stored
+ * inverted): the left half red (magenta + yellow), the right half grey
+ * (black ink at half). */
+static int write_cmyk_jpeg(const char *path) {
+  unsigned char px[8][16 * 4];
+  for (int y = 0; y < 8; y++)
+    for (int x = 0; x < 16; x++) {
+      const unsigned char red[4] = {255, 0, 0, 255}, grey[4] = {255, 255, 255, 128};
+      memcpy(px[y] + x * 4, x < 8 ? red : grey, 4);
+    }
+  return write_jpeg(path, 16, 8, 4, JCS_CMYK, px[0], NULL, 0);
 }
 
 static void test_jpeg_cmyk(void) {
@@ -211,17 +221,6 @@ static void test_jpeg_cmyk(void) {
  * left, white bottom right) whose EXIF says to show it with orientation o,
  * its TIFF part in Intel (II) or Motorola (MM) byte order. */
 static int write_oriented_jpeg(const char *path, int o, int motorola) {
-  FILE *fp = fopen(path, "wb");
-  if (!fp) return -1;
-  struct jpeg_compress_struct c;
-  struct jpeg_error_mgr e;
-  c.err = jpeg_std_error(&e);
-  jpeg_create_compress(&c);
-  jpeg_stdio_dest(&c, fp);
-  c.image_width = 32, c.image_height = 16, c.input_components = 3, c.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&c);
-  jpeg_set_quality(&c, 100, TRUE);
-  jpeg_start_compress(&c, TRUE);
   /* "Exif\0\0", TIFF header, IFD0 with one entry: Orientation (0x0112), SHORT, 1 */
   unsigned char exif[6 + 8 + 2 + 12 + 4] = "Exif";
   unsigned char *t = exif + 6;
@@ -235,17 +234,11 @@ static int write_oriented_jpeg(const char *path, int o, int motorola) {
   PUT16(t + (motorola ? 16 : 14), 1);
   PUT16(t + 18, o);
 #undef PUT16
-  jpeg_write_marker(&c, JPEG_APP0 + 1, exif, sizeof exif);
   const unsigned char colours[4][3] = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}, {255, 255, 255}};
-  unsigned char row[32 * 3];
-  for (int y = 0; y < 16; y++) {
-    for (int x = 0; x < 32; x++) memcpy(row + x * 3, colours[(y >= 8) * 2 + (x >= 16)], 3);
-    JSAMPROW r[1] = {row};
-    jpeg_write_scanlines(&c, r, 1);
-  }
-  jpeg_finish_compress(&c);
-  jpeg_destroy_compress(&c);
-  return fclose(fp);
+  unsigned char px[16][32 * 3];
+  for (int y = 0; y < 16; y++)
+    for (int x = 0; x < 32; x++) memcpy(px[y] + x * 3, colours[(y >= 8) * 2 + (x >= 16)], 3);
+  return write_jpeg(path, 32, 16, 3, JCS_RGB, px[0], exif, sizeof exif);
 }
 
 /* Phone photos store the picture as the sensor saw it and say in EXIF how
