@@ -214,18 +214,19 @@ run_op (GeglBuffer *src,
                                 "operation", "gegl:buffer-source",
                                 "buffer",    src,
                                 NULL);
+  /* a selection is the hole (unmask:inpaint), else masks are detected */
+  op = gegl_node_new_child (graph,
+                            "operation", hole ? UNMASK_OP_INPAINT : UNMASK_OP_REMOVE_FACE_MASK,
+                            "grow",      vals.grow,
+                            "feather",   vals.feather,
+                            "output",    vals.output,
+                            "weights",   vals.weights_dir,
+                            "detail",    vals.detail,
+                            NULL);
   if (hole)
     {
       GeglNode *hole_source, *shift;
 
-      op = gegl_node_new_child (graph,
-                                "operation", UNMASK_OP_INPAINT,
-                                "grow",      vals.grow,
-                                "feather",   vals.feather,
-                                "output",    vals.output,
-                                "weights",   vals.weights_dir,
-                                "detail",    vals.detail,
-                                NULL);
       hole_source = gegl_node_new_child (graph,
                                          "operation", "gegl:buffer-source",
                                          "buffer",    hole,
@@ -241,15 +242,7 @@ run_op (GeglBuffer *src,
     }
   else
     {
-      op = gegl_node_new_child (graph,
-                                "operation",   UNMASK_OP_REMOVE_FACE_MASK,
-                                "sensitivity", vals.sensitivity,
-                                "grow",        vals.grow,
-                                "feather",     vals.feather,
-                                "output",      vals.output,
-                                "weights",     vals.weights_dir,
-                                "detail",      vals.detail,
-                                NULL);
+      gegl_node_set (op, "sensitivity", vals.sensitivity, NULL);
     }
   sink = gegl_node_new_child (graph,
                               "operation", "gegl:write-buffer",
