@@ -76,21 +76,6 @@ get_bounding_box (GeglOperation *operation)
   return unmask_op_whole_input (operation);
 }
 
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  return unmask_op_whole_input (operation);
-}
-
-static GeglRectangle
-get_cached_region (GeglOperation       *operation,
-                   const GeglRectangle *roi)
-{
-  return unmask_op_whole_input (operation);
-}
-
 static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *input,
@@ -129,8 +114,8 @@ gegl_op_class_init (GeglOpClass *klass)
 
   operation_class->prepare                 = prepare;
   operation_class->get_bounding_box        = get_bounding_box;
-  operation_class->get_required_for_output = get_required_for_output;
-  operation_class->get_cached_region       = get_cached_region;
+  operation_class->get_required_for_output = unmask_op_required_whole;
+  operation_class->get_cached_region       = unmask_op_cached_whole;
   operation_class->threaded                = FALSE;
   composer_class->process                  = process;
   composer_class->aux_label                = _("Hole");

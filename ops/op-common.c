@@ -26,6 +26,21 @@ unmask_op_whole_input (GeglOperation *operation)
   return in ? *in : *GEGL_RECTANGLE (0, 0, 0, 0);
 }
 
+GeglRectangle
+unmask_op_required_whole (GeglOperation       *operation,
+                          const gchar         *input_pad,
+                          const GeglRectangle *roi)
+{
+  return unmask_op_whole_input (operation);
+}
+
+GeglRectangle
+unmask_op_cached_whole (GeglOperation       *operation,
+                        const GeglRectangle *roi)
+{
+  return unmask_op_whole_input (operation);
+}
+
 /* ---- model cache ---------------------------------------------------- */
 
 /* Loaded networks, keyed by weights directory ("" = bundled).  Models are

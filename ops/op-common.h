@@ -19,6 +19,13 @@ void unmask_op_init_i18n (void);
 /* The input pad's whole extent: both operations read and write all of it
  * (faces are found in, and repainted from, the whole picture). */
 GeglRectangle unmask_op_whole_input (GeglOperation *operation);
+/* get_required_for_output and get_cached_region of both operations: the
+ * whole input for any region asked for. */
+GeglRectangle unmask_op_required_whole (GeglOperation       *operation,
+                                        const gchar         *input_pad,
+                                        const GeglRectangle *roi);
+GeglRectangle unmask_op_cached_whole   (GeglOperation       *operation,
+                                        const GeglRectangle *roi);
 
 /* Run the pipeline on input -> output.  output must already hold a copy of
  * input over `rect`.  aux (may be NULL) is a user hole.  On any failure, or
