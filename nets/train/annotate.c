@@ -247,7 +247,7 @@ static int sheet_write(const sheet *sh, const char *path, char *const *names, ne
   return 0;
 }
 
-static int usage(const char *a) {
+static int usage(const char *a, const char *weights) {
   printf("usage: unmask-train annotate --faces DIR --out CSV [--weights FILE] [--sheet PNG]\n"
          "       [--keep-unsure] [--source NAME] [--licence NAME] [--truth CSV]\n"
          "Finds the 68 landmarks of the face in each photo (JPEG or PNG) of DIR and writes\n"
@@ -255,7 +255,7 @@ static int usage(const char *a) {
          "Each photo should show one face filling much of the frame (a portrait crop).\n"
          "Faces whose points the predictor is unsure of are named and left out: photos\n"
          "framed too differently, faces turned far aside, or no face at all.\n"
-         "  --weights FILE   the landmark predictor (default: %s/landmarks.safetensors)\n"
+         "  --weights FILE   the landmark predictor (default: %s)\n"
          "  --sheet PNG      up to %d faces as the predictor framed them, points drawn in\n"
          "                   (the unsure ones first, in red): look before training\n"
          "  --keep-unsure    write the unsure faces too\n"
@@ -263,7 +263,7 @@ static int usage(const char *a) {
          "  --truth CSV      score the faces written against the points of another\n"
          "                   faces.csv (same file names): mean distance in pixels and in\n"
          "                   eye distances (outer eye corners)\n",
-         UNMASK_SOURCE_WEIGHTS_DIR, SHEET_TILES);
+         weights, SHEET_TILES);
   return strcmp(a, "--help") ? 2 : 0;
 }
 
@@ -335,7 +335,9 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
 
 int annotate_main(int argc, char **argv) {
   static char def_w[4096];
-  snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
+  /* the installed predictor, else the source tree's */
+  snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_WEIGHTS_DIR);
+  if (!train_file_exists(def_w)) snprintf(def_w, sizeof def_w, "%s/landmarks.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
   annotate_opts o = {.weights = def_w, .source = "own", .licence = "own"};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -347,9 +349,9 @@ int annotate_main(int argc, char **argv) {
     else if (!strcmp(a, "--source") && v) o.source = argv[++i];
     else if (!strcmp(a, "--licence") && v) o.licence = argv[++i];
     else if (!strcmp(a, "--keep-unsure")) o.keep_unsure = 1;
-    else return usage(a);
+    else return usage(a, def_w);
   }
-  if (!o.dir || !o.out) return usage("");
+  if (!o.dir || !o.out) return usage("", def_w);
   if (strpbrk(o.source, ",\n") || strpbrk(o.licence, ",\n")) {
     fprintf(stderr, "annotate: --source and --licence cannot hold a comma\n");
     return 2;
