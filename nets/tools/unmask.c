@@ -250,10 +250,15 @@ static int cmd_remove(int argc, char **argv) {
     return 1;
   if (!o.in || !o.out) return fail("usage: unmask remove IN -o OUT, or IN... -o DIR [options]%s%s", "", "");
   struct stat st;
-  const int is_dir = stat(o.out, &st) == 0 && S_ISDIR(st.st_mode), to_dir = o.n_in > 1 || is_dir;
-  if (to_dir && !is_dir)
-    return fail("%s is not a folder (several images go to a folder)%s", o.out, "");
+  const int exists = stat(o.out, &st) == 0, is_dir = exists && S_ISDIR(st.st_mode);
+  const size_t n_out = strlen(o.out);
+  const int to_dir = o.n_in > 1 || is_dir || (n_out && o.out[n_out - 1] == '/');
   if (to_dir && o.mask_out) return fail("--mask-out takes one image; for folders use --output mask%s%s", "", "");
+  if (to_dir && exists && !is_dir)
+    return fail("%s is not a folder (several images go to a folder)%s", o.out, "");
+  /* a folder that is not there yet is made (its parent must be there) */
+  if (to_dir && !exists && mkdir(o.out, 0777))
+    return fail("cannot create the folder %s: %s", o.out, strerror(errno));
   unmask_models *m = load_models(o.weights);
   if (!m) return 1;
   int rc = 0;
@@ -486,7 +491,8 @@ static void usage(FILE *fp) {
         "      Find face masks and paint the covered face back.\n"
         "  unmask remove IN... -o DIR [options]\n"
         "      The same for several photos, written to the folder DIR under their own\n"
-        "      names; the networks are loaded once (faster than one command per photo).\n"
+        "      names (DIR is made if missing; with one photo, write DIR/ to mean a\n"
+        "      folder); the networks are loaded once (faster than one command per photo).\n"
         "  unmask detect IMAGE [--json] [--mask-out PNG] [--weights DIR] [--sensitivity S]\n"
         "      List the masked faces: box, score and mask area.\n"
         "  unmask inpaint IMAGE HOLE.png -o OUT [--weights DIR] [--baseline] [--detail D] [--sharp] [--no-sketch]\n"

@@ -143,12 +143,13 @@ static void check_astronaut(const char *dir, const char *wd) {
       g_free(p1), g_free(p2);
     }
     g_free(lmw);
-    /* several photos in one command (a folder out): each gets what one
-     * command gives it, the second one too, after the networks have run */
+    /* several photos in one command (a folder out, which the command
+     * makes): each gets what one command gives it, the second one too,
+     * after the networks have run */
     gchar *bdir = g_build_filename(dir, "astro-batch", NULL), *copy = g_build_filename(dir, "copy.png", NULL);
     gchar *single = g_build_filename(dir, "single.png", NULL);
     gchar *o1 = g_build_filename(bdir, "astronaut-masked.png", NULL), *o2 = g_build_filename(bdir, "copy.png", NULL);
-    CHECK(g_mkdir(bdir, 0700) == 0 && nets_image_save(b0, copy, 8, 95, &e) == 0, "batch setup");
+    CHECK(nets_image_save(b0, copy, 8, 95, &e) == 0, "batch setup");
     CHECK(run(NULL, "remove", masked, "-o", single, "--weights", wd, NULL) == 0 &&
               run(NULL, "remove", masked, copy, "-o", bdir, "--weights", wd, NULL) == 0,
           "remove, one photo and two, failed");
@@ -248,6 +249,9 @@ int main(int argc, char **argv) {
   CHECK(g_mkdir(bdir, 0700) == 0, "mkdir %s", bdir);
   CHECK(nets_image_save(rgb, in2, 8, 95, &e) == 0, "save %s", e.msg);
   CHECK(run(NULL, "remove", in, in2, "-o", out, NULL) == 1, "several images to a file must exit 1");
+  gchar *deep = g_build_filename(dir, "no", "such", NULL);
+  CHECK(run(NULL, "remove", in, in2, "-o", deep, NULL) == 1, "a folder whose parent is missing must exit 1");
+  g_free(deep);
   CHECK(run(NULL, "remove", in, in2, "-o", bdir, "--mask-out", holep, NULL) == 1,
         "--mask-out with several images must exit 1");
   CHECK(run(NULL, "remove", in, in2, "-o", dir, "--weights", wd, NULL) == 1,
