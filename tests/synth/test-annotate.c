@@ -98,6 +98,8 @@ int main(void) {
   snprintf(path, sizeof path, "%s/broken.jpg", dir);
   FILE *fp = fopen(path, "w");
   if (fp) fputs("not a JPEG", fp), fclose(fp);
+  snprintf(path, sizeof path, "%s/me, 2020.png", dir); /* a comma cannot go in faces.csv */
+  CHECK(nets_image_save(photo, path, 8, 90, &err) == 0, "save %s: %s", path, err.msg);
   snprintf(path, sizeof path, "%s/notes.txt", dir);
   if ((fp = fopen(path, "w"))) fputs("not a photo", fp), fclose(fp);
 
@@ -114,6 +116,7 @@ int main(void) {
   CHECK(d / 68 / iod < 0.08, "astronaut's points %.3f eye distances off", d / 68 / iod);
   CHECK(!csv_row(csv, "plain.png", lm), "the plain picture was written as a face");
   CHECK(!csv_row(csv, "broken.jpg", lm), "the broken file was written");
+  CHECK(!csv_row(csv, "me", lm), "a file name with a comma was written");
   nets_image *sh = nets_image_load(sheet, &err);
   /* two tiles: the plain picture (unsure, first) and the astronaut */
   CHECK(sh && sh->width > sh->height && sh->height >= NETS_INPAINT_SIZE, "sheet %s", sheet);
@@ -138,6 +141,11 @@ int main(void) {
 
   const char *missing[] = {"--faces", "/nonexistent-folder", "--out", csv, "--weights", weights, NULL};
   CHECK(annotate(missing) == 1, "a missing folder is not an error");
+  char empty[300];
+  snprintf(empty, sizeof empty, "%s/empty", tmp);
+  CHECK(train_mkdirs(empty) == 0, "mkdir %s", empty);
+  const char *none[] = {"--faces", empty, "--out", csv, "--weights", weights, NULL};
+  CHECK(annotate(none) == 1, "a folder without photos is not an error");
   const char *comma[] = {"--faces", dir, "--out", csv, "--source", "a,b", NULL};
   CHECK(annotate(comma) == 2, "a comma in --source is not refused");
 
