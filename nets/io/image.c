@@ -33,6 +33,7 @@ nets_image *nets_image_new(int width, int height, int channels) {
   img->width = width;
   img->height = height;
   img->channels = channels;
+  img->depth = 8;
   img->data = nets_alloc_floats((size_t)width * height * channels);
   if (!img->data) {
     free(img);
@@ -54,7 +55,9 @@ static size_t image_count(const nets_image *img) {
 nets_image *nets_image_copy(const nets_image *img) {
   if (!img) return NULL;
   nets_image *out = nets_image_new(img->width, img->height, img->channels);
-  if (out) memcpy(out->data, img->data, image_count(img) * sizeof(float));
+  if (!out) return NULL;
+  memcpy(out->data, img->data, image_count(img) * sizeof(float));
+  out->depth = img->depth;
   return out;
 }
 
@@ -64,6 +67,7 @@ nets_image *nets_image_convert(const nets_image *img, int channels) {
   if (!img) return NULL;
   nets_image *out = nets_image_new(img->width, img->height, channels);
   if (!out) return NULL;
+  out->depth = img->depth;
   const int ci = img->channels, co = channels;
   const int has_alpha_in = ci == 2 || ci == 4, has_alpha_out = co == 2 || co == 4;
   const size_t n = (size_t)img->width * img->height;
@@ -171,6 +175,7 @@ static int png_decode(png_ctx *c, nets_error *err) {
   c->rows = malloc(sizeof(png_bytep) * h);
   if (!c->img || !c->raw || !c->rows)
     return nets_error_set(err, NETS_ERR_NOMEM, "PNG: out of memory for %dx%d image", w, h);
+  c->img->depth = depth;
   for (int y = 0; y < h; y++) c->rows[y] = c->raw + rowbytes * y;
   png_read_image(c->png, c->rows);
   png_read_end(c->png, NULL);

@@ -11,6 +11,8 @@
 typedef struct {
   int width, height, channels; /* channels: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
   float *data;                 /* owned; width*height*channels floats */
+  int depth;                   /* bits per channel of the file it was read from: 16 for a
+                                  16-bit PNG, else 8 (and 8 when made in memory) */
 } nets_image;
 
 nets_image *nets_image_new(int width, int height, int channels); /* zeroed; NULL on failure */

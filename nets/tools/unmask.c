@@ -93,7 +93,8 @@ static int save_as(const nets_image *rgba, int channels, const char *path) {
   nets_error e = {0};
   nets_image *out = channels == 4 ? (nets_image *)rgba : nets_image_convert(rgba, channels);
   if (!out) return fail("out of memory writing %s%s", path, "");
-  int rc = nets_image_save(out, path, 8, 95, &e);
+  /* a 16-bit PNG in gives a 16-bit PNG out */
+  int rc = nets_image_save(out, path, rgba->depth == 16 ? 16 : 8, 95, &e);
   if (out != rgba) nets_image_free(out);
   if (rc) return fail("cannot write %s: %s", path, e.msg);
   return 0;

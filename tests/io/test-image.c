@@ -81,6 +81,12 @@ static void test_png_roundtrip(int depth) {
     const int ok = back && same_layout(img, back) && max_diff(img, back) < 0.25 / levels;
     check(ok, "PNG %d-bit %d channel(s) round trip exact to 1/%u%s%s", depth, ch, levels,
           ok ? "" : ": ", ok ? "" : err.msg);
+    /* the file's depth is kept, through a conversion too (unmask writes a
+     * 16-bit PNG for a 16-bit PNG) */
+    nets_image *conv = back ? nets_image_convert(back, ch == 4 ? 3 : 4) : NULL;
+    check(back && back->depth == depth && conv && conv->depth == depth, "PNG %d-bit %d channel(s): depth %d kept",
+          depth, ch, depth);
+    nets_image_free(conv);
     nets_image_free(img);
     nets_image_free(back);
     g_free(path);

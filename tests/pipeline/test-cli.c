@@ -203,6 +203,15 @@ int main(int argc, char **argv) {
   const char *extra = weights ? "--weights" : "--baseline", *extra2 = weights ? wd : NULL;
   if (!weights) printf("no weights committed: round trip with --baseline\n");
   CHECK(run(NULL, "inpaint", in, holep, "-o", out, extra, extra2, NULL) == 0, "inpaint failed");
+  /* a 16-bit PNG gives a 16-bit PNG (an 8-bit one would round the whole photo) */
+  gchar *in16 = g_build_filename(dir, "in16.png", NULL), *out16 = g_build_filename(dir, "out16.png", NULL);
+  CHECK(nets_image_save(rgb, in16, 16, 95, &e) == 0, "save %s", e.msg);
+  CHECK(run(NULL, "inpaint", in16, holep, "-o", out16, "--baseline", NULL) == 0, "inpaint of a 16-bit PNG failed");
+  nets_image *b16 = nets_image_load(out16, &e);
+  CHECK(b16 && b16->depth == 16, "a 16-bit PNG came out with %d bits", b16 ? b16->depth : 0);
+  nets_image_free(b16);
+  remove(in16), remove(out16);
+  g_free(in16), g_free(out16);
   nets_image *a = nets_image_load(in, &e), *b = nets_image_load(out, &e);
   nets_image *hl = nets_image_load(holep, &e);
   CHECK(a && b && hl, "reload: %s", e.msg);
