@@ -217,6 +217,7 @@ unmask_op_set_outcome (GeglOperation *operation, int n_faces, const char *error)
                      n_faces >= 0 ? GINT_TO_POINTER (n_faces + 1) : NULL);
   g_object_set_data_full (G_OBJECT (operation), UNMASK_OP_DATA_ERROR,
                           g_strdup (error), g_free);
+  g_object_set_data (G_OBJECT (operation), UNMASK_OP_DATA_FIRST_FACE, NULL);
 }
 
 void
@@ -233,7 +234,8 @@ unmask_op_run (GeglOperation       *operation,
   unmask_params   p = *params;
   unmask_models  *models;
   nets_error      err = { 0 };
-  int             n;
+  unmask_face    *faces = NULL;
+  int             n, n_listed = 0;
 
   unmask_op_set_outcome (operation, -1, NULL);
   if (rect->width < 1 || rect->height < 1)
@@ -290,12 +292,13 @@ unmask_op_run (GeglOperation       *operation,
       g_free (msg);
       return;
     }
-  n = unmask_run (models, &uio, &p, NULL, NULL, &err);
+  n = unmask_run (models, &uio, &p, &faces, &n_listed, &err);
   g_mutex_unlock (&cache_lock);
 
   if (n < 0)
     {
       /* Whatever was written so far goes: the output is the input. */
+      free (faces);
       gegl_buffer_copy (input, rect, GEGL_ABYSS_NONE, output, rect);
       if (err.code == NETS_ERR_CANCEL || op_cancelled (operation))
         {
@@ -312,5 +315,13 @@ unmask_op_run (GeglOperation       *operation,
       return;
     }
   unmask_op_set_outcome (operation, n, NULL);
+  if (n_listed > 0)
+    {
+      GeglRectangle *first = g_new (GeglRectangle, 1);
+
+      *first = *GEGL_RECTANGLE (rect->x + faces[0].x, rect->y + faces[0].y, faces[0].w, faces[0].h);
+      g_object_set_data_full (G_OBJECT (operation), UNMASK_OP_DATA_FIRST_FACE, first, g_free);
+    }
+  free (faces);
   gegl_operation_progress (operation, 1.0, (gchar *) "");
 }

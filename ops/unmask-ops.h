@@ -13,6 +13,9 @@
 #define UNMASK_OP_DATA_FACES "unmask-faces"
 /* gchar*: message of the last error (e.g. corrupt weights); NULL on success. */
 #define UNMASK_OP_DATA_ERROR "unmask-error"
+/* GeglRectangle*: the box, in the input's coordinates, of the first face
+ * listed by the last process(); NULL when none was (or with a user hole). */
+#define UNMASK_OP_DATA_FIRST_FACE "unmask-first-face"
 /* Set by the caller: a gint* that process() polls; nonzero cancels the run.
  * The output is then the unchanged input. */
 #define UNMASK_OP_DATA_CANCEL "unmask-cancel"

@@ -54,9 +54,11 @@ typedef struct
 /* What one run of the op produced. */
 typedef struct
 {
-  GeglBuffer *result;  /* in the drawable's format; NULL on failure */
-  gint        n_faces; /* faces (or holes) repainted */
-  gchar      *error;   /* NULL on success */
+  GeglBuffer   *result;   /* in the drawable's format; NULL on failure */
+  gint          n_faces;  /* faces (or holes) repainted */
+  gchar        *error;    /* NULL on success */
+  gboolean      has_face; /* face: the first face's box (not with a selection) */
+  GeglRectangle face;
 } UnmaskOutcome;
 
 static void query (void);
@@ -192,7 +194,7 @@ run_op (GeglBuffer *src,
         gint        hole_dy,
         gboolean    show_progress)
 {
-  UnmaskOutcome  outcome = { NULL, 0, NULL };
+  UnmaskOutcome  outcome = { NULL, 0, NULL, FALSE, { 0, 0, 0, 0 } };
   GeglNode      *graph, *source, *op, *sink;
   GeglOperation *operation;
   GeglBuffer    *dst;
@@ -261,8 +263,15 @@ run_op (GeglBuffer *src,
 
   if (faces)
     {
+      const GeglRectangle *face = g_object_get_data (G_OBJECT (operation), UNMASK_OP_DATA_FIRST_FACE);
+
       outcome.n_faces = GPOINTER_TO_INT (faces) - 1;
       outcome.result  = dst;
+      if (face)
+        {
+          outcome.has_face = TRUE;
+          outcome.face     = *face;
+        }
     }
   else
     {
@@ -343,7 +352,7 @@ check_input (gint32 image_id, gint32 drawable_id, GeglBuffer *buffer)
 
 /* Compute the result of the whole drawable; the image is not touched. */
 static UnmaskOutcome
-compute (gint32 image_id, gint32 drawable_id, GeglBuffer *src)
+compute (gint32 image_id, gint32 drawable_id, GeglBuffer *src, gboolean show_progress)
 {
   UnmaskOutcome  outcome;
   GeglBuffer    *hole = NULL;
@@ -355,10 +364,12 @@ compute (gint32 image_id, gint32 drawable_id, GeglBuffer *src)
       gimp_drawable_offsets (drawable_id, &off_x, &off_y);
     }
 
-  gimp_progress_init (_("Removing face masks"));
+  if (show_progress)
+    gimp_progress_init (_("Removing face masks"));
   outcome = run_op (src, gimp_drawable_get_format (drawable_id),
-                    hole, -off_x, -off_y, TRUE);
-  gimp_progress_update (1.0);
+                    hole, -off_x, -off_y, show_progress);
+  if (show_progress)
+    gimp_progress_update (1.0);
 
   if (hole)
     g_object_unref (hole);
@@ -408,7 +419,27 @@ typedef struct
   GtkWidget *status;
   gint32     image_id;
   gint32     drawable_id;
+  gboolean   moved;      /* the preview was moved to the first face found */
 } DialogState;
+
+/* The preview shows the result of the whole layer, as OK gives it: masks
+ * are found on a view of the whole photo, so a small face that the visible
+ * area alone would show large is not found by OK either.  The result is kept
+ * for the values it was made with (scrolling redraws from it), and OK takes
+ * it when the values have not changed since. */
+static UnmaskOutcome preview_result;
+static UnmaskVals    preview_vals;
+static gboolean      preview_done = FALSE;
+
+static void
+preview_result_clear (void)
+{
+  if (preview_result.result)
+    g_object_unref (preview_result.result);
+  g_free (preview_result.error);
+  memset (&preview_result, 0, sizeof preview_result);
+  preview_done = FALSE;
+}
 
 static const Babl *
 preview_format (gint32 drawable_id)
@@ -420,62 +451,69 @@ preview_format (gint32 drawable_id)
   return babl_format (alpha ? "R'G'B'A u8" : "R'G'B' u8");
 }
 
-/* Run the pipeline on the visible preview area only. */
+/* Draw the visible area of the whole layer's result (made again only when
+ * the values changed). */
 static void
 preview_update (GimpPreview *preview, DialogState *state)
 {
-  GeglBuffer    *src, *area, *hole = NULL;
-  UnmaskOutcome  outcome;
-  const Babl    *format = preview_format (state->drawable_id);
-  gint           x, y, w, h, off_x = 0, off_y = 0;
-  guchar        *pixels;
+  const Babl *format = preview_format (state->drawable_id);
+  gint        x, y, w, h;
+  guchar     *pixels;
+  GeglBuffer *src;
 
   gimp_preview_get_position (preview, &x, &y);
   gimp_preview_get_size (preview, &w, &h);
   if (w < 1 || h < 1)
     return;
 
-  src  = gimp_drawable_get_buffer (state->drawable_id);
-  area = gegl_buffer_new (GEGL_RECTANGLE (0, 0, w, h), gimp_drawable_get_format (state->drawable_id));
-  gegl_buffer_copy (src, GEGL_RECTANGLE (x, y, w, h), GEGL_ABYSS_CLAMP,
-                    area, GEGL_RECTANGLE (0, 0, w, h));
-
-  if (! gimp_selection_is_empty (state->image_id))
+  src = gimp_drawable_get_buffer (state->drawable_id);
+  if (! preview_done || memcmp (&preview_vals, &vals, sizeof vals) != 0)
     {
-      hole = gimp_drawable_get_buffer (gimp_image_get_selection (state->image_id));
-      gimp_drawable_offsets (state->drawable_id, &off_x, &off_y);
+      preview_result_clear ();
+      gtk_label_set_text (GTK_LABEL (state->status), _("Looking for face masks…"));
+      while (gtk_events_pending ())
+        gtk_main_iteration ();
+      preview_result = compute (state->image_id, state->drawable_id, src, FALSE);
+      memcpy (&preview_vals, &vals, sizeof vals);
+      preview_done = TRUE;
+      if (! state->moved && preview_result.has_face)
+        {
+          /* show the first face found, once: in a big photo the area first
+           * shown may hold none */
+          const GeglRectangle *f = &preview_result.face;
+
+          state->moved = TRUE;
+          gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (preview),
+                                              MAX (0, f->x + f->width / 2 - w / 2),
+                                              MAX (0, f->y + f->height / 2 - h / 2));
+          g_object_unref (src);
+          return; /* set_position invalidates the preview: drawn from the result then */
+        }
     }
 
-  outcome = run_op (area, format, hole, -(off_x + x), -(off_y + y), FALSE);
-
   pixels = g_malloc ((gsize) w * h * babl_format_get_bytes_per_pixel (format));
-  gegl_buffer_get (outcome.result ? outcome.result : area, GEGL_RECTANGLE (0, 0, w, h), 1.0,
-                   format, pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  gegl_buffer_get (preview_result.result ? preview_result.result : src, GEGL_RECTANGLE (x, y, w, h), 1.0,
+                   format, pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
   gimp_preview_draw_buffer (preview, pixels, w * babl_format_get_bytes_per_pixel (format));
   g_free (pixels);
+  g_object_unref (src);
 
-  if (outcome.error)
-    gtk_label_set_text (GTK_LABEL (state->status), outcome.error);
-  else if (outcome.n_faces == 0)
+  if (preview_result.error)
+    gtk_label_set_text (GTK_LABEL (state->status), preview_result.error);
+  else if (preview_result.n_faces == 0)
     gtk_label_set_text (GTK_LABEL (state->status),
-                        _("No face mask found in the preview area."));
+                        gimp_selection_is_empty (state->image_id)
+                        ? _("No face mask found in this layer.")
+                        : _("The selection does not cover this layer."));
   else
     {
-      gchar *text = g_strdup_printf (ngettext ("%d face mask repainted in the preview area.",
-                                               "%d face masks repainted in the preview area.",
-                                               outcome.n_faces),
-                                     outcome.n_faces);
+      gchar *text = g_strdup_printf (ngettext ("%d face mask repainted in this layer.",
+                                               "%d face masks repainted in this layer.",
+                                               preview_result.n_faces),
+                                     preview_result.n_faces);
       gtk_label_set_text (GTK_LABEL (state->status), text);
       g_free (text);
     }
-
-  if (outcome.result)
-    g_object_unref (outcome.result);
-  g_free (outcome.error);
-  if (hole)
-    g_object_unref (hole);
-  g_object_unref (area);
-  g_object_unref (src);
 }
 
 static void
@@ -572,7 +610,7 @@ load_last_vals (void)
 static gboolean
 unmask_dialog (gint32 image_id, gint32 drawable_id)
 {
-  DialogState state = { NULL, NULL, image_id, drawable_id };
+  DialogState state = { NULL, NULL, image_id, drawable_id, FALSE };
   GtkWidget  *dialog, *main_vbox, *table, *combo, *toggle, *hbox, *label;
   GtkWidget  *chooser, *reset;
   GtkObject  *adj;
@@ -806,7 +844,18 @@ run (const gchar      *name,
       return;
     }
 
-  outcome = compute (image_id, drawable_id, src);
+  if (preview_done && memcmp (&preview_vals, &vals, sizeof vals) == 0)
+    {
+      /* the dialog's preview made exactly this result */
+      outcome = preview_result;
+      memset (&preview_result, 0, sizeof preview_result);
+      preview_done = FALSE;
+    }
+  else
+    {
+      preview_result_clear ();
+      outcome = compute (image_id, drawable_id, src, TRUE);
+    }
   g_object_unref (src);
 
   if (outcome.error)

@@ -173,6 +173,24 @@ if astro_msg=$(make_astronaut "$tmp" "$W"); then
     fi
   fi
 
+  # 5d. what the op tells the plug-in (ops/unmask-ops.h): one face, whose
+  #     box (where the dialog's preview opens) has its centre on the drawn mask
+  if outcome=$("$OP_OUTCOME" "$tmp/astro.png" 2> "$tmp/outcome.err"); then
+    echo "op outcome: $outcome"
+    read -r cw ch cx cy <<< "$(convert "$tmp/astro-cover.png" -trim -format '%w %h %X %Y' info: 2> /dev/null)"
+    IFS=, read -r fx fy fw fh <<< "$(echo "$outcome" | sed -n 's/.*first=//p')"
+    cx=${cx#+} cy=${cy#+}
+    if echo "$outcome" | grep -q '^faces=1 ' && [ -n "${fh:-}" ] && [ -n "${cy:-}" ] &&
+       awk -v x=$((fx + fw / 2)) -v y=$((fy + fh / 2)) -v x0="$cx" -v y0="$cy" -v w="$cw" -v h="$ch" \
+         'BEGIN { exit !(x >= x0 && x < x0 + w && y >= y0 && y < y0 + h) }'; then
+      ok "the op reports one face, its box on the drawn mask (${cw}x${ch}+$cx+$cy)"
+    else
+      fail "op outcome '$outcome' against the drawn mask ${cw:-?}x${ch:-?}+${cx:-?}+${cy:-?}"
+    fi
+  else
+    fail "op-outcome failed: $(cat "$tmp/outcome.err")"
+  fi
+
   # 8. grey input: the mask is found and repainted, and stays grey (no
   #    coloured fill).
   mk_input grey "$tmp/astro.png" "$tmp/grey.png"

@@ -4,6 +4,7 @@
 # `unmask demo` draws on it, the dialog opened from the menu with xdotool
 # (Filters > Enhance > Remove Face Mask…).
 #   tests/plugin/screenshot-dialog.sh BUILD_DIR OUT.png [FULL-SCREEN.png]
+# UNMASK_SCREENSHOT_PICTURE=FILE opens FILE instead of the masked astronaut.
 # Not run by `meson test`; rerun it after UI or weights changes.
 set -eu
 build=$(realpath "${1:-build}")
@@ -29,7 +30,9 @@ mkdir -p "$GIMP2_DIRECTORY/plug-ins/unmask"
 cp "$build/plugin/unmask" "$GIMP2_DIRECTORY/plug-ins/unmask/unmask"
 # No "convert to the built-in profile?" question on opening.
 printf '(color-profile-policy keep)\n' > "$GIMP2_DIRECTORY/gimprc"
-if "$build/nets/tools/unmask" demo --out "$tmp/demo" > /dev/null 2>&1 ||
+if [ -n "${UNMASK_SCREENSHOT_PICTURE:-}" ]; then
+  picture=$UNMASK_SCREENSHOT_PICTURE
+elif "$build/nets/tools/unmask" demo --out "$tmp/demo" > /dev/null 2>&1 ||
    [ -f "$tmp/demo/astronaut-masked.png" ]; then
   picture=$tmp/demo/astronaut-masked.png
 fi
