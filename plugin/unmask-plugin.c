@@ -460,6 +460,7 @@ preview_update (GimpPreview *preview, DialogState *state)
   gint        x, y, w, h;
   guchar     *pixels;
   GeglBuffer *src;
+  gboolean    move = FALSE;
 
   gimp_preview_get_position (preview, &x, &y);
   gimp_preview_get_size (preview, &w, &h);
@@ -476,19 +477,7 @@ preview_update (GimpPreview *preview, DialogState *state)
       preview_result = compute (state->image_id, state->drawable_id, src, FALSE);
       memcpy (&preview_vals, &vals, sizeof vals);
       preview_done = TRUE;
-      if (! state->moved && preview_result.has_face)
-        {
-          /* show the first face found, once: in a big photo the area first
-           * shown may hold none */
-          const GeglRectangle *f = &preview_result.face;
-
-          state->moved = TRUE;
-          gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (preview),
-                                              MAX (0, f->x + f->width / 2 - w / 2),
-                                              MAX (0, f->y + f->height / 2 - h / 2));
-          g_object_unref (src);
-          return; /* set_position invalidates the preview: drawn from the result then */
-        }
+      move = ! state->moved && preview_result.has_face;
     }
 
   pixels = g_malloc ((gsize) w * h * babl_format_get_bytes_per_pixel (format));
@@ -513,6 +502,19 @@ preview_update (GimpPreview *preview, DialogState *state)
                                      preview_result.n_faces);
       gtk_label_set_text (GTK_LABEL (state->status), text);
       g_free (text);
+    }
+
+  if (move)
+    {
+      /* show the first face found, once: in a big photo the area first
+       * shown may hold none (a new position invalidates the preview, which
+       * is then drawn from the kept result) */
+      const GeglRectangle *f = &preview_result.face;
+
+      state->moved = TRUE;
+      gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (preview),
+                                          MAX (0, f->x + f->width / 2 - w / 2),
+                                          MAX (0, f->y + f->height / 2 - h / 2));
     }
 }
 
