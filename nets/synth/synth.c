@@ -34,6 +34,26 @@ int unmask_synth_split_of(const char *file, const char *source_path) {
   return (h % 1000) < 100 ? 1 : 0; /* 10% held out */
 }
 
+int unmask_csv_split(char *line, char **fields) {
+  int nf = 0;
+  char *p = line;
+  while (nf < UNMASK_CSV_FIELDS) {
+    fields[nf++] = p;
+    char *c = strchr(p, ',');
+    if (!c) break;
+    *c = 0;
+    p = c + 1;
+  }
+  if (nf < UNMASK_CSV_FIELDS) return 0;
+  char *nl = strpbrk(fields[UNMASK_CSV_FIELDS - 1], "\r\n");
+  if (nl) *nl = 0;
+  return 1;
+}
+
+void unmask_csv_points(char *const *fields, float *lm) {
+  for (int k = 0; k < 136; k++) lm[k] = (float)atof(fields[5 + k]);
+}
+
 static int src_of(const char *s) {
   if (!strcmp(s, "utk")) return SRC_UTK;
   if (!strcmp(s, "aaf")) return SRC_AAF;
@@ -113,19 +133,8 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
   while (fgets(line, sizeof line, fp)) {
     lineno++;
     if (lineno == 1 && strncmp(line, "file,", 5) == 0) continue;
-    char *fields[141];
-    int nf = 0;
-    char *p = line;
-    while (nf < 141) {
-      fields[nf++] = p;
-      char *c = strchr(p, ',');
-      if (!c) break;
-      *c = 0;
-      p = c + 1;
-    }
-    if (nf < 141) continue;
-    char *nl = strpbrk(fields[140], "\r\n");
-    if (nl) *nl = 0;
+    char *fields[UNMASK_CSV_FIELDS];
+    if (!unmask_csv_split(line, fields)) continue;
     int fi = s->n_files - 1;
     if (fi < 0 || strcmp(s->files[fi].name, fields[0]) != 0) {
       if (s->n_files == cap_files) {
@@ -150,7 +159,7 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
     }
     synth_face *fc = &s->faces[s->n_faces];
     fc->file = fi;
-    for (int k = 0; k < 136; k++) fc->lm[k] = (float)atof(fields[5 + k]);
+    unmask_csv_points(fields, fc->lm);
     synth_frame fr;
     synth_frame_init(&fr, fc->lm);
     fc->iod = fr.iod;

@@ -71,6 +71,14 @@ typedef struct {
   int pasted;       /* 1: on a face pasted into the scene; 0: on a person of its photo */
 } unmask_box;
 
+/* One line of a faces.csv cut in place into its UNMASK_CSV_FIELDS fields
+ * (file, width, height, source, licence, x0, y0 .. x67, y67; the line end
+ * dropped); 0 when it has fewer (a blank or malformed line). */
+#define UNMASK_CSV_FIELDS 141
+int unmask_csv_split(char *line, char **fields);
+/* The 68 points of a row split so. */
+void unmask_csv_points(char *const *fields, float *lm);
+
 /* faces_dir: folder with the photos; csv_path: landmarks (faces.csv
  * format); templates_cfg: masks.cfg or NULL (no template kind).  The
  * train / held-out split: ytf faces by person (provenance.csv next to the

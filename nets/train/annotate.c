@@ -23,6 +23,7 @@
 #include "../models/arch.h"
 #include "../models/models.h"
 #include "../synth/crop.h"
+#include "../synth/synth.h"
 #include "train-common.h"
 #include "train.h"
 #include "unmask-config.h"
@@ -198,20 +199,13 @@ static char **list_photos(const char *dir, int *n, nets_error *err) {
 /* The first row for `file` in a faces.csv; 1 when found with its 68 points. */
 static int truth_of(FILE *fp, const char *file, float *lm) {
   static char line[8192];
+  char *fields[UNMASK_CSV_FIELDS];
   rewind(fp);
-  const size_t n = strlen(file);
-  while (fgets(line, sizeof line, fp)) {
-    if (strncmp(line, file, n) || line[n] != ',') continue;
-    char *p = line;
-    for (int f = 0; f < 5 && p; f++) p = strchr(p, ','), p = p ? p + 1 : NULL;
-    for (int k = 0; k < 136; k++) {
-      if (!p) return 0;
-      lm[k] = (float)atof(p);
-      p = strchr(p, ',');
-      p = p ? p + 1 : NULL;
+  while (fgets(line, sizeof line, fp))
+    if (unmask_csv_split(line, fields) && !strcmp(fields[0], file)) {
+      unmask_csv_points(fields, lm);
+      return 1;
     }
-    return 1;
-  }
   return 0;
 }
 

@@ -28,23 +28,14 @@ static int annotate(const char *const *args) {
 
 /* The row of `file` in the CSV at path: 1 when found with 68 points. */
 static int csv_row(const char *path, const char *file, float *lm) {
-  char line[8192];
+  char line[8192], *fields[UNMASK_CSV_FIELDS];
   FILE *fp = fopen(path, "r");
   int found = 0;
-  while (fp && !found && fgets(line, sizeof line, fp)) {
-    const size_t n = strlen(file);
-    if (strncmp(line, file, n) || line[n] != ',') continue;
-    char *p = line;
-    for (int f = 0; f < 5 && p; f++) p = strchr(p, ','), p = p ? p + 1 : NULL;
-    found = 1;
-    for (int k = 0; k < 136; k++) {
-      if (!p) found = 0;
-      if (!p) break;
-      lm[k] = strtof(p, NULL);
-      p = strchr(p, ',');
-      p = p ? p + 1 : NULL;
+  while (fp && !found && fgets(line, sizeof line, fp))
+    if (unmask_csv_split(line, fields) && !strcmp(fields[0], file)) {
+      unmask_csv_points(fields, lm);
+      found = 1;
     }
-  }
   if (fp) fclose(fp);
   return found;
 }
