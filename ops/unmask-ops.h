@@ -14,7 +14,8 @@
 /* gchar*: message of the last error (e.g. corrupt weights); NULL on success. */
 #define UNMASK_OP_DATA_ERROR "unmask-error"
 /* GeglRectangle*: the box, in the input's coordinates, of the first face
- * listed by the last process(); NULL when none was (or with a user hole). */
+ * (with a user hole: the first part of the hole) that the last process()
+ * listed; NULL when none was. */
 #define UNMASK_OP_DATA_FIRST_FACE "unmask-first-face"
 /* Set by the caller: a gint* that process() polls; nonzero cancels the run.
  * The output is then the unchanged input. */

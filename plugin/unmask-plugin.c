@@ -57,7 +57,8 @@ typedef struct
   GeglBuffer   *result;   /* in the drawable's format; NULL on failure */
   gint          n_faces;  /* faces (or holes) repainted */
   gchar        *error;    /* NULL on success */
-  gboolean      has_face; /* face: the first face's box (not with a selection) */
+  gboolean      has_face; /* face: the box of the first face (or part of the
+                           * selection) repainted */
   GeglRectangle face;
 } UnmaskOutcome;
 
@@ -431,6 +432,13 @@ static UnmaskOutcome preview_result;
 static UnmaskVals    preview_vals;
 static gboolean      preview_done = FALSE;
 
+/* Whether preview_result was made with the values as they are now. */
+static gboolean
+preview_current (void)
+{
+  return preview_done && memcmp (&preview_vals, &vals, sizeof vals) == 0;
+}
+
 static void
 preview_result_clear (void)
 {
@@ -468,7 +476,7 @@ preview_update (GimpPreview *preview, DialogState *state)
     return;
 
   src = gimp_drawable_get_buffer (state->drawable_id);
-  if (! preview_done || memcmp (&preview_vals, &vals, sizeof vals) != 0)
+  if (! preview_current ())
     {
       preview_result_clear ();
       gtk_label_set_text (GTK_LABEL (state->status), _("Looking for face masks…"));
@@ -846,7 +854,7 @@ run (const gchar      *name,
       return;
     }
 
-  if (preview_done && memcmp (&preview_vals, &vals, sizeof vals) == 0)
+  if (preview_current ())
     {
       /* the dialog's preview made exactly this result */
       outcome = preview_result;
