@@ -4,6 +4,7 @@
  * modified between setjmp and longjmp. */
 #include "image.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -59,6 +60,47 @@ nets_image *nets_image_copy(const nets_image *img) {
   memcpy(out->data, img->data, image_count(img) * sizeof(float));
   out->depth = img->depth;
   return out;
+}
+
+static int is_image_name(const char *name) {
+  const char *dot = strrchr(name, '.');
+  return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png"));
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+char **nets_image_list(const char *dir, int *n, nets_error *err) {
+  DIR *d = opendir(dir);
+  *n = 0;
+  if (!d) {
+    nets_error_set(err, NETS_ERR_IO, "cannot open the folder %s", dir);
+    return NULL;
+  }
+  char **names = malloc(sizeof(char *));
+  int cap = 1, ok = names != NULL;
+  for (struct dirent *e; ok && (e = readdir(d));) {
+    if (!is_image_name(e->d_name)) continue;
+    if (*n == cap) {
+      char **more = realloc(names, sizeof(char *) * (cap *= 2));
+      if (!(ok = more != NULL)) break;
+      names = more;
+    }
+    if ((ok = (names[*n] = strdup(e->d_name)) != NULL)) (*n)++;
+  }
+  closedir(d);
+  if (!ok) {
+    nets_image_list_free(names, *n);
+    *n = 0;
+    nets_error_set(err, NETS_ERR_NOMEM, "out of memory listing %s", dir);
+    return NULL;
+  }
+  qsort(names, *n, sizeof(char *), by_name);
+  return names;
+}
+
+void nets_image_list_free(char **names, int n) {
+  for (int i = 0; names && i < n; i++) free(names[i]);
+  free(names);
 }
 
 float nets_luma(const float *rgb) { return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]; }

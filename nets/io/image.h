@@ -23,6 +23,12 @@ nets_image *nets_image_copy(const nets_image *img);
  * as it is shown: turned and flipped as its EXIF orientation says.  Returns
  * NULL and fills err on failure; never aborts on a corrupt file. */
 nets_image *nets_image_load(const char *path, nets_error *err);
+/* The names of the JPEG and PNG files in dir (by extension: .jpg, .jpeg,
+ * .png in any case), sorted; *n their count (0 gives an empty, non-NULL
+ * list).  NULL with err set when dir cannot be opened or memory runs out.
+ * Free with nets_image_list_free. */
+char **nets_image_list(const char *dir, int *n, nets_error *err);
+void nets_image_list_free(char **names, int n);
 /* Rec.601 luma of one RGB pixel (the weights JPEG uses for its own grey
  * conversion). */
 float nets_luma(const float *rgb);

@@ -1,6 +1,5 @@
 /* MaskTheFace templates: masks.cfg parser and homography warp onto a face. */
 #include <ctype.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,31 +240,14 @@ unmask_templates *unmask_templates_load(const char *cfg_path, nets_error *err) {
   /* textures next to the templates */
   char tdir[1100];
   snprintf(tdir, sizeof tdir, "%s/textures", dir);
-  DIR *d = opendir(tdir);
-  if (d) {
-    struct dirent *de;
-    char *names[64];
-    int nn = 0;
-    while ((de = readdir(d)) && nn < 64) {
-      const char *e = strrchr(de->d_name, '.');
-      if (!e || (strcasecmp(e, ".jpg") && strcasecmp(e, ".jpeg") && strcasecmp(e, ".png")))
-        continue;
-      names[nn++] = strdup(de->d_name);
-    }
-    closedir(d);
-    /* sorted for determinism */
-    for (int i = 0; i < nn; i++)
-      for (int j = i + 1; j < nn; j++)
-        if (strcmp(names[j], names[i]) < 0) {
-          char *t = names[i];
-          names[i] = names[j];
-          names[j] = t;
-        }
+  int all = 0;
+  char **names = nets_image_list(tdir, &all, NULL);
+  if (names) {
+    const int nn = all < 64 ? all : 64; /* the first 64, in name order */
     T->tex = calloc(nn > 0 ? nn : 1, sizeof *T->tex);
     for (int i = 0; i < nn; i++) {
       char p[1400];
       snprintf(p, sizeof p, "%s/%s", tdir, names[i]);
-      free(names[i]);
       if (!T->tex) continue;
       nets_image *im = nets_image_load(p, NULL);
       if (!im) continue;
@@ -273,6 +255,7 @@ unmask_templates *unmask_templates_load(const char *cfg_path, nets_error *err) {
       nets_image_free(im);
       if (rgb) T->tex[T->n_tex++] = rgb;
     }
+    nets_image_list_free(names, all);
   }
   return T;
 }

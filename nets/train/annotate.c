@@ -12,7 +12,6 @@
  * would have) and the points found again, PASSES times.  A face whose points
  * the predictor is unsure of is reported: its photo is framed too
  * differently, or it is not a face. */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,54 +144,26 @@ static void draw_points(float *tile, int S, const float *lm, const double *frame
   }
 }
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_photo(const char *name) {
-  const char *dot = strrchr(name, '.');
-  return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png"));
-}
-
-/* The photo files of dir, sorted; NULL (err set) on failure. */
+/* The photos of dir (nets_image_list) without those whose names cannot go
+ * in faces.csv; NULL (err set) when there are none. */
 static char **list_photos(const char *dir, int *n, nets_error *err) {
-  DIR *d = opendir(dir);
-  if (!d) {
-    nets_error_set(err, NETS_ERR_IO, "cannot open the folder %s", dir);
-    return NULL;
-  }
-  char **names = NULL;
-  int cap = 0;
-  struct dirent *e;
-  *n = 0;
-  while ((e = readdir(d))) {
-    if (!is_photo(e->d_name)) continue;
-    if (strpbrk(e->d_name, ",\n\r")) { /* faces.csv has no quoting */
+  char **names = nets_image_list(dir, n, err);
+  int kept = 0;
+  for (int i = 0; names && i < *n; i++) {
+    if (strpbrk(names[i], ",\n\r")) { /* faces.csv has no quoting */
       fprintf(stderr, "annotate: %s: left out (a comma in a file name cannot go in faces.csv; rename it)\n",
-              e->d_name);
-      continue;
+              names[i]);
+      free(names[i]);
+    } else {
+      names[kept++] = names[i];
     }
-    if (*n == cap) {
-      cap = cap ? 2 * cap : 64;
-      char **nn = realloc(names, sizeof(char *) * cap);
-      if (!nn) break;
-      names = nn;
-    }
-    if (!(names[*n] = strdup(e->d_name))) break;
-    (*n)++;
   }
-  closedir(d);
-  if (e) {
-    for (int i = 0; i < *n; i++) free(names[i]);
-    free(names);
-    nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
-    return NULL;
-  }
-  if (*n == 0) {
+  if (names) *n = kept;
+  if (names && !kept) {
+    nets_image_list_free(names, 0);
     nets_error_set(err, NETS_ERR_IO, "no JPEG or PNG photos in %s", dir);
     return NULL;
   }
-  qsort(names, *n, sizeof(char *), by_name);
   return names;
 }
 

@@ -287,6 +287,30 @@ static void expect_reject(const char *name, const void *data, size_t len) {
   g_free(path);
 }
 
+/* nets_image_list on the files the tests above wrote, and a text file: the
+ * PNG and JPEG names only, sorted; a missing folder is an error. */
+static void test_list(void) {
+  char *txt = tmp_path("notes.txt"), *upper = tmp_path("UPPER.JPG");
+  write_bytes(txt, "text", 4);
+  write_bytes(upper, "x", 1);
+  int n = 0, expect = 0, ok = 1;
+  GDir *dir = g_dir_open(tmpdir, 0, NULL);
+  for (const char *name; dir && (name = g_dir_read_name(dir));) {
+    char *low = g_ascii_strdown(name, -1);
+    expect += g_str_has_suffix(low, ".png") || g_str_has_suffix(low, ".jpg") || g_str_has_suffix(low, ".jpeg");
+    g_free(low);
+  }
+  if (dir) g_dir_close(dir);
+  nets_error err = {0};
+  char **names = nets_image_list(tmpdir, &n, &err);
+  ok = names && n == expect && expect > 3;
+  for (int i = 0; ok && i < n; i++) ok = strcmp(names[i], "notes.txt") && (!i || strcmp(names[i - 1], names[i]) < 0);
+  check(ok, "nets_image_list: %d of %d image names, sorted, no text file%s%s", n, expect, ok ? "" : ": ", err.msg);
+  nets_image_list_free(names, n);
+  check(nets_image_list("/nonexistent-folder", &n, &err) == NULL && n == 0, "a missing folder is an error");
+  g_free(txt), g_free(upper);
+}
+
 static void test_corrupt(void) {
   /* Valid files to damage. */
   nets_image *img = pattern(40, 30, 3, 255);
@@ -461,6 +485,7 @@ int main(void) {
   test_jpeg_roundtrip();
   test_jpeg_cmyk();
   test_jpeg_orientation();
+  test_list();
 
   GDir *dir = g_dir_open(tmpdir, 0, NULL);
   for (const char *n; dir && (n = g_dir_read_name(dir));) {
