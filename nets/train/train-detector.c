@@ -17,6 +17,7 @@
 #include "augment.h"
 #include "checkpoint.h"
 #include "loop-targets.h"
+#include "replay.h"
 #include "train-common.h"
 #include "train.h"
 
@@ -27,11 +28,16 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight, loop_weight;
-  double photo_share, emblem_share, grey_share;
+  double photo_share, emblem_share, grey_share, replay_share;
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
 } det_opts;
+
+/* --replay: how many hard scenes the pool keeps, and how often each is drawn
+ * again at most */
+#define REPLAY_POOL 256
+#define REPLAY_MAX_USES 3
 
 static void usage(void) {
   printf("usage: unmask-train detector [options]\n" TRAIN_OPTS_HELP
@@ -60,6 +66,10 @@ static void usage(void) {
          "                     all three channels), as black-and-white photos are\n"
          "                     (0-1, default 0; the colour augmentation's own grey\n"
          "                     scenes keep a tint from its white balance)\n"
+         "  --replay P         the share of each batch drawn again from a pool of the\n"
+         "                     %d training scenes with the highest loss, each at most\n"
+         "                     %d times (0-0.5, default 0: off; the pool starts empty\n"
+         "                     when a run is resumed)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -69,7 +79,8 @@ static void usage(void) {
          "                     weights starts from what they compute).  Default: the\n"
          "                     run's own version, else the\n"
          "                     --init file's, else 2\n"
-         "Defaults: --run runs/detector --steps 100000.\n");
+         "Defaults: --run runs/detector --steps 100000.\n",
+         REPLAY_POOL, REPLAY_MAX_USES);
 }
 
 static int parse(int argc, char **argv, det_opts *o) {
@@ -87,6 +98,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--grey")) o->grey_share = atof(v);
+    else if (OPT("--replay")) o->replay_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -110,6 +122,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->grey_share >= 0 && o->grey_share <= 1)) {
     fprintf(stderr, "unmask-train: --grey must be 0 to 1\n");
+    return 2;
+  }
+  if (!(o->replay_share >= 0 && o->replay_share <= 0.5)) {
+    fprintf(stderr, "unmask-train: --replay must be 0 to 0.5\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -289,9 +305,13 @@ int train_detector_main(int argc, char **argv) {
   float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
   float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
   float *grad = malloc(sizeof(float) * B * ls * ls);
+  uint64_t *scene_idx = malloc(sizeof(uint64_t) * B);
+  int *scene_uses = malloc(sizeof(int) * B);
+  train_replay pool;
+  const int pool_rc = train_replay_init(&pool, o.replay_share > 0 ? REPLAY_POOL : 0, REPLAY_MAX_USES, o.t.seed);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap ||
+  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap || !scene_idx || !scene_uses || pool_rc ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -303,12 +323,16 @@ int train_detector_main(int argc, char **argv) {
          o.version, nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
          nets_parallel_get_threads(), nets_blas_corename());
   const double t_start = train_now();
-  double acc_loss = 0, acc_inter = 0, acc_union = 0, t_log = train_now();
-  int acc_n = 0;
+  double acc_loss = 0, acc_inter = 0, acc_union = 0, acc_replay = 0, t_log = train_now();
+  int acc_n = 0, acc_replay_n = 0;
   while (step < o.t.steps && !stop_requested) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
+    const int n_replay = (int)lround(o.replay_share * B);
     for (int i = 0; i < B && !rc; i++) {
-      uint64_t idx = (uint64_t)step * B + i;
+      train_replay_entry hard;
+      const int again = i < n_replay && train_replay_take(&pool, &hard);
+      const uint64_t idx = again ? hard.idx : (uint64_t)step * B + i;
+      scene_idx[i] = idx, scene_uses[i] = again ? hard.uses + 1 : 0;
       unmask_box boxes[MAX_SCENE_BOXES];
       int nb = 0;
       rc = unmask_synth_scene(syn, 0, o.t.seed, idx, S, S, rgb, cov, seam, boxes, MAX_SCENE_BOXES, &nb, &err);
@@ -332,6 +356,12 @@ int train_detector_main(int argc, char **argv) {
     const float *lo = nets_graph_output(net.g, net.out)->data;
     const size_t n = (size_t)B * ls * ls;
     float l = nets_loss_focal(lo, t, wmap, n, o.gamma, -1.f, 1.f, grad);
+    for (int i = 0; i < B && o.replay_share > 0; i++) {
+      const size_t off = (size_t)i * ls * ls;
+      const float li = nets_loss_focal(lo + off, t + off, wmap + off, (size_t)ls * ls, o.gamma, -1.f, 1.f, NULL);
+      train_replay_offer(&pool, scene_idx[i], li, scene_uses[i]);
+      if (scene_uses[i]) acc_replay += li, acc_replay_n++;
+    }
     for (size_t i = 0; i < n; i++) {
       int p = lo[i] > 0.f, g = t[i] >= 0.5f;
       acc_inter += p && g;
@@ -350,11 +380,13 @@ int train_detector_main(int argc, char **argv) {
       double row[5] = {(double)step, acc_loss / acc_n, acc_union > 0 ? acc_inter / acc_union : 0,
                        acc_n * B / (now - t_log), (wall_before + now - t_start) / 3600};
       train_log_row(&log, row);
-      printf("step %7ld  focal %.5f  pixel IoU %.3f  %.1f scenes/s  %.2f h\n", step, row[1], row[2],
-             row[3], row[4]);
+      printf("step %7ld  focal %.5f  pixel IoU %.3f  %.1f scenes/s  %.2f h", step, row[1], row[2], row[3],
+             row[4]);
+      if (acc_replay_n) printf("  (scenes drawn again: focal %.5f)", acc_replay / acc_replay_n);
+      printf("\n");
       fflush(stdout);
-      acc_loss = acc_inter = acc_union = 0;
-      acc_n = 0;
+      acc_loss = acc_inter = acc_union = acc_replay = 0;
+      acc_n = acc_replay_n = 0;
       t_log = now;
     }
     if (step % o.t.sample_every == 0) {
@@ -375,6 +407,8 @@ int train_detector_main(int argc, char **argv) {
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
+  free(scene_idx), free(scene_uses);
+  train_replay_free(&pool);
   if (ema) nets_ema_free(ema);
   nets_graph_free(net.g);
   unmask_synth_free(syn);

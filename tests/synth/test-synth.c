@@ -19,6 +19,7 @@
 #include "train.h"
 #include "train-common.h"
 #include "loop-targets.h"
+#include "replay.h"
 #include "augment.h"
 #include "image.h"
 #include "perceptual.h"
@@ -1605,6 +1606,30 @@ static void test_loop_targets(void) {
   CHECK(others == 0, "%d other cells changed", others);
 }
 
+/* The replay pool keeps the hardest scenes offered, gives each back at most
+ * max_uses times, and is empty once all are taken. */
+static void test_replay(void) {
+  train_replay r;
+  CHECK(train_replay_init(&r, 4, 2, 3) == 0, "replay init");
+  train_replay_entry e;
+  CHECK(!train_replay_take(&r, &e), "an empty pool gives nothing");
+  for (uint64_t i = 0; i < 10; i++) train_replay_offer(&r, 100 + i, (float)((i * 7) % 10), 0);
+  /* losses 0 7 4 1 8 5 2 9 6 3: the four hardest are 9 8 7 6 (scenes 107 104 101 108) */
+  int seen = 0;
+  for (int k = 0; k < 4; k++) {
+    CHECK(train_replay_take(&r, &e), "take %d", k);
+    seen |= e.idx == 107 ? 1 : e.idx == 104 ? 2 : e.idx == 101 ? 4 : e.idx == 108 ? 8 : 16;
+    CHECK(e.uses == 0, "a fresh scene has not been drawn again");
+  }
+  CHECK(seen == 15, "the four hardest scenes were kept (%d)", seen);
+  CHECK(!train_replay_take(&r, &e), "the pool is empty again");
+  train_replay_offer(&r, 1, 5.f, 1);
+  train_replay_offer(&r, 2, 50.f, 2); /* drawn again twice: stays out */
+  CHECK(train_replay_take(&r, &e) && e.idx == 1 && e.uses == 1 && !train_replay_take(&r, &e),
+        "a scene drawn max_uses times again is not kept");
+  train_replay_free(&r);
+}
+
 /* augment_grey: a scene drawn grey is its luma in all three channels; at
  * share 0 nothing changes; at 0.3 about 30% of seeds turn grey. */
 static void test_augment_grey(void) {
@@ -1637,6 +1662,7 @@ int main(void) {
   test_crop_and_homography();
   test_seams();
   test_loop_targets();
+  test_replay();
   test_augment_grey();
   test_kinds();
   write_template_cfg();
