@@ -2,10 +2,11 @@
  * face photos, written as a faces.csv that the trainers read (--faces DIR
  * --csv FILE).  Without them the trainers cannot draw masks on new faces.
  *
- * Each photo should show one face that fills most of the frame, as a
- * passport photo or the UTKFace crops do: there is no face finder for
+ * By default each photo should show one face that fills most of the frame,
+ * as a passport photo or the UTKFace crops do: there is no face finder for
  * unmasked faces, so the first looks are at the whole photo and at squares
- * of it.  The landmark predictor (the one that draws the hidden jaw for the
+ * of it.  --several-faces looks at smaller squares too and keeps every face
+ * the predictor is sure of.  The landmark predictor (the one that draws the hidden jaw for the
  * inpainter, here shown the face with nothing hidden) finds the points; the
  * face is then framed as training crops are framed (the square that
  * unmask_crop_from_hole_box puts around the box a mask over those points
@@ -37,6 +38,16 @@
  * own faces and mask styles"). */
 #define GOOD_DOUBT 0.06
 #define CHECK_DOUBT 0.10
+/* --several-faces: faces whose outer eye corners lie closer (px) are too
+ * small to train on; two faces whose points' boxes overlap by more than
+ * SAME_FACE_IOU (intersection over union) are one; at most MAX_FACES a photo */
+#define MIN_EYES 16.0
+#define SAME_FACE_IOU 0.3
+#define MIN_CHIN 0.7
+#define MAX_FACES 32
+/* --truth: a face of the truth is found when a written face's points lie
+ * this close (mean, in its eye distances) */
+#define TRUTH_MATCH 0.25
 
 /* The box a surgical mask over these points would cover: across the jaw
  * (points 1-15), from the nose bridge (28) to a little below the chin (8). */
@@ -50,6 +61,15 @@ static void mask_box(const float *lm, double *bx, double *by, double *bw, double
 
 static double eye_distance(const float *lm) {
   return hypot(lm[2 * 45] - lm[2 * 36], lm[2 * 45 + 1] - lm[2 * 36 + 1]);
+}
+
+/* The box around a face's 68 points. */
+static void points_box(const float *lm, double *box) {
+  box[0] = box[2] = lm[0], box[1] = box[3] = lm[1];
+  for (int k = 1; k < 68; k++) {
+    box[0] = fmin(box[0], lm[2 * k]), box[2] = fmax(box[2], lm[2 * k]);
+    box[1] = fmin(box[1], lm[2 * k + 1]), box[3] = fmax(box[3], lm[2 * k + 1]);
+  }
 }
 
 /* Points of the crop (centre cx, cy, side) found by the predictor, in photo
@@ -94,38 +114,90 @@ static int settle(nets_landmarker *net, const nets_image *img, double cx, double
   return 0;
 }
 
-/* The surest points from the first looks: the whole photo, then squares of
- * 0.7, 0.5 and 0.35 of its shorter side on a 2x2, a 3x3 and a 4x4 grid (for
- * a face that fills less of the frame).  The first look whose doubt is at
- * most GOOD_DOUBT wins, else the least doubtful. */
-static int annotate_face(nets_landmarker *net, const nets_image *img, float *crop, const float *hole,
-                         float *lm, double *doubt, double *frame, nets_error *err) {
-  static const double scales[] = {1.0, 0.7, 0.5, 0.35};
+/* A face found by the search: its points, doubt (settle()) and frame. */
+typedef struct {
+  float lm[136];
+  double doubt, frame[3];
+} found_face;
+
+/* The first looks: the whole photo (look 0), then squares of 0.7, 0.5 and
+ * 0.35 of its shorter side on a 2x2, a 3x3 and a 4x4 grid, for a face that
+ * fills less of the frame.  For several faces the squares go on down to
+ * 0.25 and 0.18, each on a grid whose steps are at most 0.6 of its side. */
+static const double look_scales[] = {1.0, 0.7, 0.5, 0.35, 0.25, 0.18};
+#define LOOK_SCALES_ONE 4
+#define LOOK_SCALES_SEVERAL 6
+#define LOOK_STEP 0.6
+
+static int look_grid(int s, int several, double len, double side) {
+  if (!several || s == 0) return s + 1;
+  const int n = (int)ceil((len - side) / (LOOK_STEP * side)) + 1;
+  return n > 1 ? n : 1;
+}
+
+/* Whether points can be a face: the chin (8) lies at least MIN_CHIN eye
+ * distances from the eyes' middle (0.80 or more on all 15,864 faces of the
+ * shared data; a look at no face can settle on points squashed flat). */
+static int face_like(const float *lm) {
+  const double mx = 0.5 * (lm[2 * 36] + lm[2 * 45]), my = 0.5 * (lm[2 * 36 + 1] + lm[2 * 45 + 1]);
+  return hypot(lm[2 * 8] - mx, lm[2 * 8 + 1] - my) >= MIN_CHIN * eye_distance(lm);
+}
+
+/* Whether two faces' points cover much the same part of the photo, or
+ * their eyes' middles lie within half an eye distance. */
+static int same_face(const float *a, const float *b) {
+  const double ax = 0.5 * (a[2 * 36] + a[2 * 45]), ay = 0.5 * (a[2 * 36 + 1] + a[2 * 45 + 1]);
+  const double bx = 0.5 * (b[2 * 36] + b[2 * 45]), by = 0.5 * (b[2 * 36 + 1] + b[2 * 45 + 1]);
+  if (hypot(ax - bx, ay - by) < 0.5 * fmax(eye_distance(a), eye_distance(b))) return 1;
+  double p[4], q[4];
+  points_box(a, p), points_box(b, q);
+  const double iw = fmin(p[2], q[2]) - fmax(p[0], q[0]), ih = fmin(p[3], q[3]) - fmax(p[1], q[1]);
+  if (iw <= 0 || ih <= 0) return 0;
+  const double inter = iw * ih, uni = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter;
+  return inter > SAME_FACE_IOU * uni;
+}
+
+/* One face: the first look whose doubt is at most GOOD_DOUBT, else the least
+ * doubtful; *n = 1.  Several faces (up to max): every look at most
+ * CHECK_DOUBT whose eyes lie at least MIN_EYES px apart, the least doubtful
+ * of those that cover one face.  crop ends up holding the crop of faces[0]
+ * (the sheet's tile when there is one face). */
+static int search_faces(nets_landmarker *net, const nets_image *img, float *crop, const float *hole,
+                        int several, found_face *faces, int max, int *n, nets_error *err) {
   const int w = img->width, h = img->height;
-  float try_lm[136];
-  double try_frame[3], try_doubt;
-  *doubt = HUGE_VAL;
-  for (int s = 0; s < 4; s++) {
-    const double side = scales[s] * (s ? fmin(w, h) : fmax(w, h));
-    const int grid = s + 1;
-    for (int gy = 0; gy < grid; gy++)
-      for (int gx = 0; gx < grid; gx++) {
+  found_face f;
+  *n = 0;
+  if (!several) faces[0].doubt = HUGE_VAL;
+  for (int s = 0; s < (several ? LOOK_SCALES_SEVERAL : LOOK_SCALES_ONE); s++) {
+    const double side = look_scales[s] * (s ? fmin(w, h) : fmax(w, h));
+    const int nx = look_grid(s, several, w, side), ny = look_grid(s, several, h, side);
+    for (int gy = 0; gy < ny; gy++)
+      for (int gx = 0; gx < nx; gx++) {
         /* grid centres spread from side/2 to the far edge less side/2 */
-        const double cx = grid == 1 ? 0.5 * w : 0.5 * side + gx * (w - side) / (grid - 1);
-        const double cy = grid == 1 ? 0.5 * h : 0.5 * side + gy * (h - side) / (grid - 1);
-        int rc = settle(net, img, cx - 0.5, cy - 0.5, side, crop, hole, try_lm, &try_doubt, try_frame, err);
+        const double cx = nx == 1 ? 0.5 * w : 0.5 * side + gx * (w - side) / (nx - 1);
+        const double cy = ny == 1 ? 0.5 * h : 0.5 * side + gy * (h - side) / (ny - 1);
+        int rc = settle(net, img, cx - 0.5, cy - 0.5, side, crop, hole, f.lm, &f.doubt, f.frame, err);
         if (rc) return rc;
-        if (try_doubt < *doubt) {
-          *doubt = try_doubt;
-          memcpy(lm, try_lm, sizeof try_lm);
-          memcpy(frame, try_frame, sizeof try_frame);
+        if (!face_like(f.lm)) continue;
+        if (!several) {
+          if (f.doubt < faces[0].doubt) faces[0] = f, *n = 1;
+          if (faces[0].doubt <= GOOD_DOUBT) goto done;
+          continue;
         }
-        if (*doubt <= GOOD_DOUBT) goto found;
+        if (f.doubt > CHECK_DOUBT || eye_distance(f.lm) < MIN_EYES) continue;
+        int k = 0;
+        while (k < *n && !same_face(faces[k].lm, f.lm)) k++;
+        if (k < *n) {
+          if (f.doubt < faces[k].doubt) faces[k] = f;
+        } else if (*n < max) {
+          faces[(*n)++] = f;
+        }
       }
   }
-found:
-  /* the crop of the winner, for the sheet */
-  unmask_crop_read(img->data, w, h, 3, frame[0], frame[1], frame[2], NETS_INPAINT_SIZE, crop);
+done:
+  if (*n) /* the crop of the first face, for the sheet */
+    unmask_crop_read(img->data, w, h, 3, faces[0].frame[0], faces[0].frame[1], faces[0].frame[2],
+                     NETS_INPAINT_SIZE, crop);
   return 0;
 }
 
@@ -167,17 +239,22 @@ static char **list_photos(const char *dir, int *n, nets_error *err) {
   return names;
 }
 
-/* The first row for `file` in a faces.csv; 1 when found with its 68 points. */
-static int truth_of(FILE *fp, const char *file, float *lm) {
+/* The faces of `file` in a faces.csv (at most max): how many, points in lm. */
+static int truth_of(FILE *fp, const char *file, float (*lm)[136], int max) {
   static char line[8192];
   char *fields[UNMASK_CSV_FIELDS];
+  int n = 0;
   rewind(fp);
-  while (fgets(line, sizeof line, fp))
-    if (unmask_csv_split(line, fields) && !strcmp(fields[0], file)) {
-      unmask_csv_points(fields, lm);
-      return 1;
-    }
-  return 0;
+  while (n < max && fgets(line, sizeof line, fp))
+    if (unmask_csv_split(line, fields) && !strcmp(fields[0], file)) unmask_csv_points(fields, lm[n++]);
+  return n;
+}
+
+/* Mean distance of two faces' points, in eye distances of the second. */
+static double points_apart(const float *a, const float *t) {
+  double d = 0;
+  for (int k = 0; k < 68; k++) d += hypot(a[2 * k] - t[2 * k], a[2 * k + 1] - t[2 * k + 1]);
+  return d / 68 / eye_distance(t);
 }
 
 /* The sheet: up to SHEET_TILES crops with their points, faces to check
@@ -224,27 +301,31 @@ static int sheet_write(const sheet *sh, const char *path, char *const *names, ne
 
 static int usage(const char *a, const char *weights) {
   printf("usage: unmask-train annotate --faces DIR --out CSV [--weights FILE] [--sheet PNG]\n"
-         "       [--keep-unsure] [--source NAME] [--licence NAME] [--truth CSV]\n"
+         "       [--keep-unsure] [--several-faces] [--source NAME] [--licence NAME] [--truth CSV]\n"
          "Finds the 68 landmarks of the face in each photo (JPEG or PNG) of DIR and writes\n"
          "them as a faces.csv, the file the trainers read with --faces DIR --csv CSV.\n"
-         "Each photo should show one face filling much of the frame (a portrait crop).\n"
+         "Each photo should show one face filling much of the frame (a portrait crop),\n"
+         "or use --several-faces.\n"
          "Faces whose points the predictor is unsure of are named and left out: photos\n"
          "framed too differently, faces turned far aside, or no face at all.\n"
          "  --weights FILE   the landmark predictor (default: %s)\n"
          "  --sheet PNG      up to %d faces as the predictor framed them, points drawn in\n"
          "                   (the unsure ones first, in red): look before training\n"
-         "  --keep-unsure    write the unsure faces too\n"
+         "  --keep-unsure    write the unsure faces too (one face a photo)\n"
+         "  --several-faces  every face of each photo the predictor is sure of, down to\n"
+         "                   eyes %.0f px apart (group photos; about 200 looks a photo, slower)\n"
          "  --source NAME    the CSV's source column (default own); --licence the same\n"
          "  --truth CSV      score the faces written against the points of another\n"
-         "                   faces.csv (same file names): mean distance in pixels and in\n"
-         "                   eye distances (outer eye corners)\n",
-         weights, SHEET_TILES);
+         "                   faces.csv (same file names): mean distance to the nearest of\n"
+         "                   its faces in the photo, in pixels and in eye distances (outer\n"
+         "                   eye corners), and how many of its faces were found\n",
+         weights, SHEET_TILES, MIN_EYES);
   return strcmp(a, "--help") ? 2 : 0;
 }
 
 typedef struct {
   const char *dir, *out, *weights, *sheet, *truth, *source, *licence;
-  int keep_unsure;
+  int keep_unsure, several;
 } annotate_opts;
 
 /* The faces of the photos in o->dir, one CSV row each, into fp. */
@@ -252,10 +333,12 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
                         FILE *tf, sheet *sh, nets_error *err) {
   const int S = NETS_INPAINT_SIZE;
   float *crop = malloc(sizeof(float) * S * S * 3), *hole = calloc((size_t)S * S, sizeof(float));
-  int written = 0, unsure = 0, unreadable = 0, scored = 0, rc = 0;
+  found_face *faces = malloc(sizeof(found_face) * MAX_FACES);
+  float(*truth)[136] = malloc(sizeof(float) * 136 * MAX_FACES);
+  int written = 0, unsure = 0, unreadable = 0, scored = 0, truths = 0, matched = 0, rc = 0;
   double d_px = 0, d_iod = 0;
   const double t0 = train_now();
-  if (!crop || !hole) {
+  if (!crop || !hole || !faces || !truth) {
     nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
     rc = NETS_ERR_NOMEM;
   }
@@ -273,38 +356,60 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
       continue;
     }
     nets_image_free(raw);
-    float lm[136], t[136];
-    double doubt = 0, frame[3] = {0, 0, 1};
     const int w = img->width, h = img->height;
-    rc = annotate_face(net, img, crop, hole, lm, &doubt, frame, err);
+    int nf = 0;
+    rc = search_faces(net, img, crop, hole, o->several, faces, MAX_FACES, &nf, err);
+    if (!rc && !nf) {
+      fprintf(stderr, "annotate: %s: no face found\n", names[i]);
+      unsure += !o->several;
+    }
+    if (o->several && !rc) {
+      for (int f = 0; f < nf; f++) { /* each face's tile on the sheet */
+        const double *fr = faces[f].frame;
+        unmask_crop_read(img->data, w, h, 3, fr[0], fr[1], fr[2], S, crop);
+        sheet_add(sh, crop, faces[f].lm, fr, i, 0);
+      }
+    }
     nets_image_free(img);
     if (rc) break;
-    const int check = doubt > CHECK_DOUBT;
-    sheet_add(sh, crop, lm, frame, i, check);
-    if (check) {
-      fprintf(stderr, "annotate: %s: unsure of the points (%.2f eye distances)%s\n", names[i], doubt,
-              o->keep_unsure ? "" : "; left out");
-      unsure++;
-      if (!o->keep_unsure) continue;
-    }
-    fprintf(fp, "%s,%d,%d,%s,%s", names[i], w, h, o->source, o->licence);
-    for (int k = 0; k < 136; k++) fprintf(fp, ",%.1f", lm[k]);
-    fprintf(fp, "\n");
-    written++;
-    if (tf && truth_of(tf, names[i], t)) {
-      double d = 0;
-      for (int k = 0; k < 68; k++) d += hypot(lm[2 * k] - t[2 * k], lm[2 * k + 1] - t[2 * k + 1]);
-      d_px += d / 68, d_iod += d / 68 / eye_distance(t), scored++;
+    const int nt = tf ? truth_of(tf, names[i], truth, MAX_FACES) : 0;
+    int taken[MAX_FACES] = {0};
+    truths += nt;
+    for (int f = 0; f < nf; f++) {
+      const float *lm = faces[f].lm;
+      const int check = !o->several && faces[f].doubt > CHECK_DOUBT;
+      if (!o->several) sheet_add(sh, crop, lm, faces[f].frame, i, check);
+      if (check) {
+        fprintf(stderr, "annotate: %s: unsure of the points (%.2f eye distances)%s\n", names[i], faces[f].doubt,
+                o->keep_unsure ? "" : "; left out");
+        unsure++;
+        if (!o->keep_unsure) continue;
+      }
+      fprintf(fp, "%s,%d,%d,%s,%s", names[i], w, h, o->source, o->licence);
+      for (int k = 0; k < 136; k++) fprintf(fp, ",%.1f", lm[k]);
+      fprintf(fp, "\n");
+      written++;
+      int near = -1; /* the nearest face of the truth in this photo */
+      for (int t = 0; t < nt; t++)
+        if (near < 0 || points_apart(lm, truth[t]) < points_apart(lm, truth[near])) near = t;
+      if (near >= 0) {
+        const double d = points_apart(lm, truth[near]);
+        d_px += d * eye_distance(truth[near]), d_iod += d, scored++;
+        if (d <= TRUTH_MATCH && !taken[near]) taken[near] = 1, matched++;
+      }
     }
   }
-  free(hole), free(crop);
+  free(hole), free(crop), free(faces), free(truth);
   if (rc) return rc;
-  printf("%s: %d faces written of %d photos in %s, %.0f ms per photo; %d unsure%s, %d unreadable\n", o->out,
-         written, n, o->dir, n ? 1e3 * (train_now() - t0) / n : 0.0, unsure,
-         o->keep_unsure ? " (written)" : " (left out)", unreadable);
+  printf("%s: %d faces written of %d photos in %s, %.0f ms per photo; ", o->out, written, n, o->dir,
+         n ? 1e3 * (train_now() - t0) / n : 0.0);
+  if (!o->several) printf("%d unsure%s, ", unsure, o->keep_unsure ? " (written)" : " (left out)");
+  printf("%d unreadable\n", unreadable);
   if (tf)
-    printf("against %s: %d faces, mean distance %.2f px, %.4f eye distances\n", o->truth, scored,
-           scored ? d_px / scored : 0.0, scored ? d_iod / scored : 0.0);
+    printf("against %s: %d faces, mean distance %.2f px, %.4f eye distances (each to the nearest face of its "
+           "photo there); %d of its %d faces in these photos found (within %.2f eye distances)\n",
+           o->truth, scored, scored ? d_px / scored : 0.0, scored ? d_iod / scored : 0.0, matched, truths,
+           TRUTH_MATCH);
   return 0;
 }
 
@@ -324,6 +429,7 @@ int annotate_main(int argc, char **argv) {
     else if (!strcmp(a, "--source") && v) o.source = argv[++i];
     else if (!strcmp(a, "--licence") && v) o.licence = argv[++i];
     else if (!strcmp(a, "--keep-unsure")) o.keep_unsure = 1;
+    else if (!strcmp(a, "--several-faces")) o.several = 1;
     else return usage(a, def_w);
   }
   if (!o.dir || !o.out) return usage("", def_w);

@@ -3,7 +3,8 @@
  * of first looks), against the hand-placed points of
  * tests/data/astronaut-landmarks.txt; a plain picture and a broken file in
  * the same folder are left out; the CSV it writes is one the trainers'
- * synthesis reads and draws a mask with.  Needs the shipped landmark
+ * synthesis reads and draws a mask with; --several-faces finds both faces
+ * of a picture holding two astronauts.  Needs the shipped landmark
  * predictor: skips (77) without it. */
 #include <math.h>
 #include <stdio.h>
@@ -129,6 +130,57 @@ int main(void) {
     free(m), free(o), free(h), free(v);
     unmask_synth_free(syn);
   }
+
+  /* several faces: two half-size astronauts in opposite quarters of a grey
+   * picture, each found within 0.15 eye distances (measured 0.050 and 0.117:
+   * faces of 35 px between the eyes); the plain picture has none */
+  nets_image *group = nets_image_new(512, 512, 3);
+  CHECK(group != NULL, "out of memory");
+  for (size_t i = 0; group && i < 512 * 512 * 3; i++) group->data[i] = 0.5f;
+  for (int q = 0; group && q < 2; q++)
+    for (int y = 0; y < 256; y++)
+      for (int x = 0; x < 256; x++)
+        for (int c = 0; c < 3; c++) { /* 2x2 mean of the photo, at (256 q, 256 q) */
+          const float *s = photo->data + ((size_t)(2 * y) * photo->width + 2 * x) * 3 + c;
+          const size_t row = (size_t)photo->width * 3;
+          group->data[((size_t)(256 * q + y) * 512 + 256 * q + x) * 3 + c] =
+              0.25f * (s[0] + s[3] + s[row] + s[row + 3]);
+        }
+  char gdir[300], gcsv[300];
+  snprintf(gdir, sizeof gdir, "%s/group", tmp);
+  snprintf(gcsv, sizeof gcsv, "%s/group.csv", tmp);
+  CHECK(train_mkdirs(gdir) == 0, "mkdir %s", gdir);
+  snprintf(path, sizeof path, "%s/two.png", gdir);
+  CHECK(group && nets_image_save(group, path, 8, 90, &err) == 0, "save %s", path);
+  nets_image_free(group);
+  snprintf(path, sizeof path, "%s/plain.png", gdir);
+  nets_image *grey = nets_image_new(300, 300, 3);
+  for (size_t i = 0; grey && i < 300 * 300 * 3; i++) grey->data[i] = 0.5f;
+  CHECK(grey && nets_image_save(grey, path, 8, 90, &err) == 0, "save %s", path);
+  nets_image_free(grey);
+  const char *several[] = {"--faces", gdir, "--out", gcsv, "--weights", weights, "--several-faces", NULL};
+  CHECK(annotate(several) == 0, "annotate --several-faces failed");
+  int rows = 0, near[2] = {0, 0};
+  char line[8192], *fields[UNMASK_CSV_FIELDS];
+  FILE *gf = fopen(gcsv, "r");
+  while (gf && fgets(line, sizeof line, gf)) {
+    if (!unmask_csv_split(line, fields) || strcmp(fields[0], "two.png")) continue;
+    unmask_csv_points(fields, lm);
+    rows++;
+    for (int q = 0; q < 2; q++) { /* the truth halved (pixel centres at integers), moved to quarter q */
+      double dq = 0;
+      for (int k = 0; k < 68; k++)
+        dq += hypot(lm[2 * k] - (0.5 * (truth[2 * k] + 0.5) - 0.5 + 256 * q),
+                    lm[2 * k + 1] - (0.5 * (truth[2 * k + 1] + 0.5) - 0.5 + 256 * q));
+      dq /= 68 * 0.5 * iod;
+      printf("group face %d: %.4f eye distances from astronaut %d\n", rows, dq, q + 1);
+      near[q] += dq < 0.15;
+    }
+  }
+  if (gf) fclose(gf);
+  CHECK(rows == 2 && near[0] == 1 && near[1] == 1, "%d faces found in the group picture (%d, %d near)", rows,
+        near[0], near[1]);
+  CHECK(!csv_row(gcsv, "plain.png", lm), "a face was found in the plain picture");
 
   const char *missing[] = {"--faces", "/nonexistent-folder", "--out", csv, "--weights", weights, NULL};
   CHECK(annotate(missing) == 1, "a missing folder is not an error");
