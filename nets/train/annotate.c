@@ -175,8 +175,7 @@ static int on_found_face(const found_face *faces, int n, double cx, double cy) {
 /* One face: the first look whose doubt is at most GOOD_DOUBT, else the least
  * doubtful; *n = 1.  Several faces (up to max): every look at most
  * CHECK_DOUBT whose eyes lie at least MIN_EYES px apart, the least doubtful
- * of those that cover one face.  crop ends up holding the crop of faces[0]
- * (the sheet's tile when there is one face). */
+ * of those that cover one face.  crop is scratch (S*S*3). */
 static int search_faces(nets_landmarker *net, const nets_image *img, float *crop, const float *hole,
                         int several, found_face *faces, int max, int *n, nets_error *err) {
   const int w = img->width, h = img->height;
@@ -211,9 +210,6 @@ static int search_faces(nets_landmarker *net, const nets_image *img, float *crop
       }
   }
 done:
-  if (*n) /* the crop of the first face, for the sheet */
-    unmask_crop_read(img->data, w, h, 3, faces[0].frame[0], faces[0].frame[1], faces[0].frame[2],
-                     NETS_INPAINT_SIZE, crop);
   return 0;
 }
 
@@ -271,6 +267,24 @@ static double points_apart(const float *a, const float *t) {
   double d = 0;
   for (int k = 0; k < 68; k++) d += hypot(a[2 * k] - t[2 * k], a[2 * k + 1] - t[2 * k + 1]);
   return d / 68 / eye_distance(t);
+}
+
+/* --truth: the faces written, scored against the truth's. */
+typedef struct {
+  int scored, truths, matched; /* faces scored, the truth's faces in the photos, those found */
+  double d_px, d_iod;          /* sums of the mean distances */
+} truth_score;
+
+/* Scores a face written against the nearest of the nt faces of its photo in
+ * the truth; taken marks those found already. */
+static void score_face(truth_score *ts, const float *lm, const float (*truth)[136], int nt, int *taken) {
+  int near = -1;
+  for (int t = 0; t < nt; t++)
+    if (near < 0 || points_apart(lm, truth[t]) < points_apart(lm, truth[near])) near = t;
+  if (near < 0) return;
+  const double d = points_apart(lm, truth[near]);
+  ts->d_px += d * eye_distance(truth[near]), ts->d_iod += d, ts->scored++;
+  if (d <= TRUTH_MATCH && !taken[near]) taken[near] = 1, ts->matched++;
 }
 
 /* The sheet: up to SHEET_TILES crops with their points, faces to check
@@ -351,8 +365,8 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
   float *crop = malloc(sizeof(float) * S * S * 3), *hole = calloc((size_t)S * S, sizeof(float));
   found_face *faces = malloc(sizeof(found_face) * MAX_FACES);
   float(*truth)[136] = malloc(sizeof(float) * 136 * MAX_FACES);
-  int written = 0, unsure = 0, unreadable = 0, scored = 0, truths = 0, matched = 0, rc = 0;
-  double d_px = 0, d_iod = 0;
+  int written = 0, unsure = 0, unreadable = 0, rc = 0;
+  truth_score ts = {0};
   const double t0 = train_now();
   double t_told = t0;
   if (!crop || !hole || !faces || !truth) {
@@ -380,23 +394,19 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
       fprintf(stderr, "annotate: %s: no face found\n", names[i]);
       unsure += !o->several;
     }
-    if (o->several && !rc) {
-      for (int f = 0; f < nf; f++) { /* each face's tile on the sheet */
-        const double *fr = faces[f].frame;
-        unmask_crop_read(img->data, w, h, 3, fr[0], fr[1], fr[2], S, crop);
-        sheet_add(sh, crop, faces[f].lm, fr, i, 0);
-      }
+    for (int f = 0; !rc && f < nf; f++) { /* each face's tile on the sheet, as the predictor framed it */
+      const double *fr = faces[f].frame;
+      unmask_crop_read(img->data, w, h, 3, fr[0], fr[1], fr[2], S, crop);
+      sheet_add(sh, crop, faces[f].lm, fr, i, !o->several && faces[f].doubt > CHECK_DOUBT);
     }
     nets_image_free(img);
     if (rc) break;
     const int nt = tf ? truth_of(tf, names[i], truth, MAX_FACES) : 0;
     int taken[MAX_FACES] = {0};
-    truths += nt;
+    ts.truths += nt;
     for (int f = 0; f < nf; f++) {
       const float *lm = faces[f].lm;
-      const int check = !o->several && faces[f].doubt > CHECK_DOUBT;
-      if (!o->several) sheet_add(sh, crop, lm, faces[f].frame, i, check);
-      if (check) {
+      if (!o->several && faces[f].doubt > CHECK_DOUBT) {
         fprintf(stderr, "annotate: %s: unsure of the points (%.2f eye distances)%s\n", names[i], faces[f].doubt,
                 o->keep_unsure ? "" : "; left out");
         unsure++;
@@ -406,14 +416,7 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
       for (int k = 0; k < 136; k++) fprintf(fp, ",%.1f", lm[k]);
       fprintf(fp, "\n");
       written++;
-      int near = -1; /* the nearest face of the truth in this photo */
-      for (int t = 0; t < nt; t++)
-        if (near < 0 || points_apart(lm, truth[t]) < points_apart(lm, truth[near])) near = t;
-      if (near >= 0) {
-        const double d = points_apart(lm, truth[near]);
-        d_px += d * eye_distance(truth[near]), d_iod += d, scored++;
-        if (d <= TRUTH_MATCH && !taken[near]) taken[near] = 1, matched++;
-      }
+      score_face(&ts, lm, truth, nt, taken);
     }
     const double now = train_now();
     if (now - t_told >= PROGRESS_EVERY && i + 1 < n) { /* a long folder: how far, and how long to go */
@@ -431,8 +434,8 @@ static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_
   if (tf)
     printf("against %s: %d faces, mean distance %.2f px, %.4f eye distances (each to the nearest face of its "
            "photo there); %d of its %d faces in these photos found (within %.2f eye distances)\n",
-           o->truth, scored, scored ? d_px / scored : 0.0, scored ? d_iod / scored : 0.0, matched, truths,
-           TRUTH_MATCH);
+           o->truth, ts.scored, ts.scored ? ts.d_px / ts.scored : 0.0, ts.scored ? ts.d_iod / ts.scored : 0.0,
+           ts.matched, ts.truths, TRUTH_MATCH);
   return 0;
 }
 
