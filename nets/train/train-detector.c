@@ -181,7 +181,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->emblem_share != UNMASK_EMBLEM_SHARE)
     ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", emblems %g", o->emblem_share);
   if (o->grey_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", grey %g", o->grey_share);
-  if (o->loop_weight > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
+  if (o->loop_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
+  if (o->replay_share > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
