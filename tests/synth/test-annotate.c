@@ -41,6 +41,13 @@ static int csv_row(const char *path, const char *file, float *lm) {
   return found;
 }
 
+/* A plain mid-grey picture: no face in it. */
+static nets_image *grey_picture(int w, int h) {
+  nets_image *img = nets_image_new(w, h, 3);
+  for (size_t i = 0; img && i < (size_t)w * h * 3; i++) img->data[i] = 0.5f;
+  return img;
+}
+
 static int read_truth(const char *path, float *lm) {
   char line[256];
   int k = 0;
@@ -82,11 +89,9 @@ int main(void) {
   CHECK(train_mkdirs(dir) == 0, "mkdir %s", dir);
   snprintf(path, sizeof path, "%s/astronaut.png", dir);
   CHECK(nets_image_save(photo, path, 8, 90, &err) == 0, "save %s: %s", path, err.msg);
-  nets_image *plain = nets_image_new(300, 300, 3);
-  for (size_t i = 0; plain && i < 300 * 300 * 3; i++) plain->data[i] = 0.5f;
+  nets_image *plain = grey_picture(300, 300);
   snprintf(path, sizeof path, "%s/plain.png", dir);
   CHECK(plain && nets_image_save(plain, path, 8, 90, &err) == 0, "save %s", path);
-  nets_image_free(plain);
   snprintf(path, sizeof path, "%s/broken.jpg", dir);
   FILE *fp = fopen(path, "w");
   if (fp) fputs("not a JPEG", fp), fclose(fp);
@@ -134,9 +139,8 @@ int main(void) {
   /* several faces: two half-size astronauts in opposite quarters of a grey
    * picture, each found within 0.15 eye distances (measured 0.050 and 0.117:
    * faces of 35 px between the eyes); the plain picture has none */
-  nets_image *group = nets_image_new(512, 512, 3);
+  nets_image *group = grey_picture(512, 512);
   CHECK(group != NULL, "out of memory");
-  for (size_t i = 0; group && i < 512 * 512 * 3; i++) group->data[i] = 0.5f;
   for (int q = 0; group && q < 2; q++)
     for (int y = 0; y < 256; y++)
       for (int x = 0; x < 256; x++)
@@ -154,10 +158,8 @@ int main(void) {
   CHECK(group && nets_image_save(group, path, 8, 90, &err) == 0, "save %s", path);
   nets_image_free(group);
   snprintf(path, sizeof path, "%s/plain.png", gdir);
-  nets_image *grey = nets_image_new(300, 300, 3);
-  for (size_t i = 0; grey && i < 300 * 300 * 3; i++) grey->data[i] = 0.5f;
-  CHECK(grey && nets_image_save(grey, path, 8, 90, &err) == 0, "save %s", path);
-  nets_image_free(grey);
+  CHECK(plain && nets_image_save(plain, path, 8, 90, &err) == 0, "save %s", path);
+  nets_image_free(plain);
   const char *several[] = {"--faces", gdir, "--out", gcsv, "--weights", weights, "--several-faces", NULL};
   CHECK(annotate(several) == 0, "annotate --several-faces failed");
   int rows = 0, near[2] = {0, 0};
