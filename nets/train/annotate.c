@@ -251,14 +251,50 @@ static char **list_photos(const char *dir, int *n, nets_error *err) {
   return names;
 }
 
-/* The faces of `file` in a faces.csv (at most max): how many, points in lm. */
-static int truth_of(FILE *fp, const char *file, float (*lm)[136], int max) {
+/* --truth: the rows of a faces.csv for the photos annotated, read once. */
+typedef struct {
+  char **file;
+  float (*lm)[136];
+  int n;
+} truth_rows;
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void truth_free(truth_rows *t) {
+  for (int i = 0; i < t->n; i++) free(t->file[i]);
+  free(t->file), free(t->lm);
+  memset(t, 0, sizeof *t);
+}
+
+/* The rows of fp whose file is one of names (n, sorted); 0 or NETS_ERR_NOMEM. */
+static int truth_load(FILE *fp, char *const *names, int n, truth_rows *t) {
   static char line[8192];
   char *fields[UNMASK_CSV_FIELDS];
+  int cap = 0, ok = 1;
+  memset(t, 0, sizeof *t);
+  while (ok && fgets(line, sizeof line, fp)) {
+    if (!unmask_csv_split(line, fields) || !bsearch(&fields[0], names, (size_t)n, sizeof *names, by_name))
+      continue;
+    if (t->n == cap) {
+      cap = cap ? 2 * cap : 64;
+      char **f = realloc(t->file, sizeof *f * cap);
+      if (f) t->file = f;
+      float(*lm)[136] = f ? realloc(t->lm, sizeof *lm * cap) : NULL;
+      if (lm) t->lm = lm;
+      ok = lm != NULL;
+    }
+    if (ok && (ok = (t->file[t->n] = strdup(fields[0])) != NULL)) unmask_csv_points(fields, t->lm[t->n++]);
+  }
+  if (ok) return 0;
+  truth_free(t);
+  return NETS_ERR_NOMEM;
+}
+
+/* The faces of `file` in the truth (at most max): how many, points in lm. */
+static int truth_of(const truth_rows *t, const char *file, float (*lm)[136], int max) {
   int n = 0;
-  rewind(fp);
-  while (n < max && fgets(line, sizeof line, fp))
-    if (unmask_csv_split(line, fields) && !strcmp(fields[0], file)) unmask_csv_points(fields, lm[n++]);
+  for (int i = 0; i < t->n && n < max; i++)
+    if (!strcmp(t->file[i], file)) memcpy(lm[n++], t->lm[i], sizeof lm[0]);
   return n;
 }
 
@@ -360,7 +396,7 @@ typedef struct {
 
 /* The faces of the photos in o->dir, one CSV row each, into fp. */
 static int annotate_all(const annotate_opts *o, char *const *names, int n, nets_landmarker *net, FILE *fp,
-                        FILE *tf, sheet *sh, nets_error *err) {
+                        const truth_rows *tf, sheet *sh, nets_error *err) {
   const int S = NETS_INPAINT_SIZE;
   float *crop = malloc(sizeof(float) * S * S * 3), *hole = calloc((size_t)S * S, sizeof(float));
   found_face *faces = malloc(sizeof(found_face) * MAX_FACES);
@@ -468,13 +504,16 @@ int annotate_main(int argc, char **argv) {
   sheet sh = {0};
   char **names = list_photos(o.dir, &n, &err);
   nets_landmarker *net = names ? nets_landmarker_load(o.weights, &err) : NULL;
-  FILE *tf = NULL, *fp = NULL;
+  FILE *tfp = NULL, *fp = NULL;
+  truth_rows truth = {0};
   if (!names || !net) fprintf(stderr, "annotate: %s\n", err.msg);
-  else if (o.truth && !(tf = fopen(o.truth, "r"))) fprintf(stderr, "annotate: cannot read %s\n", o.truth);
+  else if (o.truth && !(tfp = fopen(o.truth, "r"))) fprintf(stderr, "annotate: cannot read %s\n", o.truth);
+  else if (tfp && truth_load(tfp, names, n, &truth)) fprintf(stderr, "annotate: out of memory reading %s\n", o.truth);
   else if (!(fp = fopen(o.out, "w"))) fprintf(stderr, "annotate: cannot write %s\n", o.out);
   else if (o.sheet && !(sh.tiles = malloc(sizeof(float) * SHEET_TILES * NETS_INPAINT_SIZE * NETS_INPAINT_SIZE * 3)))
     fprintf(stderr, "annotate: out of memory\n");
-  else if (annotate_all(&o, names, n, net, fp, tf, &sh, &err)) fprintf(stderr, "annotate: %s\n", err.msg);
+  else if (annotate_all(&o, names, n, net, fp, tfp ? &truth : NULL, &sh, &err))
+    fprintf(stderr, "annotate: %s\n", err.msg);
   else rc = 0;
   if (fp && fclose(fp) && !rc) {
     fprintf(stderr, "annotate: cannot write %s\n", o.out);
@@ -484,10 +523,10 @@ int annotate_main(int argc, char **argv) {
     fprintf(stderr, "annotate: %s\n", err.msg);
     rc = 1;
   }
-  if (tf) fclose(tf);
+  if (tfp) fclose(tfp);
+  truth_free(&truth);
   free(sh.tiles);
   nets_landmarker_free(net);
-  for (int i = 0; i < n && names; i++) free(names[i]);
-  free(names);
+  nets_image_list_free(names, n);
   return rc;
 }
