@@ -20,6 +20,9 @@ typedef struct {
   int n_inst;
   int kind[SCENE_MAX_INST]; /* mask kind per covering instance */
   int pasted[SCENE_MAX_INST]; /* 1: on a pasted face, 0: on a person of the photo */
+  long drawn[SCENE_MAX_INST];  /* its pixels in the frame when drawn (coverage >= 0.5) */
+  float framed[SCENE_MAX_INST]; /* share of its face's lower points in the frame */
+  float face_w[SCENE_MAX_INST]; /* its face's width: jaw, landmark 0 to 16 */
 } scene_gt;
 
 /* everything drawn over the scene with alpha a hides coverings below it */
@@ -69,6 +72,18 @@ static void place_landmarks(const place *pl, const float *lm, float *out) {
   }
 }
 
+/* The share of a face's lower points (jaw 2-14, nose 29-35, lips 48-67),
+ * which a mask covers, that lie in the w x h frame: a covering cut by the
+ * frame is drawn only in part, which its pixels alone do not tell. */
+static float lower_face_in_frame(const float *lm, int w, int h) {
+  static const int spans[][2] = {{2, 14}, {29, 35}, {48, 67}};
+  int in = 0, all = 0;
+  for (int k = 0; k < 3; k++)
+    for (int i = spans[k][0]; i <= spans[k][1]; i++, all++)
+      in += lm[2 * i] >= 0 && lm[2 * i] < w && lm[2 * i + 1] >= 0 && lm[2 * i + 1] < h;
+  return (float)in / (float)all;
+}
+
 /* pasted: whether the face was pasted into the scene (1) or is one of its
  * photo's people (0) */
 static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g,
@@ -80,9 +95,13 @@ static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g
   if (rc == 0) {
     g->kind[g->n_inst] = kind;
     g->pasted[g->n_inst] = pasted;
+    g->face_w[g->n_inst] = (float)hypot(lm[32] - lm[0], lm[33] - lm[1]);
+    g->framed[g->n_inst] = lower_face_in_frame(lm, g->w, g->h);
     double sig = synth_clampd(0.25 + 0.45 * scale, 0.3, 2.5) * synth_range(r, 0.7, 1.3);
     synth_blur_where(img, cov, 0.0f, sig);
     /* pixels painted by the mask are no longer under older coverings' ids */
+    g->drawn[g->n_inst] = 0;
+    for (int i = 0; i < g->w * g->h; i++) g->drawn[g->n_inst] += cov[i] >= 0.5f;
     add_cover(g, cov, g->n_inst++);
   }
   free(cov);
@@ -454,28 +473,32 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   if (rc == 0) {
     int nb = 0;
     int ninst = g.n_inst;
-    int *bb = malloc(sizeof(int) * 4 * (ninst ? ninst : 1));
+    int *bb = malloc(sizeof(int) * 5 * (ninst ? ninst : 1)); /* box, then visible pixels */
     if (bb) {
-      for (int i = 0; i < ninst; i++) bb[4 * i] = w, bb[4 * i + 1] = h, bb[4 * i + 2] = -1, bb[4 * i + 3] = -1;
+      for (int i = 0; i < ninst; i++)
+        bb[5 * i] = w, bb[5 * i + 1] = h, bb[5 * i + 2] = -1, bb[5 * i + 3] = -1, bb[5 * i + 4] = 0;
       for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
           int i = y * w + x;
           int id = g.id[i];
           if (!cover[i] || id < 0) continue;
-          int *b = bb + 4 * id;
+          int *b = bb + 5 * id;
           if (x < b[0]) b[0] = x;
           if (y < b[1]) b[1] = y;
           if (x > b[2]) b[2] = x;
           if (y > b[3]) b[3] = y;
+          b[4]++;
         }
       for (int i = 0; i < ninst; i++) {
-        int *b = bb + 4 * i;
+        int *b = bb + 5 * i;
         if (b[2] < b[0]) continue;
         if (boxes && nb < max_boxes) {
           boxes[nb].x = (float)b[0], boxes[nb].y = (float)b[1];
           boxes[nb].w = (float)(b[2] - b[0] + 1), boxes[nb].h = (float)(b[3] - b[1] + 1);
           boxes[nb].kind = g.kind[i];
           boxes[nb].pasted = g.pasted[i];
+          boxes[nb].visible = g.drawn[i] > 0 ? g.framed[i] * fminf(1.f, (float)b[4] / (float)g.drawn[i]) : 0.f;
+          boxes[nb].face_w = g.face_w[i];
         }
         nb++;
       }

@@ -69,6 +69,10 @@ typedef struct {
   float x, y, w, h; /* covering box in scene pixels */
   int kind;         /* the mask's unmask_mask_kind */
   int pasted;       /* 1: on a face pasted into the scene; 0: on a person of its photo */
+  float visible;    /* share of it that shows: of its pixels in the frame, those that
+                       nothing drawn later hides, times the share of its face's
+                       lower points in the frame */
+  float face_w;     /* the width of its face (jaw: landmark 0 to 16), scene pixels */
 } unmask_box;
 
 /* One line of a faces.csv cut in place into its UNMASK_CSV_FIELDS fields

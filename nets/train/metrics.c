@@ -169,3 +169,29 @@ void metric_box_ap(const metric_box *dets, int n_dets, const metric_box *gts, in
   *ar10 = sum_ar / 10;
   free(sorted);
 }
+
+double metric_box_inside(const metric_box *a, const metric_box *b) {
+  const float x0 = fmaxf(a->x, b->x), x1 = fminf(a->x + a->w, b->x + b->w);
+  const float y0 = fmaxf(a->y, b->y), y1 = fminf(a->y + a->h, b->y + b->h);
+  const double area = (double)b->w * b->h;
+  return x1 > x0 && y1 > y0 && area > 0 ? (double)(x1 - x0) * (y1 - y0) / area : 0;
+}
+
+void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *gts,
+                         const unsigned char *ignore, int n_gts, metric_box *kept_dets,
+                         int *n_kept_dets, metric_box *kept_gts, int *n_kept_gts) {
+  int nd = 0, ng = 0;
+  for (int g = 0; g < n_gts; g++)
+    if (!ignore[g]) kept_gts[ng++] = gts[g];
+  for (int d = 0; d < n_dets; d++) {
+    int hit = 0, on_ignored = 0;
+    for (int g = 0; g < n_gts && !hit; g++) {
+      if (gts[g].image != dets[d].image) continue;
+      if (!ignore[g]) hit = metric_box_iou(&dets[d], &gts[g]) >= 0.5;
+      else on_ignored |= metric_box_iou(&dets[d], &gts[g]) >= 0.5 || metric_box_inside(&gts[g], &dets[d]) >= 0.5;
+    }
+    if (hit || !on_ignored) kept_dets[nd++] = dets[d];
+  }
+  *n_kept_dets = nd;
+  *n_kept_gts = ng;
+}

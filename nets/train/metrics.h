@@ -29,5 +29,17 @@ typedef struct {
 void metric_box_ap(const metric_box *dets, int n_dets, const metric_box *gts, int n_gts,
                    int n_images, double *ap, double *ap50, double *ar10);
 double metric_box_iou(const metric_box *a, const metric_box *b);
+/* The share of box b's area that lies inside box a (0 when b is empty). */
+double metric_box_inside(const metric_box *a, const metric_box *b);
+/* For a score that leaves some ground truth out (ignore[g] != 0), as COCO
+ * does with crowd boxes and CityPersons with people mostly hidden: copies
+ * the other ground-truth boxes to kept_gts, and the detections to kept_dets
+ * except those that match no kept box of their picture at IoU 0.5 and lie at
+ * least half inside an ignored one (they are neither hits nor mistakes).
+ * kept_dets and kept_gts hold n_dets and n_gts boxes; the counts kept are
+ * returned in *n_kept_dets and *n_kept_gts. */
+void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *gts,
+                         const unsigned char *ignore, int n_gts, metric_box *kept_dets,
+                         int *n_kept_dets, metric_box *kept_gts, int *n_kept_gts);
 
 #endif

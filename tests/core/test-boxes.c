@@ -206,10 +206,45 @@ static void test_ap(void) {
         metric_detail(flat, 8, 8, only));
 }
 
+/* Ground truth left out of a score: its detections are neither hits nor
+ * mistakes, and it is no miss. */
+static void test_ignored(void) {
+  const metric_box gt[2] = {{0, 0, 20, 20, 1, 0}, {50, 50, 20, 20, 1, 0}}; /* kept, ignored */
+  const unsigned char ignore[2] = {0, 1};
+  const metric_box det[6] = {
+      {0, 0, 20, 20, 0.9f, 0},   /* on the kept box: a hit */
+      {50, 50, 20, 20, 0.8f, 0}, /* on the ignored box: left out */
+      {55, 55, 6, 6, 0.7f, 0},   /* small, inside the ignored box (IoU 0.09): left out */
+      {100, 0, 20, 20, 0.6f, 0}, /* on nothing: a mistake */
+      {50, 50, 20, 20, 0.5f, 1}, /* where the ignored box is, in another picture: a mistake */
+      {40, 50, 20, 20, 0.4f, 0}, /* half inside the ignored box: left out */
+  };
+  CHECK(fabs(metric_box_inside(&gt[1], &det[2]) - 1.0) < 1e-9 && fabs(metric_box_inside(&gt[1], &det[5]) - 0.5) < 1e-9 &&
+            metric_box_inside(&gt[1], &det[3]) == 0,
+        "share inside");
+  metric_box kd[6], kg[2];
+  int nd = -1, ng = -1;
+  metric_drop_ignored(det, 6, gt, ignore, 2, kd, &nd, kg, &ng);
+  CHECK(ng == 1 && kg[0].x == 0, "kept ground truth: %d", ng);
+  CHECK(nd == 3 && kd[0].score == 0.9f && kd[1].score == 0.6f && kd[2].score == 0.5f, "kept detections: %d", nd);
+  double ap, ap50, ar10;
+  metric_box_ap(kd, nd, kg, ng, 2, &ap, &ap50, &ar10);
+  CHECK(fabs(ap50 - 1.0) < 1e-9, "the hit ranks first: AP50 %g", ap50);
+  /* with no detection on it, the box left out would be a miss, and the
+   * detections beside it mistakes */
+  const metric_box rest[5] = {det[0], det[2], det[3], det[4], det[5]};
+  metric_box_ap(rest, 5, gt, 2, 2, &ap, &ap50, &ar10);
+  CHECK(ap50 < 0.51, "all kept: AP50 %g", ap50);
+  metric_drop_ignored(rest, 5, gt, ignore, 2, kd, &nd, kg, &ng);
+  metric_box_ap(kd, nd, kg, ng, 2, &ap, &ap50, &ar10);
+  CHECK(nd == 3 && fabs(ap50 - 1.0) < 1e-9, "left out: %d detections, AP50 %g", nd, ap50);
+}
+
 int main(void) {
   test_boxes();
   test_split();
   test_split_valleys();
   test_ap();
+  test_ignored();
   return check_report("test-boxes");
 }

@@ -495,6 +495,8 @@ static void test_generator(void) {
             "scene box %d", k);
       /* no whole photos of people here: every mask is on a pasted face */
       CHECK(boxes[k].pasted == 1, "scene %d box %d not on a pasted face", i, k);
+      CHECK(boxes[k].visible > 0 && boxes[k].visible <= 1 && boxes[k].face_w > 0,
+            "scene %d box %d: visible %g, face %g px", i, k, boxes[k].visible, boxes[k].face_w);
     }
     total_boxes += nb;
     unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
@@ -564,7 +566,11 @@ static void test_photo_scenes(void) {
     int rc = unmask_synth_photo_scene(s, split, 3, (uint64_t)i, 160, 120, rgb, cover, boxes, 16, &nb, &err);
     CHECK(rc == 0, "photo scene %d: %s", i, err.msg);
     CHECK(nb <= 1, "photo scene %d: %d coverings on a photo of one face", i, nb);
-    for (int k = 0; k < nb; k++) CHECK(boxes[k].pasted == 0, "photo scene %d: a mask on a pasted face", i);
+    for (int k = 0; k < nb; k++) {
+      CHECK(boxes[k].pasted == 0, "photo scene %d: a mask on a pasted face", i);
+      /* nothing is pasted over the one face, which the frame holds whole */
+      CHECK(boxes[k].visible > 0.8f && boxes[k].visible <= 1, "photo scene %d: visible %g", i, boxes[k].visible);
+    }
     long covered_px = 0;
     for (int k = 0; k < 160 * 120; k++) covered_px += cover[k] > 0.5f;
     CHECK((nb == 0) == (covered_px == 0), "photo scene %d: boxes and cover agree", i);
