@@ -424,7 +424,10 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   int n_paste = P->n && !photo ? synth_below(&r, n_lm ? 3 : 5) + (n_lm ? 0 : 1) : 0;
   double widths[8];
   for (int i = 0; i < n_paste; i++) {
-    double lo = log(24.0), hi = log(fmax(30.0, 0.95 * min_side));
+    double lo = log(UNMASK_SMALL_FACE_MIN), hi = log(fmax(30.0, 0.95 * min_side));
+    /* (no draw when the share is 0: the default scenes stay as they were) */
+    if (split == 0 && s->small_share > 0 && synth_chance(&r, s->small_share))
+      hi = fmin(hi, log(2 * UNMASK_SMALL_FACE_MIN));
     widths[i] = exp(synth_range(&r, lo, hi));
     if (i > 0 && synth_chance(&r, 0.5)) widths[i] = fmin(widths[i], 0.45 * min_side);
   }

@@ -39,6 +39,7 @@ struct unmask_synth {
   int seam_radius;                    /* of the seams between touching coverings */
   double photo_share;                 /* of scenes on a whole photo of people */
   double emblem_share;                /* of training scenes with badges drawn on */
+  double small_share;                 /* of faces pasted into training scenes, drawn small */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

@@ -154,6 +154,14 @@ int unmask_synth_set_photo_share(unmask_synth *s, double share);
 #define UNMASK_EMBLEM_SHARE 0.0
 int unmask_synth_set_emblem_share(unmask_synth *s, double share);
 
+/* The share of the faces pasted into training scenes (split 0) whose width
+ * is drawn from UNMASK_SMALL_FACE_MIN to 2 x that (log-uniform) instead of
+ * up to the scene's size: the smallest faces the detector is asked to find.
+ * Held-out scenes never change.  Default 0; unmask_synth_set_small_share
+ * sets 0..1, and returns -1 (unchanged) outside that range. */
+#define UNMASK_SMALL_FACE_MIN 24.0
+int unmask_synth_set_small_share(unmask_synth *s, double share);
+
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
  * between touching coverings), seam (w*h, 1 on those seams; may be NULL),
  * boxes of the coverings (n_boxes written, at most max_boxes; boxes may be

@@ -28,7 +28,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight, loop_weight;
-  double photo_share, emblem_share, grey_share, replay_share;
+  double photo_share, emblem_share, grey_share, replay_share, small_share;
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
@@ -70,6 +70,9 @@ static void usage(void) {
          "                     %d training scenes with the highest loss, each at most\n"
          "                     %d times (0-0.5, default 0: off; the pool starts empty\n"
          "                     when a run is resumed)\n"
+         "  --small-faces P    the share of pasted faces drawn 24-48 px wide, the\n"
+         "                     smallest the detector is asked to find (0-1, default 0:\n"
+         "                     24 px to the scene's size; held-out scenes never change)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -99,6 +102,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--grey")) o->grey_share = atof(v);
     else if (OPT("--replay")) o->replay_share = atof(v);
+    else if (OPT("--small-faces")) o->small_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -126,6 +130,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->replay_share >= 0 && o->replay_share <= 0.5)) {
     fprintf(stderr, "unmask-train: --replay must be 0 to 0.5\n");
+    return 2;
+  }
+  if (!(o->small_share >= 0 && o->small_share <= 1)) {
+    fprintf(stderr, "unmask-train: --small-faces must be 0 to 1\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -182,7 +190,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
     ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", emblems %g", o->emblem_share);
   if (o->grey_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", grey %g", o->grey_share);
   if (o->loop_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
-  if (o->replay_share > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
+  if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
+  if (o->small_share > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -268,6 +277,7 @@ int train_detector_main(int argc, char **argv) {
   unmask_synth_set_seam_radius(syn, o.seam_radius); /* checked by parse */
   unmask_synth_set_photo_share(syn, o.photo_share);
   unmask_synth_set_emblem_share(syn, o.emblem_share);
+  unmask_synth_set_small_share(syn, o.small_share);
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

@@ -527,6 +527,26 @@ static void test_generator(void) {
     }
     if (i == 0) CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "default kind weights change scene 0");
   }
+  /* small faces: every pasted face of a training scene 24-48 px wide; the
+   * held-out scenes and, at 0, the training scenes as before */
+  CHECK(unmask_synth_set_small_share(s, 1.5) == -1 && unmask_synth_set_small_share(s, NAN) == -1,
+        "small-face share outside 0..1 taken");
+  unmask_synth_scene(s, 1, 9, 2, 128, 96, rgb, cover, NULL, NULL, 0, NULL, NULL);
+  CHECK(unmask_synth_set_small_share(s, 1) == 0, "small-face share 1 refused");
+  int small_boxes = 0, large_boxes = 0;
+  for (int i = 0; i < 24; i++) {
+    int nb = 0;
+    unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, boxes, 16, &nb, &err);
+    for (int k = 0; k < nb; k++)
+      small_boxes += boxes[k].face_w >= 23.5f && boxes[k].face_w <= 48.5f, large_boxes += boxes[k].face_w > 48.5f;
+  }
+  CHECK(small_boxes > 0 && large_boxes == 0, "small faces asked: %d small, %d larger", small_boxes, large_boxes);
+  unmask_synth_scene(s, 1, 9, 2, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
+  CHECK(!memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3), "small faces change a held-out scene");
+  unmask_synth_scene(s, 0, 9, 0, 128, 96, rgb, cover, NULL, NULL, 0, NULL, NULL);
+  CHECK(unmask_synth_set_small_share(s, 0) == 0, "small-face share 0 refused");
+  unmask_synth_scene(s, 0, 9, 0, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
+  CHECK(memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3) != 0, "small faces change nothing in training scene 0");
   CHECK(__builtin_popcount((unsigned)kinds_seen) >= 3, "only %d mask kinds in 24 scenes", __builtin_popcount((unsigned)kinds_seen));
   /* no whole photos of people in this data: photo scenes fail cleanly */
   CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 0, "no photos");
