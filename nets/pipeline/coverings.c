@@ -55,10 +55,16 @@ static int second_look(nets_detector *d, const float *rgb, int w, int h, const i
   return NETS_OK;
 }
 
-/* Keeps the boxes whose pixels score at least min_p in their second look
- * (in order) and clears the labels of the others; returns how many. */
+float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b) {
+  const int side = b->w > b->h ? b->w : b->h;
+  return side < UNMASK_VERIFY_SMALL ? 0.5f * lv->verify_min : lv->verify_min;
+}
+
+/* Keeps the boxes whose pixels score at least their bar in their second
+ * look (in order) and clears the labels of the others; returns how many. */
 static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *labels,
-                        nets_det_box *boxes, int n, int size, float min_p, nets_error *err) {
+                        nets_det_box *boxes, int n, const unmask_levels *lv, nets_error *err) {
+  const int size = lv->verify_size;
   if (size <= 0 || n <= 0) return n;
   float *crop = malloc(sizeof(float) * 3 * size * size), *prob = malloc(sizeof(float) * size * size);
   float *sub = malloc(sizeof(float) * 3 * size * size);
@@ -71,7 +77,7 @@ static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *l
   for (int i = 0; i < n; i++) {
     float p = 0;
     if ((rc = second_look(d, rgb, w, h, labels, &boxes[i], size, crop, sub, prob, &p, err))) break;
-    if (p < min_p) {
+    if (p < unmask_verify_bar(lv, &boxes[i])) {
       drop[boxes[i].label] = 1;
       continue;
     }
@@ -139,5 +145,5 @@ int unmask_coverings(nets_detector *d, const float *rgb, int w, int h, const flo
                      nets_error *err) {
   int n = nets_detector_boxes(prob, w, h, lv->threshold, lv->seed, lv->min_area, boxes, max_boxes,
                               labels);
-  return second_looks(d, rgb, w, h, labels, boxes, n, lv->verify_size, lv->verify_min, err);
+  return second_looks(d, rgb, w, h, labels, boxes, n, lv, err);
 }

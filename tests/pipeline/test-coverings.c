@@ -1,0 +1,26 @@
+/* The detection levels and the second look's bar (coverings.h): no weights
+ * needed. */
+#include <math.h>
+
+#include "check.h"
+#include "coverings.h"
+
+int main(void) {
+  const unmask_levels lv = unmask_levels_for(0.5, 1024 * 768);
+  CHECK(fabsf(lv.seed - 0.7f) < 1e-6f && fabsf(lv.threshold - 0.45f) < 1e-6f && fabsf(lv.verify_min - 0.3f) < 1e-6f,
+        "levels at sensitivity 0.5: seed %g, threshold %g, bar %g", lv.seed, lv.threshold, lv.verify_min);
+  CHECK(lv.verify_size == UNMASK_VERIFY_SIZE, "second look's crop %d", lv.verify_size);
+  /* the bar: half for coverings under UNMASK_VERIFY_SMALL on their longer side */
+  const nets_det_box small = {0, 0, UNMASK_VERIFY_SMALL - 1, 8, 0.9f, 100, 1};
+  const nets_det_box tall = {0, 0, 8, UNMASK_VERIFY_SMALL, 0.9f, 100, 1};
+  const nets_det_box large = {0, 0, 60, 40, 0.9f, 2000, 1};
+  CHECK(fabsf(unmask_verify_bar(&lv, &small) - 0.15f) < 1e-6f, "small covering's bar %g", unmask_verify_bar(&lv, &small));
+  CHECK(fabsf(unmask_verify_bar(&lv, &tall) - 0.3f) < 1e-6f, "a covering %d px tall: bar %g", UNMASK_VERIFY_SMALL,
+        unmask_verify_bar(&lv, &tall));
+  CHECK(fabsf(unmask_verify_bar(&lv, &large) - 0.3f) < 1e-6f, "large covering's bar %g", unmask_verify_bar(&lv, &large));
+  /* a higher sensitivity lowers every level and the bar with them */
+  const unmask_levels hi = unmask_levels_for(0.8, 1024 * 768);
+  CHECK(hi.seed < lv.seed && hi.threshold < lv.threshold && unmask_verify_bar(&hi, &small) < unmask_verify_bar(&lv, &small),
+        "sensitivity 0.8: seed %g, threshold %g, small bar %g", hi.seed, hi.threshold, unmask_verify_bar(&hi, &small));
+  return CHECK_DONE();
+}
