@@ -99,9 +99,9 @@ static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g
     g->framed[g->n_inst] = lower_face_in_frame(lm, g->w, g->h);
     double sig = synth_clampd(0.25 + 0.45 * scale, 0.3, 2.5) * synth_range(r, 0.7, 1.3);
     synth_blur_where(img, cov, 0.0f, sig);
-    /* pixels painted by the mask are no longer under older coverings' ids */
     g->drawn[g->n_inst] = 0;
     for (int i = 0; i < g->w * g->h; i++) g->drawn[g->n_inst] += cov[i] >= 0.5f;
+    /* pixels painted by the mask are no longer under older coverings' ids */
     add_cover(g, cov, g->n_inst++);
   }
   free(cov);

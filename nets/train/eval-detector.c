@@ -113,10 +113,10 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
 }
 
 /* The coverings a person finds at a glance, as CityPersons' "reasonable"
- * people: at least PLAIN_VISIBLE of the covering shows (nothing pasted or
- * drawn later hides more) and its face is at least PLAIN_FACE px wide (the
- * smallest face the detector is asked to find).  The others, and the
- * detections on them, are left out of this row. */
+ * people: at least PLAIN_VISIBLE of the covering shows (unmask_box.visible:
+ * not hidden by what is drawn later, not cut by the frame) and its face is
+ * at least PLAIN_FACE px wide (the smallest face the detector is asked to
+ * find).  The others, and the detections on them, are left out of this row. */
 #define PLAIN_VISIBLE 0.65f
 #define PLAIN_FACE 24.f
 
@@ -132,8 +132,8 @@ static void plain_row(const metric_box *dets, int n_dets, const metric_box *gts,
   for (int g = 0; g < ng; g++) missed += best_iou(&kg[g], kd, nd) < 0.5;
   double ap, ap50, ar10;
   metric_box_ap(kd, nd, kg, ng, n_images, &ap, &ap50, &ar10);
-  printf("| box AP / AP@0.5 / AR@10 on the coverings at least %.0f%% visible, on faces at least %.0f px wide (%d of %d; "
-         "%d detections on the others left out): AP / AP@0.5 / AR@10, missed | %.3f / %.3f / %.3f, %d |\n",
+  printf("| box AP / AP@0.5 / AR@10 and coverings missed, on the coverings at least %.0f%% visible on faces at least "
+         "%.0f px wide (%d of %d; %d detections on the others left out) | %.3f / %.3f / %.3f, %d |\n",
          100.0 * PLAIN_VISIBLE, PLAIN_FACE, ng, n_gts, n_dets - nd, ap, ap50, ar10, missed);
   free(kd), free(kg);
 }
