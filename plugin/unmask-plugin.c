@@ -49,6 +49,7 @@ typedef struct
   gboolean new_layer;
   gchar    weights_dir[1024]; /* "" = bundled weights */
   gdouble  detail;            /* share of the inpainter's refinement stage, 0..1 */
+  gdouble  detection_size;    /* long side of the view masks are looked for in (max-view) */
 } UnmaskVals;
 
 /* What one run of the op produced. */
@@ -85,7 +86,8 @@ static UnmaskVals vals =
   0,     /* output      */
   FALSE, /* new_layer   */
   "",    /* weights_dir */
-  0.5    /* detail: replaced by the op's own default in run () */
+  0.5,   /* detail: replaced by the op's own default in run () */
+  1024.0 /* detection_size: likewise */
 };
 
 MAIN ()
@@ -162,10 +164,11 @@ ensure_ops (void)
          gegl_has_operation (UNMASK_OP_INPAINT);
 }
 
-/* The default of the ops' "detail" property, so that the plug-in starts
- * from what the ops and the CLI do (the value above if the op is missing). */
+/* The defaults of the op's "detail" and "max-view" properties, so that the
+ * plug-in starts from what the ops and the CLI do (the values above if the
+ * op is missing). */
 static void
-use_op_detail_default (void)
+use_op_defaults (void)
 {
   GParamSpec *pspec;
 
@@ -174,6 +177,9 @@ use_op_detail_default (void)
   pspec = gegl_operation_find_property (UNMASK_OP_REMOVE_FACE_MASK, "detail");
   if (pspec && G_IS_PARAM_SPEC_DOUBLE (pspec))
     vals.detail = G_PARAM_SPEC_DOUBLE (pspec)->default_value;
+  pspec = gegl_operation_find_property (UNMASK_OP_REMOVE_FACE_MASK, "max-view");
+  if (pspec && G_IS_PARAM_SPEC_INT (pspec))
+    vals.detection_size = G_PARAM_SPEC_INT (pspec)->default_value;
 }
 
 static void
@@ -245,7 +251,10 @@ run_op (GeglBuffer *src,
     }
   else
     {
-      gegl_node_set (op, "sensitivity", vals.sensitivity, NULL);
+      gegl_node_set (op,
+                     "sensitivity", vals.sensitivity,
+                     "max-view",    (gint) (vals.detection_size + 0.5),
+                     NULL);
     }
   sink = gegl_node_new_child (graph,
                               "operation", "gegl:write-buffer",
@@ -615,6 +624,7 @@ load_last_vals (void)
     return;
   gimp_get_data (PLUG_IN_PROC, &vals);
   vals.weights_dir[sizeof (vals.weights_dir) - 1] = '\0';
+  vals.detection_size = CLAMP (vals.detection_size, 512.0, 4096.0);
 }
 
 static gboolean
@@ -666,7 +676,7 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
       gtk_box_pack_start (GTK_BOX (main_vbox), label, FALSE, FALSE, 0);
     }
 
-  table = gtk_table_new (5, 3, FALSE);
+  table = gtk_table_new (6, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (main_vbox), table, FALSE, FALSE, 0);
@@ -685,6 +695,14 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
              _("How much of the network's fine detail to paint: 0 is smooth, 1 draws "
                "sharper lips and nose but can leave stray strokes. Compare in the preview."),
              state.preview);
+  adj = add_scale (table, 4, _("Detection si_ze (px):"), &vals.detection_size, 512.0, 4096.0, 64.0,
+                   512.0, 0,
+                   _("Long side of the view of the photo that masks are looked for in: larger "
+                     "finds smaller faces in big group photos, but takes longer and mistakes "
+                     "more textures for masks"),
+                   state.preview);
+  if (has_selection)
+    gimp_scale_entry_set_sensitive (adj, FALSE);
 
   combo = gimp_int_combo_box_new (_("Result"),  0,
                                   _("Mask"),    1,
@@ -692,7 +710,7 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
                                   NULL);
   gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), vals.output);
   g_signal_connect (combo, "changed", G_CALLBACK (output_changed), &state);
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, _("_Output:"), 0.0, 0.5,
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 5, _("_Output:"), 0.0, 0.5,
                              combo, 2, FALSE);
 
   toggle = gtk_check_button_new_with_mnemonic (_("Put the result on a _new layer"));
@@ -774,7 +792,7 @@ run (const gchar      *name,
   mallopt (M_TRIM_THRESHOLD, 1 << 30);
 #endif
   gegl_init (NULL, NULL);
-  use_op_detail_default ();
+  use_op_defaults ();
 
   *nreturn_vals = 1;
   *return_vals  = values;
