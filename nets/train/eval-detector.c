@@ -54,7 +54,8 @@ typedef struct {
  * what a 2-px opening removes), those inside coverings that were found (a
  * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
  * alpha is left in hole_out (size*size). */
-static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int no_colour_grow,
+static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int view_max,
+                         int no_colour_grow,
                          const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
                          metric_box *faces_out, int *n_faces, nets_error *err) {
   const int hw = size * size;
@@ -76,6 +77,7 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
     p.hole_write = unmask_memio_hole_write;
     p.hole_user = hole;
     p.no_colour_grow = no_colour_grow;
+    if (view_max > 0) p.view_max = view_max;
     unmask_models models = {det, NULL};
     unmask_face *faces = NULL;
     int nf = unmask_detect(&models, &io, &p, &faces, n_faces, err);
@@ -190,6 +192,7 @@ int eval_detector_main(int argc, char **argv) {
   const char *weights = def_w;
   int n = 300, size = 256, n_faces = 500;
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
+  int view_max = 0; /* unmask's default */
   int verify = -1;
   const char *dump = NULL;
   int photos = 0, no_colour_grow = 0, dump_all = 0, split = 1, grey = 0;
@@ -210,12 +213,13 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--photos")) photos = 1;
     else if (!strcmp(a, "--no-colour-grow")) no_colour_grow = 1;
     else if (!strcmp(a, "--grey")) grey = 1;
+    else if (!strcmp(a, "--max-view") && v) view_max = atoi(argv[++i]);
     else if (!strcmp(a, "--train-faces")) split = 0;
     else {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
              "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
-             "       [--no-colour-grow] [--train-faces] [--grey]\n"
+             "       [--no-colour-grow] [--train-faces] [--grey] [--max-view PX]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "Boxes and scores are those `unmask detect` reports: the pipeline's detection\n"
              "at --sensitivity, each covering grown over its loops by colour (one more row\n"
@@ -243,6 +247,9 @@ int eval_detector_main(int argc, char **argv) {
              "--train-faces builds every scene and unmasked face from the faces training\n"
              "uses instead (new scenes of them): the gap to the held-out score is what the\n"
              "detector has learnt of its training faces rather than of faces.\n"
+             "--max-view PX: the long side of the view unmask looks for masks in (default\n"
+             "as unmask's, 1024), for scenes larger than that (the map's row always sees\n"
+             "the whole scene).\n"
              "--grey turns every scene and unmasked face grey (its luma) first, as a\n"
              "black-and-white photo is.\n");
       return strcmp(a, "--help") ? 2 : 0;
@@ -327,7 +334,7 @@ int eval_detector_main(int argc, char **argv) {
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
     const int first_det = n_dets;
-    if ((rc = tally_repaint(det, rgb, cov, size, sens, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
+    if ((rc = tally_repaint(det, rgb, cov, size, sens, view_max, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
                             &nd, &err)))
       break;
     n_dets += nd;
