@@ -24,6 +24,7 @@
 #include "../models/models.h"
 #include "../synth/crop.h"
 #include "../synth/synth.h"
+#include "metrics.h"
 #include "train-common.h"
 #include "train.h"
 #include "unmask-config.h"
@@ -65,13 +66,19 @@ static double eye_distance(const float *lm) {
   return hypot(lm[2 * 45] - lm[2 * 36], lm[2 * 45 + 1] - lm[2 * 36 + 1]);
 }
 
+/* The middle of a face's outer eye corners (36, 45). */
+static void eye_middle(const float *lm, double *x, double *y) {
+  *x = 0.5 * (lm[2 * 36] + lm[2 * 45]), *y = 0.5 * (lm[2 * 36 + 1] + lm[2 * 45 + 1]);
+}
+
 /* The box around a face's 68 points. */
-static void points_box(const float *lm, double *box) {
-  box[0] = box[2] = lm[0], box[1] = box[3] = lm[1];
+static metric_box points_box(const float *lm) {
+  float x0 = lm[0], y0 = lm[1], x1 = lm[0], y1 = lm[1];
   for (int k = 1; k < 68; k++) {
-    box[0] = fmin(box[0], lm[2 * k]), box[2] = fmax(box[2], lm[2 * k]);
-    box[1] = fmin(box[1], lm[2 * k + 1]), box[3] = fmax(box[3], lm[2 * k + 1]);
+    x0 = fminf(x0, lm[2 * k]), x1 = fmaxf(x1, lm[2 * k]);
+    y0 = fminf(y0, lm[2 * k + 1]), y1 = fmaxf(y1, lm[2 * k + 1]);
   }
+  return (metric_box){x0, y0, x1 - x0, y1 - y0, 1, 0};
 }
 
 /* Points of the crop (centre cx, cy, side) found by the predictor, in photo
@@ -143,31 +150,27 @@ static int look_grid(int s, int several, double len, double side) {
  * points squashed flat: 0.21 on a YouTube Faces frame, 0.72 on two letters
  * of a shop sign, 0.56 on the cheek of a 300-W photo. */
 static int face_like(const float *lm) {
-  const double mx = 0.5 * (lm[2 * 36] + lm[2 * 45]), my = 0.5 * (lm[2 * 36 + 1] + lm[2 * 45 + 1]);
+  double mx, my;
+  eye_middle(lm, &mx, &my);
   return hypot(lm[2 * 8] - mx, lm[2 * 8 + 1] - my) >= MIN_CHIN * eye_distance(lm);
 }
 
 /* Whether two faces' points cover much the same part of the photo, or
  * their eyes' middles lie within half an eye distance. */
 static int same_face(const float *a, const float *b) {
-  const double ax = 0.5 * (a[2 * 36] + a[2 * 45]), ay = 0.5 * (a[2 * 36 + 1] + a[2 * 45 + 1]);
-  const double bx = 0.5 * (b[2 * 36] + b[2 * 45]), by = 0.5 * (b[2 * 36 + 1] + b[2 * 45 + 1]);
+  double ax, ay, bx, by;
+  eye_middle(a, &ax, &ay), eye_middle(b, &bx, &by);
   if (hypot(ax - bx, ay - by) < 0.5 * fmax(eye_distance(a), eye_distance(b))) return 1;
-  double p[4], q[4];
-  points_box(a, p), points_box(b, q);
-  const double iw = fmin(p[2], q[2]) - fmax(p[0], q[0]), ih = fmin(p[3], q[3]) - fmax(p[1], q[1]);
-  if (iw <= 0 || ih <= 0) return 0;
-  const double inter = iw * ih, uni = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter;
-  return inter > SAME_FACE_IOU * uni;
+  const metric_box p = points_box(a), q = points_box(b);
+  return metric_box_iou(&p, &q) > SAME_FACE_IOU;
 }
 
 /* Whether the look centred at (cx, cy) lies on a face found already: no
  * other face can be centred there. */
 static int on_found_face(const found_face *faces, int n, double cx, double cy) {
   for (int k = 0; k < n; k++) {
-    double box[4];
-    points_box(faces[k].lm, box);
-    if (cx >= box[0] && cx <= box[2] && cy >= box[1] && cy <= box[3]) return 1;
+    const metric_box b = points_box(faces[k].lm);
+    if (cx >= b.x && cx <= b.x + b.w && cy >= b.y && cy <= b.y + b.h) return 1;
   }
   return 0;
 }
