@@ -295,12 +295,10 @@ int eval_detector_main(int argc, char **argv) {
   int n_mdets = 0;
   metric_box *gts = malloc(sizeof *gts * (size_t)n * MAX_BOXES);
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
-  int *gt_kind = malloc(sizeof *gt_kind * (size_t)n * MAX_BOXES);
-  int *gt_pasted = malloc(sizeof *gt_pasted * (size_t)n * MAX_BOXES);
+  unmask_box *gt_info = malloc(sizeof *gt_info * (size_t)n * MAX_BOXES); /* kind, face, share visible */
   unsigned char *gt_hard = malloc((size_t)n * MAX_BOXES); /* left out of the plain row */
   int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
-  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_kind || !gt_pasted ||
-      !gt_hard)
+  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_info || !gt_hard)
     rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
   double iou_sum = 0, ms = 0;
   repaint_tally rt = {0};
@@ -328,8 +326,7 @@ int eval_detector_main(int argc, char **argv) {
       for (int y = (int)gb[k].y; y < (int)(gb[k].y + gb[k].h); y++)
         for (int x = (int)gb[k].x; x < (int)(gb[k].x + gb[k].w); x++) a += cov[y * size + x] >= 0.5f;
       gt_area[n_gts] = a;
-      gt_kind[n_gts] = gb[k].kind;
-      gt_pasted[n_gts] = gb[k].pasted;
+      gt_info[n_gts] = gb[k];
       gt_hard[n_gts] = gb[k].visible < PLAIN_VISIBLE || gb[k].face_w < PLAIN_FACE;
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
@@ -360,8 +357,8 @@ int eval_detector_main(int argc, char **argv) {
         const double best = best_iou(&gts[g], dets + first_det, nd);
         if (best < 0.5)
           fprintf(misses, "scene-%03d.png %s on a %s face %.0f px wide, box %.0f,%.0f %.0fx%.0f, %ld px (%.0f%%) visible, best IoU %.2f\n", i,
-                  unmask_mask_kind_name(gt_kind[g]), gt_pasted[g] ? "pasted" : "photo's", gb[g - first_gt].face_w,
-                  gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], 100.0 * gb[g - first_gt].visible, best);
+                  unmask_mask_kind_name(gt_info[g].kind), gt_info[g].pasted ? "pasted" : "photo's", gt_info[g].face_w,
+                  gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], 100.0 * gt_info[g].visible, best);
       }
     }
     if (ng > 0) {
@@ -426,9 +423,9 @@ int eval_detector_main(int argc, char **argv) {
       int b = 0;
       while (b < 4 && side >= edges[b + 1]) b++;
       size_n[b]++, size_found[b] += found;
-      const int ps = gt_pasted[g] != 0, small = side < 64;
+      const int ps = gt_info[g].pasted != 0, small = side < 64, kind = gt_info[g].kind;
       src_n[ps][small]++, src_found[ps][small] += found;
-      if (gt_kind[g] >= 0 && gt_kind[g] < UNMASK_MASK_N_KINDS) kind_n[gt_kind[g]]++, kind_found[gt_kind[g]] += found;
+      if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) kind_n[kind]++, kind_found[kind] += found;
     }
     printf("\n| covering size (larger side) | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
     for (int b = 0; b < 5; b++) {
@@ -455,7 +452,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_kind); free(gt_pasted); free(gt_hard); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_info); free(gt_hard); free(m); free(h); free(o); free(pf); free(flabels);
   if (misses) fclose(misses);
   nets_detector_free(det);
   unmask_synth_free(syn);
