@@ -8,7 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pipeline.h" /* UNMASK_DETAIL_DEFAULT */
+#include "pipeline.h" /* UNMASK_DETAIL_DEFAULT, UNMASK_VIEW_DEFAULT */
 
 #ifdef GEGL_PROPERTIES
 
@@ -53,7 +53,7 @@ property_file_path (weights, _("Weights folder"), "")
                  "inpainter.safetensors, landmarks.safetensors; the files it lacks come from "
                  "the bundled weights); empty for the bundled weights"))
 
-property_int (max_view, _("Detection size"), 1024)
+property_int (max_view, _("Detection size"), UNMASK_VIEW_DEFAULT)
   description (_("Long side, in pixels, of the view of the photo that masks are looked for "
                  "in: larger finds smaller faces in big photos, but takes longer and "
                  "mistakes more textures for masks"))

@@ -87,7 +87,7 @@ static UnmaskVals vals =
   FALSE, /* new_layer   */
   "",    /* weights_dir */
   0.5,   /* detail: replaced by the op's own default in run () */
-  1024.0 /* detection_size: likewise */
+  2048.0 /* detection_size: likewise */
 };
 
 MAIN ()

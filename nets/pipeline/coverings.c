@@ -5,7 +5,7 @@
 
 #include "crop.h"
 
-#define TILE 1024  /* views wider or taller than this are detected tile by tile */
+#define TILE 1024  /* views of more than TILE x TILE pixels are detected tile by tile */
 #define MARGIN 128 /* context read around each tile's core, in view pixels */
 #define ALIGN 32   /* the detector's stride (DETECTOR_STRIDE) */
 #define MIN_LOOK 8 /* a second look narrower than this sees the whole crop */
@@ -96,13 +96,16 @@ unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels) {
   nets_detector_levels(s, &lv.threshold, &lv.seed);
   lv.verify_min = (float)(0.6 * (1.0 - s));
   lv.verify_size = UNMASK_VERIFY_SIZE;
+  if (view_pixels > UNMASK_MIN_AREA_VIEW) view_pixels = UNMASK_MIN_AREA_VIEW;
   lv.min_area = (long)(view_pixels / 5000);
   if (lv.min_area < 12) lv.min_area = 12;
   return lv;
 }
 
-/* The detector on a view larger than TILE x TILE, tile by tile: each tile
- * is read with a margin of context on every side, and only its core is kept,
+/* The detector on a view of more than TILE x TILE pixels, tile by tile,
+ * each at most TILE px on a side (a 1152 x 864 view, 1 MP, is seen whole
+ * rather than as two tiles of 832 x 864 with their margins): each tile is
+ * read with a margin of context on every side, and only its core is kept,
  * so the memory needed is that of one tile. */
 static int predict_tiled(nets_detector *d, const float *rgb, int w, int h, float *prob,
                          nets_error *err) {
@@ -134,7 +137,7 @@ static int predict_tiled(nets_detector *d, const float *rgb, int w, int h, float
 
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,
                            nets_error *err) {
-  int rc = w > TILE || h > TILE ? predict_tiled(d, rgb, w, h, prob, err)
+  int rc = (size_t)w * h > (size_t)TILE * TILE ? predict_tiled(d, rgb, w, h, prob, err)
                                 : nets_detector_predict(d, rgb, w, h, prob, err);
   if (!rc && (size_t)w * h <= NETS_DETECTOR_2X_MAX) rc = nets_detector_predict_2x(d, rgb, w, h, prob, err);
   return rc;

@@ -1,7 +1,7 @@
 /* From a photo to its coverings, the detection steps shared by the pipeline
  * and eval-detector:
  *   1. the probability map: the detector on the view (tile by tile, with a
- *      margin of context, when it is over 1024 px wide or tall), and for
+ *      margin of context, when it has over 1024 x 1024 pixels), and for
  *      views of up to NETS_DETECTOR_2X_MAX pixels also on the view enlarged 2x;
  *   2. coverings: components of the map >= threshold that reach the seed
  *      level, split where touching masks meet (nets_detector_boxes);
@@ -26,6 +26,13 @@
  * detections matching nothing and unmasked faces flagged (weights/README.md,
  * session 29). */
 #define UNMASK_VERIFY_SMALL 24
+/* The smallest covering kept is a share of the view's pixels, up to a view
+ * of this many pixels (512 x 512: 52 pixels) and no more.  A larger view is
+ * asked for to find smaller faces; had the smallest covering grown with it,
+ * a 2048-px view would drop every covering under 839 pixels, about the mask
+ * of a 45-px face (held-out 2048-px scenes at a 2048-px view: AP@0.5 0.841
+ * -> 0.939; weights/README.md, session 30). */
+#define UNMASK_MIN_AREA_VIEW (512 * 512)
 
 typedef struct {
   float threshold, seed; /* the map's two levels (nets_detector_levels) */
@@ -35,7 +42,9 @@ typedef struct {
 } unmask_levels;
 
 /* The levels for a sensitivity in (0,1) (higher finds more) on a view of
- * view_pixels pixels: at 0.5, seed 0.7, threshold 0.45, second look >= 0.3. */
+ * view_pixels pixels: at 0.5, seed 0.7, threshold 0.45, second look >= 0.3;
+ * the smallest covering 1/5000 of the view (UNMASK_MIN_AREA_VIEW at most),
+ * and 12 pixels at least. */
 unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels);
 
 /* The mean probability that covering b's second look must reach: lv's

@@ -21,7 +21,7 @@
 #include "coverings.h"
 #include "../core/clamp.h"
 
-#define VIEW_MAX UNMASK_VIEW_DEFAULT /* long side of the view for user holes */
+#define VIEW_MAX 1024 /* long side of the view for user holes */
 #define COARSE_MAX 320 /* long side of the second, coarse detection view */
 #define MAX_FACES 64   /* detected faces per image */
 #define MAX_PARTS 32   /* user-hole components repainted separately; more -> one box */

@@ -511,7 +511,7 @@ static void usage(FILE *fp) {
         "  --grow PX           grow the detected hole by PX pixels (default 4)\n"
         "  --feather PX        soften the seam over PX pixels (default 3)\n"
         "  --max-view PX       look for masks on a view of up to PX pixels on the long\n"
-        "                      side (default 1024; 2048 finds smaller faces in big group\n"
+        "                      side (default 2048; larger finds smaller faces in very big\n"
         "                      photos, slower and with more false detections)\n"
         "  --output MODE       result (default), mask (hole, white on black), or overlay\n"
         "  --mask-out PNG      also write the repainted hole as a grey PNG\n"

@@ -248,7 +248,7 @@ int eval_detector_main(int argc, char **argv) {
              "uses instead (new scenes of them): the gap to the held-out score is what the\n"
              "detector has learnt of its training faces rather than of faces.\n"
              "--max-view PX: the long side of the view unmask looks for masks in (default\n"
-             "as unmask's, 1024), for scenes larger than that (the map's row always sees\n"
+             "as unmask's, 2048), for scenes larger than that (the map's row always sees\n"
              "the whole scene).\n"
              "--grey turns every scene and unmasked face grey (its luma) first, as a\n"
              "black-and-white photo is.\n");

@@ -22,5 +22,15 @@ int main(void) {
   const unmask_levels hi = unmask_levels_for(0.8, 1024 * 768);
   CHECK(hi.seed < lv.seed && hi.threshold < lv.threshold && unmask_verify_bar(&hi, &small) < unmask_verify_bar(&lv, &small),
         "sensitivity 0.8: seed %g, threshold %g, small bar %g", hi.seed, hi.threshold, unmask_verify_bar(&hi, &small));
+  /* the smallest covering: a share of small views, the same for every view
+   * from UNMASK_MIN_AREA_VIEW up, so that a larger view keeps the mask of a
+   * 24-px face (about 24 x 14 px, two thirds filled) */
+  const long a256 = unmask_levels_for(0.5, 256 * 256).min_area, a512 = unmask_levels_for(0.5, 512 * 512).min_area;
+  const long a1k = unmask_levels_for(0.5, 1024 * 1024).min_area, a4k = unmask_levels_for(0.5, 4096 * 4096).min_area;
+  CHECK(a256 == 13 && a512 == 52, "smallest covering on 256- and 512-px views: %ld, %ld", a256, a512);
+  CHECK(a1k == a512 && a4k == a512 && a4k < 24 * 14 * 2 / 3, "smallest covering on 1024- and 4096-px views: %ld, %ld",
+        a1k, a4k);
+  CHECK(unmask_levels_for(0.5, 64 * 64).min_area == 12, "smallest covering on a 64-px view: %ld",
+        unmask_levels_for(0.5, 64 * 64).min_area);
   return CHECK_DONE();
 }

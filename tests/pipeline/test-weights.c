@@ -89,10 +89,11 @@ static void run_detection(unmask_models *m) {
   nets_image_free(img), nets_image_free(orig);
 }
 
-/* A view wider than a tile is detected tile by tile, each tile with a margin
- * of context: the map must match the detector on the whole view. */
+/* A view of more than a tile's pixels (1024 x 1024) is detected tile by
+ * tile, each tile with a margin of context: the map must match the detector
+ * on the whole view. */
 static void run_tiles(unmask_models *m) {
-  const int w = 1400, h = 300;
+  const int w = 1400, h = 800;
   nets_image *img = make_test_image(w, h, 11);
   float *rgb = malloc(sizeof(float) * 3 * w * h), *a = malloc(sizeof(float) * w * h),
         *b = malloc(sizeof(float) * w * h);
