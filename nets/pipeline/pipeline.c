@@ -292,12 +292,22 @@ static float view_cell_value(const float *map, const view_cell *c) {
   return a + (b - a) * c->ty;
 }
 
-/* A map over the image at scale s (w x h): the detector's probability. */
+/* A map over the image at scale s (w x h): the detector's probability, and
+ * the coverings kept (labels: the component of each view pixel, 0 none). */
 typedef struct {
   const float *p;
+  const int *labels;
   int w, h;
   double s;
 } view_map;
+
+/* 1 when the view pixel at the full-scale position (x, y) belongs to a
+ * covering other than `label`. */
+static int other_covering(const view_map *m, int label, double x, double y) {
+  const view_cell c = view_cell_at(m->w, m->h, m->s, x, y);
+  const int l = m->labels[c.tx < 0.5f ? (c.ty < 0.5f ? c.i00 : c.i10) : (c.ty < 0.5f ? c.i01 : c.i11)];
+  return l > 0 && l != label;
+}
 
 /* share of a covering's pixels in its thin parts above which it is a loop
  * piece, not grown by colour */
@@ -311,7 +321,7 @@ typedef struct {
  * of its size: cov without its thin parts (rw*rh at rx, ry); else both stay
  * NULL.  *loop_piece: 1 when more than LOOP_PIECE_THIN of it is thin parts.
  * Returns 0 or a negative code. */
-static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const unsigned char *cov, int rx,
+static int grow_by_colour(const unmask_image_io *io, const view_map *prob, int label, const unsigned char *cov, int rx,
                           int ry, int rw, int rh, unsigned char **big, unsigned char **core, int *gx, int *gy,
                           int *gw, int *gh, int *loop_piece, nets_error *err) {
   int x0, y0, x1, y1;
@@ -370,7 +380,9 @@ static int grow_by_colour(const unmask_image_io *io, const view_map *prob, const
         int j = nets_clampi((int)floor((Y0 + y + 0.5) * sc) - sy0, 0, sh - 1);
         size_t k = (size_t)j * sw + i;
         const int in_cov = cx >= 0 && cy >= 0 && cx < rw && cy < rh && cov[(size_t)cy * rw + cx];
-        (*big)[(size_t)y * *gw + x] = in_cov ? 1 : ms[k] ? 0 : grown[k]; /* straps stay marked */
+        /* straps stay marked; what grew onto another covering goes */
+        (*big)[(size_t)y * *gw + x] =
+            in_cov ? 1 : ms[k] || other_covering(prob, label, X0 + x + 0.5, Y0 + y + 0.5) ? 0 : grown[k];
         if (in_cov && ms[k] && !body[k]) (*core)[(size_t)cy * rw + cx] = 0; /* a thin part */
       }
   }
@@ -468,7 +480,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
   }
   const unmask_levels lv = unmask_levels_for(p->sensitivity, vn);
   int nb = unmask_coverings(m->detector, view, vw, vh, prob, &lv, labels, boxes, MAX_FACES, err);
-  const view_map pm = {prob, vw, vh, s};
+  const view_map pm = {prob, labels, vw, vh, s};
   if (nb < 0) {
     rc = nb;
     goto done;
@@ -500,7 +512,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     unsigned char *big = NULL, *core = NULL; /* the covering split and grown by colour, if it changed */
     int gx = 0, gy = 0, gw = 0, gh = 0, piece = 0;
     int made = p->no_colour_grow ? NETS_OK
-                                 : grow_by_colour(io, &pm, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh,
+                                 : grow_by_colour(io, &pm, bx->label, cov, rx, ry, rw, rh, &big, &core, &gx, &gy, &gw, &gh,
                                                   &piece, err);
     if (made == NETS_OK) /* then 1 (a job) or 0 (empty), or an error */
       made = big ? unmask_job_from_covering(big, gx, gy, gw, gh, core, rx, ry, rw, rh, p, W, H, bx->score,

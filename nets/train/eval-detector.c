@@ -236,7 +236,8 @@ int eval_detector_main(int argc, char **argv) {
              "probability of its pixels there is at least P (default from the sensitivity).\n"
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
              "DIR/scene-N.png: true coverings in green, detections in red, the hole\n"
-             "unmask would repaint tinted blue; --dump-all DIR writes every scene.\n"
+             "unmask would repaint tinted blue, and beside it the detector's map (white\n"
+             "is 1); --dump-all DIR writes every scene.\n"
              "DIR/misses.txt lists each missed covering: scene, mask kind, face width,\n"
              "box, size and share visible.\n"
              "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
@@ -340,14 +341,28 @@ int eval_detector_main(int argc, char **argv) {
     for (int g = first_gt; dump && g < n_gts && !bad; g++) bad = best_iou(&gts[g], dets + first_det, nd) < 0.5;
     for (int d = first_det; dump && d < n_dets && !bad; d++) bad = best_iou(&dets[d], gts + first_gt, ng) < 0.5;
     if (bad) {
-      nets_image *im = nets_image_new(size, size, 3);
+      nets_image *im = nets_image_new(2 * size, size, 3); /* the scene, and the detector's map beside it */
       char path[4200];
       if (im) {
-        for (int q = 0; q < hw; q++) /* the hole unmask would repaint, tinted blue */
-          for (int c = 0; c < 3; c++)
-            im->data[q * 3 + c] = rgb[q * 3 + c] * (1 - 0.45f * hole_a[q]) + (c == 2 ? 0.45f * hole_a[q] : 0);
-        for (int g = first_gt; g < n_gts; g++) draw_box(im->data, size, size, &gts[g], 0, 1, 0);
-        for (int d = first_det; d < n_dets; d++) draw_box(im->data, size, size, &dets[d], 1, 0, 0);
+        for (int q = 0; q < hw; q++) { /* the hole unmask would repaint, tinted blue */
+          float *o = im->data + 3 * ((size_t)(q / size) * 2 * size + q % size);
+          for (int c = 0; c < 3; c++) {
+            o[c] = rgb[q * 3 + c] * (1 - 0.45f * hole_a[q]) + (c == 2 ? 0.45f * hole_a[q] : 0);
+            o[3 * size + c] = prob[q];
+          }
+        }
+        for (int side = 0; side < 2; side++) {
+          for (int g = first_gt; g < n_gts; g++) {
+            metric_box bx = gts[g];
+            bx.x += side * size;
+            draw_box(im->data, 2 * size, size, &bx, 0, 1, 0);
+          }
+          for (int d = first_det; d < n_dets; d++) {
+            metric_box bx = dets[d];
+            bx.x += side * size;
+            draw_box(im->data, 2 * size, size, &bx, 1, 0, 0);
+          }
+        }
         snprintf(path, sizeof path, "%s/scene-%03d.png", dump, i);
         if (nets_image_save(im, path, 8, 0, &err)) fprintf(stderr, "eval-detector: %s\n", err.msg);
         nets_image_free(im);
