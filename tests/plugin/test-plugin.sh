@@ -62,15 +62,16 @@ for d in brushes dynamics fonts gradients palettes patterns tool-presets; do
 done
 cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/unmask/unmask"
 
-# case NAME INPUT NEW-LAYER WEIGHTS CATCH [SELECTION-SCHEME]
+# case NAME INPUT NEW-LAYER WEIGHTS CATCH [SELECTION-SCHEME [RUN-MODE]]
 # Runs the plug-in on INPUT and saves the original drawable to NAME-out.png and
 # the active (maybe new) layer to NAME-top.png; prints "layers=N" on stderr.
 # CATCH=1 wraps the call in (catch …) so that the saves still run after an
 # error; CATCH=2 expects the error to stop the script (no files).  stderr
-# goes to NAME.err.
+# goes to NAME.err.  SELECTION-SCHEME runs before the call; RUN-MODE is
+# RUN-NONINTERACTIVE unless given.
 run_case () {
-  local name=$1 in=$2 newlayer=$3 weights=$4 catch=$5 select=${6:-}
-  local call="(plug-in-unmask-remove-face-mask RUN-NONINTERACTIVE image drawable 0.5 4 3 0 $newlayer \"$weights\")"
+  local name=$1 in=$2 newlayer=$3 weights=$4 catch=$5 select=${6:-} mode=${7:-RUN-NONINTERACTIVE}
+  local call="(plug-in-unmask-remove-face-mask $mode image drawable 0.5 4 3 0 $newlayer \"$weights\")"
   [ "$catch" = 1 ] && call="(catch #f $call)"
   local out=$tmp/$name-out.png top=$tmp/$name-top.png
   local scheme="(let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"$in\" \"$in\")))
@@ -175,6 +176,33 @@ if astro_msg=$(make_astronaut "$tmp" "$W"); then
     awk -v m="$mad" 'BEGIN { exit !(m > 8) }' && ok "new-layer: the new layer holds the repainted face (mean change $mad)" \
       || fail "new-layer: the new layer is not repainted: $d"
   fi
+  # The dialog's Detection size reaches the op: RUN-WITH-LAST-VALS (how a
+  # script repeats the dialog's settings) takes it from the stored last
+  # values, set here as the dialog stores them (UnmaskVals, plugin/
+  # unmask-plugin.c: 3 doubles, 2 ints, 1024 chars, 2 doubles).  Six small
+  # masked astronauts on a 2400 x 1600 photo (masks about 36 x 25 px): a
+  # 1024-px view finds none of them, a 2400-px view all six.
+  convert -size 2400x1600 xc:'rgb(115,115,115)' \( "$tmp/astro.png" -resize 140x140 -write mpr:a +delete \) \
+    mpr:a -geometry +230+300 -composite mpr:a -geometry +1030+260 -composite \
+    mpr:a -geometry +1830+220 -composite mpr:a -geometry +290+1100 -composite \
+    mpr:a -geometry +1090+1060 -composite mpr:a -geometry +1890+1020 -composite "$tmp/group.png" \
+    || fail "last values: convert could not make the group photo"
+  for size in 1024 2400; do
+    bytes=$(python3 -c "import struct, sys
+b = struct.pack('<dddii1024sdd', 0.5, 4, 3, 0, 0, sys.argv[1].encode(), 0.5, float(sys.argv[2]))
+print(len(b), ' '.join(map(str, b)))" "$wdir" "$size")
+    run_case "last$size" "$tmp/group.png" FALSE "" 0 \
+      "(gimp-procedural-db-set-data \"plug-in-unmask-remove-face-mask\" ${bytes%% *} #(${bytes#* }))" \
+      RUN-WITH-LAST-VALS || continue
+    d=$("$TOOL" diff "$tmp/group.png" "$tmp/last$size-out.png")
+    echo "last values, Detection size $size: $d"
+    if [ $size = 1024 ]; then
+      expect_untouched last1024 "$tmp/group.png" "No face mask was found"
+    else
+      [ "$(field differ "$d")" -gt 6000 ] && ok "last values, Detection size 2400: the six small masks repainted" \
+        || { fail "last values, Detection size 2400: too little repainted: $d"; cat "$tmp/last2400.err"; }
+    fi
+  done
 else
   fail "detection cases not run: $astro_msg"
 fi
