@@ -432,6 +432,8 @@ int eval_detector_main(int argc, char **argv) {
     static const int edges[] = {0, 16, 32, 64, 128, 1 << 30};
     int size_n[5] = {0}, size_found[5] = {0}, kind_n[UNMASK_MASK_N_KINDS] = {0}, kind_found[UNMASK_MASK_N_KINDS] = {0};
     int src_n[2][2] = {{0}}, src_found[2][2] = {{0}}; /* [pasted][under 64 px] */
+    static const double vis_edges[] = {0, 0.1, 0.25, 0.65, 2}; /* share of the covering that shows */
+    int vis_n[4] = {0}, vis_found[4] = {0};
     for (int g = 0; g < n_gts; g++) {
       const int found = best_iou(&gts[g], dets, n_dets) >= 0.5;
       const float side = gts[g].w > gts[g].h ? gts[g].w : gts[g].h;
@@ -441,12 +443,21 @@ int eval_detector_main(int argc, char **argv) {
       const int ps = gt_info[g].pasted != 0, small = side < 64, kind = gt_info[g].kind;
       src_n[ps][small]++, src_found[ps][small] += found;
       if (kind >= 0 && kind < UNMASK_MASK_N_KINDS) kind_n[kind]++, kind_found[kind] += found;
+      int v = 0;
+      while (v < 3 && gt_info[g].visible >= vis_edges[v + 1]) v++;
+      vis_n[v]++, vis_found[v] += found;
     }
     printf("\n| covering size (larger side) | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
     for (int b = 0; b < 5; b++) {
       const double share = size_n[b] ? 100.0 * size_found[b] / size_n[b] : 0;
       if (b < 4) printf("| %d-%d px | %d | %.0f%% |\n", edges[b], edges[b + 1] - 1, size_n[b], share);
       else printf("| %d px and more | %d | %.0f%% |\n", edges[b], size_n[b], share);
+    }
+    printf("\n| share of the covering that shows | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
+    for (int v = 0; v < 4; v++) {
+      const double share = vis_n[v] ? 100.0 * vis_found[v] / vis_n[v] : 0;
+      if (v < 3) printf("| %.0f-%.0f%% | %d | %.0f%% |\n", 100 * vis_edges[v], 100 * vis_edges[v + 1], vis_n[v], share);
+      else printf("| %.0f%% and more | %d | %.0f%% |\n", 100 * vis_edges[v], vis_n[v], share);
     }
     printf("\n| mask kind | masks | found (IoU >= 0.5) |\n|---|---|---|\n");
     for (int k = 0; k < UNMASK_MASK_N_KINDS; k++)
