@@ -184,6 +184,15 @@ static void draw_box(float *rgb, int w, int h, const metric_box *b, float r, flo
     }
 }
 
+/* draw_box for the n boxes b, moved dx to the right. */
+static void draw_boxes(float *rgb, int w, int h, const metric_box *b, int n, int dx, float r, float g, float bl) {
+  for (int k = 0; k < n; k++) {
+    metric_box m = b[k];
+    m.x += dx;
+    draw_box(rgb, w, h, &m, r, g, bl);
+  }
+}
+
 int eval_detector_main(int argc, char **argv) {
   static char def_w[4096];
   train_opts t;
@@ -352,16 +361,8 @@ int eval_detector_main(int argc, char **argv) {
           }
         }
         for (int side = 0; side < 2; side++) {
-          for (int g = first_gt; g < n_gts; g++) {
-            metric_box bx = gts[g];
-            bx.x += side * size;
-            draw_box(im->data, 2 * size, size, &bx, 0, 1, 0);
-          }
-          for (int d = first_det; d < n_dets; d++) {
-            metric_box bx = dets[d];
-            bx.x += side * size;
-            draw_box(im->data, 2 * size, size, &bx, 1, 0, 0);
-          }
+          draw_boxes(im->data, 2 * size, size, gts + first_gt, n_gts - first_gt, side * size, 0, 1, 0);
+          draw_boxes(im->data, 2 * size, size, dets + first_det, n_dets - first_det, side * size, 1, 0, 0);
         }
         snprintf(path, sizeof path, "%s/scene-%03d.png", dump, i);
         if (nets_image_save(im, path, 8, 0, &err)) fprintf(stderr, "eval-detector: %s\n", err.msg);
