@@ -476,31 +476,32 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   if (rc == 0) {
     int nb = 0;
     int ninst = g.n_inst;
-    int *bb = malloc(sizeof(int) * 5 * (ninst ? ninst : 1)); /* box, then visible pixels */
+    /* per covering: its box, and its pixels that show */
+    typedef struct { int x0, y0, x1, y1; long shown; } inst_box;
+    inst_box *bb = malloc(sizeof *bb * (ninst ? ninst : 1));
     if (bb) {
-      for (int i = 0; i < ninst; i++)
-        bb[5 * i] = w, bb[5 * i + 1] = h, bb[5 * i + 2] = -1, bb[5 * i + 3] = -1, bb[5 * i + 4] = 0;
+      for (int i = 0; i < ninst; i++) bb[i] = (inst_box){w, h, -1, -1, 0};
       for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
           int i = y * w + x;
           int id = g.id[i];
           if (!cover[i] || id < 0) continue;
-          int *b = bb + 5 * id;
-          if (x < b[0]) b[0] = x;
-          if (y < b[1]) b[1] = y;
-          if (x > b[2]) b[2] = x;
-          if (y > b[3]) b[3] = y;
-          b[4]++;
+          inst_box *b = bb + id;
+          if (x < b->x0) b->x0 = x;
+          if (y < b->y0) b->y0 = y;
+          if (x > b->x1) b->x1 = x;
+          if (y > b->y1) b->y1 = y;
+          b->shown++;
         }
       for (int i = 0; i < ninst; i++) {
-        int *b = bb + 5 * i;
-        if (b[2] < b[0]) continue;
+        const inst_box *b = bb + i;
+        if (b->x1 < b->x0) continue;
         if (boxes && nb < max_boxes) {
-          boxes[nb].x = (float)b[0], boxes[nb].y = (float)b[1];
-          boxes[nb].w = (float)(b[2] - b[0] + 1), boxes[nb].h = (float)(b[3] - b[1] + 1);
+          boxes[nb].x = (float)b->x0, boxes[nb].y = (float)b->y0;
+          boxes[nb].w = (float)(b->x1 - b->x0 + 1), boxes[nb].h = (float)(b->y1 - b->y0 + 1);
           boxes[nb].kind = g.kind[i];
           boxes[nb].pasted = g.pasted[i];
-          boxes[nb].visible = g.drawn[i] > 0 ? g.framed[i] * fminf(1.f, (float)b[4] / (float)g.drawn[i]) : 0.f;
+          boxes[nb].visible = g.drawn[i] > 0 ? g.framed[i] * fminf(1.f, (float)b->shown / (float)g.drawn[i]) : 0.f;
           boxes[nb].face_w = g.face_w[i];
         }
         nb++;

@@ -100,10 +100,15 @@ double metric_ssim(const float *a, const float *b, int w, int h, const float *re
   return count ? total / count : NAN;
 }
 
-double metric_box_iou(const metric_box *a, const metric_box *b) {
+/* The area boxes a and b share. */
+static double overlap(const metric_box *a, const metric_box *b) {
   double x0 = fmax(a->x, b->x), y0 = fmax(a->y, b->y);
   double x1 = fmin(a->x + a->w, b->x + b->w), y1 = fmin(a->y + a->h, b->y + b->h);
-  double inter = (x1 > x0 && y1 > y0) ? (x1 - x0) * (y1 - y0) : 0;
+  return (x1 > x0 && y1 > y0) ? (x1 - x0) * (y1 - y0) : 0;
+}
+
+double metric_box_iou(const metric_box *a, const metric_box *b) {
+  double inter = overlap(a, b);
   double uni = (double)a->w * a->h + (double)b->w * b->h - inter;
   return uni > 0 ? inter / uni : 0;
 }
@@ -171,10 +176,8 @@ void metric_box_ap(const metric_box *dets, int n_dets, const metric_box *gts, in
 }
 
 double metric_box_inside(const metric_box *a, const metric_box *b) {
-  const float x0 = fmaxf(a->x, b->x), x1 = fminf(a->x + a->w, b->x + b->w);
-  const float y0 = fmaxf(a->y, b->y), y1 = fminf(a->y + a->h, b->y + b->h);
   const double area = (double)b->w * b->h;
-  return x1 > x0 && y1 > y0 && area > 0 ? (double)(x1 - x0) * (y1 - y0) / area : 0;
+  return area > 0 ? overlap(a, b) / area : 0;
 }
 
 void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *gts,
