@@ -39,6 +39,8 @@
 #define SCALE_WIDTH    200
 #define ENTRY_WIDTH    6
 #define PREVIEW_SIZE   360   /* the detector needs to see a whole face */
+#define DETECTION_MIN  512.0 /* the dialog's Detection size range (the op's ui range) */
+#define DETECTION_MAX  4096.0
 
 typedef struct
 {
@@ -624,7 +626,7 @@ load_last_vals (void)
     return;
   gimp_get_data (PLUG_IN_PROC, &vals);
   vals.weights_dir[sizeof (vals.weights_dir) - 1] = '\0';
-  vals.detection_size = CLAMP (vals.detection_size, 512.0, 4096.0);
+  vals.detection_size = CLAMP (vals.detection_size, DETECTION_MIN, DETECTION_MAX);
 }
 
 static gboolean
@@ -695,7 +697,7 @@ unmask_dialog (gint32 image_id, gint32 drawable_id)
              _("How much of the network's fine detail to paint: 0 is smooth, 1 draws "
                "sharper lips and nose but can leave stray strokes. Compare in the preview."),
              state.preview);
-  adj = add_scale (table, 4, _("Detection si_ze (px):"), &vals.detection_size, 512.0, 4096.0, 64.0,
+  adj = add_scale (table, 4, _("Detection si_ze (px):"), &vals.detection_size, DETECTION_MIN, DETECTION_MAX, 64.0,
                    512.0, 0,
                    _("Long side of the view of the photo that masks are looked for in: larger "
                      "finds smaller faces in big group photos, but takes longer and mistakes "
