@@ -1,5 +1,6 @@
 #include "coverings.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,14 @@
  * running on into the frame's edge pixels smeared outwards (the clamped
  * read), which the detector took for something else.  Mixed held-out scenes:
  * AP@0.5 0.838 -> 0.848 (weights/README.md, session 18). */
+int unmask_close_look_size(const nets_det_box *b, int size) {
+  double cx, cy, side;
+  if ((b->w > b->h ? b->w : b->h) < UNMASK_VERIFY_SMALL) return 0;
+  unmask_crop_from_hole_box(b->x, b->y, b->w, b->h, &cx, &cy, &side);
+  const int close = (int)ceil(UNMASK_VERIFY_CLOSE * side);
+  return close < size ? close : 0;
+}
+
 static int second_look(nets_detector *d, const float *rgb, int w, int h, const int *labels,
                        const nets_det_box *b, int size, float *crop, float *sub, float *prob,
                        float *mean, nets_error *err) {
@@ -60,8 +69,24 @@ float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b) {
   return side < UNMASK_VERIFY_SMALL ? 0.5f * lv->verify_min : lv->verify_min;
 }
 
-/* Keeps the boxes whose pixels score at least their bar in their second
- * look (in order) and clears the labels of the others; returns how many. */
+/* 1 when box b passes its second look (and, for a covering of
+ * UNMASK_VERIFY_SMALL or more that fails it, its closer look); crop, sub and
+ * prob hold size x size pixels. */
+static int passes(nets_detector *d, const float *rgb, int w, int h, const int *labels, const nets_det_box *b,
+                  const unmask_levels *lv, float *crop, float *sub, float *prob, nets_error *err) {
+  const int size = lv->verify_size;
+  float p = 0;
+  int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
+  if (rc) return rc;
+  if (p >= unmask_verify_bar(lv, b)) return 1;
+  const int close = unmask_close_look_size(b, size);
+  if (!close) return 0;
+  if ((rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &p, err))) return rc;
+  return p >= lv->verify_close;
+}
+
+/* Keeps the boxes that pass their second look (in order) and clears the
+ * labels of the others; returns how many. */
 static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *labels,
                         nets_det_box *boxes, int n, const unmask_levels *lv, nets_error *err) {
   const int size = lv->verify_size;
@@ -75,9 +100,12 @@ static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *l
   }
   int kept = 0, rc = NETS_OK;
   for (int i = 0; i < n; i++) {
-    float p = 0;
-    if ((rc = second_look(d, rgb, w, h, labels, &boxes[i], size, crop, sub, prob, &p, err))) break;
-    if (p < unmask_verify_bar(lv, &boxes[i])) {
+    const int ok = passes(d, rgb, w, h, labels, &boxes[i], lv, crop, sub, prob, err);
+    if (ok < 0) {
+      rc = ok;
+      break;
+    }
+    if (!ok) {
       drop[boxes[i].label] = 1;
       continue;
     }
@@ -95,6 +123,7 @@ unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels) {
   unmask_levels lv;
   nets_detector_levels(s, &lv.threshold, &lv.seed);
   lv.verify_min = (float)(0.6 * (1.0 - s));
+  lv.verify_close = (float)(0.8 * (1.0 - s));
   lv.verify_size = UNMASK_VERIFY_SIZE;
   if (view_pixels > UNMASK_MIN_AREA_VIEW) view_pixels = UNMASK_MIN_AREA_VIEW;
   lv.min_area = (long)(view_pixels / 5000);

@@ -26,6 +26,16 @@
  * detections matching nothing and unmasked faces flagged (weights/README.md,
  * session 29). */
 #define UNMASK_VERIFY_SMALL 24
+/* A covering of UNMASK_VERIFY_SMALL or more that fails its second look gets
+ * a closer one: the same crop enlarged at most this many times rather than
+ * to UNMASK_VERIFY_SIZE, kept when it reaches the closer bar (verify_close).
+ * A mask on a face 25-40 px wide, enlarged 3-4x to 128 px, is too soft for
+ * the detector to be sure of, and at twice its size it is not: mixed
+ * held-out scenes AP@0.5 0.878 -> 0.888, with as many detections matching
+ * nothing and 7 of 500 unmasked faces flagged instead of 5 (weights/README.md,
+ * session 31).  Smaller coverings enlarged 2x pass on flat or textured
+ * patches as often as on masks, so they keep their one look. */
+#define UNMASK_VERIFY_CLOSE 2.0
 /* The smallest covering kept is a share of the view's pixels, up to a view
  * of this many pixels (512 x 512: 52 pixels) and no more.  A larger view is
  * asked for to find smaller faces; had the smallest covering grown with it,
@@ -37,12 +47,14 @@
 typedef struct {
   float threshold, seed; /* the map's two levels (nets_detector_levels) */
   float verify_min;      /* the second look's bar: mean probability of the pixels */
+  float verify_close;    /* the closer look's bar (UNMASK_VERIFY_CLOSE) */
   int verify_size;       /* the second look's crop side; 0: no second look */
   long min_area;         /* smallest covering, in view pixels */
 } unmask_levels;
 
 /* The levels for a sensitivity in (0,1) (higher finds more) on a view of
- * view_pixels pixels: at 0.5, seed 0.7, threshold 0.45, second look >= 0.3;
+ * view_pixels pixels: at 0.5, seed 0.7, threshold 0.45, second look >= 0.3,
+ * closer look >= 0.4;
  * the smallest covering 1/5000 of the view (UNMASK_MIN_AREA_VIEW at most),
  * and 12 pixels at least. */
 unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels);
@@ -50,6 +62,11 @@ unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels);
 /* The mean probability that covering b's second look must reach: lv's
  * bar, or half of it for a covering under UNMASK_VERIFY_SMALL. */
 float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b);
+
+/* The side in pixels of box b's closer look when its second look is size
+ * px: its face crop enlarged UNMASK_VERIFY_CLOSE times; 0 when b has none
+ * (under UNMASK_VERIFY_SMALL, or a crop that large enlarged no more). */
+int unmask_close_look_size(const nets_det_box *b, int size);
 
 /* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,

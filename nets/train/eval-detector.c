@@ -242,13 +242,15 @@ int eval_detector_main(int argc, char **argv) {
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
              "alone sets one level (G = T).  Each covering then gets a second look on its\n"
              "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
-             "probability of its pixels there is at least P (default from the sensitivity).\n"
+             "probability of its pixels there is at least P (default from the sensitivity),\n"
+             "or, failing that, in a closer look as unmask's.\n"
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
              "DIR/scene-N.png: true coverings in green, detections in red, the hole\n"
              "unmask would repaint tinted blue, and beside it the detector's map (white\n"
              "is 1); --dump-all DIR writes every scene.\n"
              "DIR/misses.txt lists each missed covering: scene, mask kind, face width,\n"
-             "box, size and share visible.\n"
+             "box, size, share visible, and its best IoU with the boxes unmask reports\n"
+             "and with the map's coverings before growing by colour.\n"
              "--photos: scenes are only the held-out 300-W photos with masks drawn on the\n"
              "people in them (no pasted faces), instead of the training kind of scene.\n"
              "The last table scores the hole `unmask` would repaint; --no-colour-grow\n"
@@ -327,6 +329,7 @@ int eval_detector_main(int argc, char **argv) {
       break;
     }
     ms += 1e3 * (train_now() - t0);
+    const int first_mdet = n_mdets;
     for (int k = 0; k < nd; k++)
       mdets[n_mdets++] = (metric_box){(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h,
                                       db[k].score, i};
@@ -372,9 +375,10 @@ int eval_detector_main(int argc, char **argv) {
       for (int g = first_gt; misses && g < n_gts; g++) {
         const double best = best_iou(&gts[g], dets + first_det, nd);
         if (best < 0.5)
-          fprintf(misses, "scene-%03d.png %s on a %s face %.0f px wide, box %.0f,%.0f %.0fx%.0f, %ld px (%.0f%%) visible, best IoU %.2f\n", i,
+          fprintf(misses, "scene-%03d.png %s on a %s face %.0f px wide, box %.0f,%.0f %.0fx%.0f, %ld px (%.0f%%) visible, best IoU %.2f (the map's coverings: %.2f)\n", i,
                   unmask_mask_kind_name(gt_info[g].kind), gt_info[g].pasted ? "pasted" : "photo's", gt_info[g].face_w,
-                  gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], 100.0 * gt_info[g].visible, best);
+                  gts[g].x, gts[g].y, gts[g].w, gts[g].h, gt_area[g], 100.0 * gt_info[g].visible, best,
+                  best_iou(&gts[g], mdets + first_mdet, n_mdets - first_mdet));
       }
     }
     if (ng > 0) {
@@ -415,9 +419,9 @@ int eval_detector_main(int argc, char **argv) {
     const char *which = split ? "held-out" : "training-face";
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
     printf("%s %s: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px >= %.2f, weights %s\n\n", which, photos ? "photos" : "scenes", n, size,
+           "second look %d px >= %.2f (closer >= %.2f), weights %s\n\n", which, photos ? "photos" : "scenes", n, size,
            size, n_gts, lv.seed, lv.threshold,
-           lv.verify_size, lv.verify_min, weights);
+           lv.verify_size, lv.verify_min, lv.verify_close, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     plain_row(dets, n_dets, gts, gt_hard, n_gts, n);

@@ -18,10 +18,22 @@ int main(void) {
   CHECK(fabsf(unmask_verify_bar(&lv, &tall) - 0.3f) < 1e-6f, "a covering %d px tall: bar %g", UNMASK_VERIFY_SMALL,
         unmask_verify_bar(&lv, &tall));
   CHECK(fabsf(unmask_verify_bar(&lv, &large) - 0.3f) < 1e-6f, "large covering's bar %g", unmask_verify_bar(&lv, &large));
-  /* a higher sensitivity lowers every level and the bar with them */
+  /* the closer look: a covering of 30 x 20 px (its face crop 40.5 px) is
+   * seen at 81 px rather than 128; one of 60 x 40 px (81 px) has none, nor
+   * has a covering under UNMASK_VERIFY_SMALL; its bar is 0.4 */
+  const nets_det_box mid = {0, 0, 30, 20, 0.9f, 400, 1};
+  CHECK(unmask_close_look_size(&mid, UNMASK_VERIFY_SIZE) == 81, "closer look at a 30-px covering: %d px",
+        unmask_close_look_size(&mid, UNMASK_VERIFY_SIZE));
+  CHECK(unmask_close_look_size(&large, UNMASK_VERIFY_SIZE) == 0 && unmask_close_look_size(&small, UNMASK_VERIFY_SIZE) == 0,
+        "closer looks at 60- and 23-px coverings: %d, %d px", unmask_close_look_size(&large, UNMASK_VERIFY_SIZE),
+        unmask_close_look_size(&small, UNMASK_VERIFY_SIZE));
+  CHECK(fabsf(lv.verify_close - 0.4f) < 1e-6f, "closer look's bar %g", lv.verify_close);
+  /* a higher sensitivity lowers every level and the bars with them */
   const unmask_levels hi = unmask_levels_for(0.8, 1024 * 768);
-  CHECK(hi.seed < lv.seed && hi.threshold < lv.threshold && unmask_verify_bar(&hi, &small) < unmask_verify_bar(&lv, &small),
-        "sensitivity 0.8: seed %g, threshold %g, small bar %g", hi.seed, hi.threshold, unmask_verify_bar(&hi, &small));
+  CHECK(hi.seed < lv.seed && hi.threshold < lv.threshold && unmask_verify_bar(&hi, &small) < unmask_verify_bar(&lv, &small) &&
+            hi.verify_close < lv.verify_close,
+        "sensitivity 0.8: seed %g, threshold %g, small bar %g, closer bar %g", hi.seed, hi.threshold,
+        unmask_verify_bar(&hi, &small), hi.verify_close);
   /* the smallest covering: a share of small views, the same for every view
    * from UNMASK_MIN_AREA_VIEW up, so that a larger view keeps the mask of a
    * 24-px face (about 24 x 14 px, two thirds filled) */
