@@ -16,6 +16,7 @@
 #include "../synth/synth.h"
 #include "augment.h"
 #include "checkpoint.h"
+#include "look-crops.h"
 #include "loop-targets.h"
 #include "replay.h"
 #include "train-common.h"
@@ -29,6 +30,7 @@ typedef struct {
   int size;
   float lr, gamma, seam_weight, loop_weight;
   double photo_share, emblem_share, grey_share, replay_share, small_share;
+  int look_every; /* every look_every-th step is a batch of look crops; 0: none */
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
@@ -73,6 +75,11 @@ static void usage(void) {
          "  --small-faces P    the share of pasted faces drawn 24-48 px wide, the\n"
          "                     smallest the detector is asked to find (0-1, default 0:\n"
          "                     24 px to the scene's size; held-out scenes never change)\n"
+         "  --look-every K     every K-th step trains on a batch of second-look crops\n"
+         "                     instead of scenes: training faces framed as the\n"
+         "                     inpainter's crop (%d px), half masked and half bare,\n"
+         "                     most shrunk to a face of 24 px up and enlarged back\n"
+         "                     (default 0: none)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -83,7 +90,7 @@ static void usage(void) {
          "                     run's own version, else the\n"
          "                     --init file's, else 2\n"
          "Defaults: --run runs/detector --steps 100000.\n",
-         REPLAY_POOL, REPLAY_MAX_USES);
+         REPLAY_POOL, REPLAY_MAX_USES, train_look_size());
 }
 
 static int parse(int argc, char **argv, det_opts *o) {
@@ -98,6 +105,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
     else if (OPT("--loop-weight")) o->loop_weight = (float)atof(v);
+    else if (OPT("--look-every")) o->look_every = atoi(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--grey")) o->grey_share = atof(v);
@@ -142,6 +150,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (o->seam_radius < 0 || o->seam_radius > UNMASK_SEAM_RADIUS_MAX) {
     fprintf(stderr, "unmask-train: --seam-radius must be 0 to %d\n", UNMASK_SEAM_RADIUS_MAX);
+    return 2;
+  }
+  if (o->look_every < 0) {
+    fprintf(stderr, "unmask-train: --look-every must be 0 or more\n");
     return 2;
   }
   if (o->size < 32 || o->size % DETECTOR_STRIDE) {
@@ -191,7 +203,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->grey_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", grey %g", o->grey_share);
   if (o->loop_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
   if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
-  if (o->small_share > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
+  if (o->small_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
+  if (o->look_every > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps", o->look_every);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -311,11 +324,14 @@ int train_detector_main(int argc, char **argv) {
     nets_graph_free(net.g);
     return 1;
   }
-  float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
-  float *seam = malloc(sizeof(float) * hw);
-  float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * ls * ls);
-  float *x = malloc(sizeof(float) * B * 3 * hw), *t = malloc(sizeof(float) * B * ls * ls);
-  float *grad = malloc(sizeof(float) * B * ls * ls);
+  /* the buffers hold a scene or a look crop, whichever is larger */
+  const int Lb = o.look_every > 0 && train_look_size() > S ? train_look_size() : S;
+  const size_t hb = (size_t)Lb * Lb, lb = hb / (DETECTOR_OUT_SCALE * DETECTOR_OUT_SCALE);
+  float *rgb = malloc(sizeof(float) * hb * 3), *cov = malloc(sizeof(float) * hb);
+  float *seam = malloc(sizeof(float) * hb);
+  float *wfull = malloc(sizeof(float) * hw), *wmap = malloc(sizeof(float) * B * lb);
+  float *x = malloc(sizeof(float) * B * 3 * hb), *t = malloc(sizeof(float) * B * lb);
+  float *grad = malloc(sizeof(float) * B * lb);
   uint64_t *scene_idx = malloc(sizeof(uint64_t) * B);
   int *scene_uses = malloc(sizeof(int) * B);
   train_replay pool;
@@ -334,12 +350,22 @@ int train_detector_main(int argc, char **argv) {
          o.version, nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
          nets_parallel_get_threads(), nets_blas_corename());
   const double t_start = train_now();
-  double acc_loss = 0, acc_inter = 0, acc_union = 0, acc_replay = 0, t_log = train_now();
-  int acc_n = 0, acc_replay_n = 0;
+  double acc_loss = 0, acc_inter = 0, acc_union = 0, acc_replay = 0, acc_look = 0, t_log = train_now();
+  int acc_n = 0, acc_replay_n = 0, acc_look_n = 0;
   while (step < o.t.steps && !stop_requested) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
-    const int n_replay = (int)lround(o.replay_share * B);
-    for (int i = 0; i < B && !rc; i++) {
+    const int look = o.look_every > 0 && step % o.look_every == o.look_every - 1;
+    const int n_replay = look ? 0 : (int)lround(o.replay_share * B);
+    for (int i = 0; look && i < B && !rc; i++) {
+      const int L = train_look_size(), lls = L / DETECTOR_OUT_SCALE;
+      rc = train_look_crop(syn, o.t.seed, (uint64_t)step * B + i, rgb, cov, seam, &err);
+      if (!rc && augment_scene(rgb, cov, L, L, o.t.seed * 0x9E3779B97F4A7C15ULL ^ ((uint64_t)step * B + i)))
+        augment_mirror(seam, L, L);
+      detector_pack(rgb, L, L, L, L, x + (size_t)i * 3 * L * L);
+      downsample(cov, L, L, DETECTOR_OUT_SCALE, t + (size_t)i * lls * lls);
+      downsample(seam, L, L, DETECTOR_OUT_SCALE, wmap + (size_t)i * lls * lls);
+    }
+    for (int i = 0; !look && i < B && !rc; i++) {
       train_replay_entry hard;
       const int again = i < n_replay && train_replay_take(&pool, &hard);
       const uint64_t idx = again ? hard.idx : (uint64_t)step * B + i;
@@ -362,18 +388,19 @@ int train_detector_main(int argc, char **argv) {
         rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     }
     if (rc) break;
-    if ((rc = nets_graph_prepare(net.g, B, S, S, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
+    const int side = look ? train_look_size() : S, side_out = side / DETECTOR_OUT_SCALE;
+    if ((rc = nets_graph_prepare(net.g, B, side, side, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
       break;
     const float *lo = nets_graph_output(net.g, net.out)->data;
-    const size_t n = (size_t)B * ls * ls;
+    const size_t n = (size_t)B * side_out * side_out;
     float l = nets_loss_focal(lo, t, wmap, n, o.gamma, -1.f, 1.f, grad);
-    for (int i = 0; i < B && o.replay_share > 0; i++) {
+    for (int i = 0; i < B && o.replay_share > 0 && !look; i++) {
       const size_t off = (size_t)i * ls * ls;
       const float li = nets_loss_focal(lo + off, t + off, wmap + off, (size_t)ls * ls, o.gamma, -1.f, 1.f, NULL);
       train_replay_offer(&pool, scene_idx[i], li, scene_uses[i]);
       if (scene_uses[i]) acc_replay += li, acc_replay_n++;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !look; i++) {
       int p = lo[i] > 0.f, g = t[i] >= 0.5f;
       acc_inter += p && g;
       acc_union += p || g;
@@ -384,20 +411,21 @@ int train_detector_main(int argc, char **argv) {
     nets_adam_step(&opt, net.g, &err);
     if (ema) nets_ema_update(ema, net.g);
     step++;
-    acc_loss += l;
-    acc_n++;
+    if (look) acc_look += l, acc_look_n++;
+    else acc_loss += l, acc_n++;
     if (step % o.t.log_every == 0) {
       double now = train_now();
-      double row[5] = {(double)step, acc_loss / acc_n, acc_union > 0 ? acc_inter / acc_union : 0,
-                       acc_n * B / (now - t_log), (wall_before + now - t_start) / 3600};
+      double row[5] = {(double)step, acc_n ? acc_loss / acc_n : 0, acc_union > 0 ? acc_inter / acc_union : 0,
+                       (acc_n + acc_look_n) * B / (now - t_log), (wall_before + now - t_start) / 3600};
       train_log_row(&log, row);
       printf("step %7ld  focal %.5f  pixel IoU %.3f  %.1f scenes/s  %.2f h", step, row[1], row[2], row[3],
              row[4]);
       if (acc_replay_n) printf("  (scenes drawn again: focal %.5f)", acc_replay / acc_replay_n);
+      if (acc_look_n) printf("  (look crops: focal %.5f)", acc_look / acc_look_n);
       printf("\n");
       fflush(stdout);
-      acc_loss = acc_inter = acc_union = acc_replay = 0;
-      acc_n = acc_replay_n = 0;
+      acc_loss = acc_inter = acc_union = acc_replay = acc_look = 0;
+      acc_n = acc_replay_n = acc_look_n = 0;
       t_log = now;
     }
     if (step % o.t.sample_every == 0) {

@@ -791,6 +791,8 @@ static void test_trainers(void) {
   detector_option("emblems", "--emblems", "-0.5", "0.3", "emblems 0.3");
   detector_option("loops", "--loop-weight", "-1", "4", "loop weight 4");
   detector_option("replay", "--replay", "0.7", "0.5", "replay 0.5");
+  /* --look-every: scenes of 64 px and look crops of 128 in one run */
+  detector_option("looks", "--look-every", "-1", "1", "look crops every 1 steps");
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&

@@ -1,0 +1,28 @@
+/* Training crops for the detector's second look (README, "How a covering
+ * is found", step 3): the face crop that the pipeline reads around a
+ * covering, at UNMASK_VERIFY_SIZE px.  A face 25-40 px wide gets a crop of
+ * about 40 px, enlarged 3x or more: the detector, trained on whole scenes,
+ * sees such soft faces rarely and scores their masks low and bare chins
+ * high.  These crops are the inpainter's training crops (the same framing),
+ * half with their mask (target: the mask) and half the same face bare
+ * (target: nothing), shrunk to a face of that size and enlarged back. */
+#ifndef TRAIN_LOOK_CROPS_H
+#define TRAIN_LOOK_CROPS_H
+
+#include <stdint.h>
+
+#include "../core/nets-error.h"
+#include "../synth/synth.h"
+
+/* The side of a look crop: NETS_INPAINT_SIZE. */
+int train_look_size(void);
+
+/* Crop number idx of the training faces' stream `seed`: rgb (S*S*3),
+ * target (S*S, the covering's share of each pixel), weight (S*S: 1 inside
+ * the photo, 0 where the crop reached past its edge), S = train_look_size().
+ * Even idx shows the mask, odd idx the same face bare.  Returns 0 or a
+ * negative nets error code. */
+int train_look_crop(unmask_synth *syn, uint64_t seed, uint64_t idx, float *rgb, float *target, float *weight,
+                    nets_error *err);
+
+#endif
