@@ -17,14 +17,6 @@
  * running on into the frame's edge pixels smeared outwards (the clamped
  * read), which the detector took for something else.  Mixed held-out scenes:
  * AP@0.5 0.838 -> 0.848 (weights/README.md, session 18). */
-int unmask_close_look_size(const nets_det_box *b, int size) {
-  double cx, cy, side;
-  if ((b->w > b->h ? b->w : b->h) < UNMASK_VERIFY_SMALL) return 0;
-  unmask_crop_from_hole_box(b->x, b->y, b->w, b->h, &cx, &cy, &side);
-  const int close = (int)ceil(UNMASK_VERIFY_CLOSE * side);
-  return close < size ? close : 0;
-}
-
 static int second_look(nets_detector *d, const float *rgb, int w, int h, const int *labels,
                        const nets_det_box *b, int size, float *crop, float *sub, float *prob,
                        float *mean, nets_error *err) {
@@ -67,6 +59,14 @@ static int second_look(nets_detector *d, const float *rgb, int w, int h, const i
 float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b) {
   const int side = b->w > b->h ? b->w : b->h;
   return side < UNMASK_VERIFY_SMALL ? 0.5f * lv->verify_min : lv->verify_min;
+}
+
+int unmask_close_look_size(const nets_det_box *b, int size) {
+  double cx, cy, side;
+  if ((b->w > b->h ? b->w : b->h) < UNMASK_VERIFY_SMALL) return 0;
+  unmask_crop_from_hole_box(b->x, b->y, b->w, b->h, &cx, &cy, &side);
+  const int close = (int)ceil(UNMASK_VERIFY_CLOSE * side);
+  return close < size ? close : 0;
 }
 
 /* 1 when box b passes its second look (and, for a covering of

@@ -9,7 +9,8 @@
  *      would get for it (crop.h), on its part inside the picture, so that a
  *      covering cut by the frame stays cut.  The first look sees the whole
  *      picture, where a cup's rim or a logo can pass for a mask; framed like
- *      a face, with no eyes above it, it no longer does. */
+ *      a face, with no eyes above it, it no longer does.  A covering that
+ *      fails it gets a closer look (UNMASK_VERIFY_CLOSE). */
 #ifndef UNMASK_COVERINGS_H
 #define UNMASK_COVERINGS_H
 
