@@ -5,15 +5,12 @@
 
 #include "../core/rng.h"
 #include "../io/image.h"
-#include "../models/models.h"
 
 /* The smallest crop a look enlarges: that of a covering of about
  * UNMASK_VERIFY_SMALL px. */
 #define LOOK_MIN_SIDE 24
 /* The share of crops left at full detail, as a large face's look is. */
 #define LOOK_SHARP_SHARE 0.25f
-
-int train_look_size(void) { return NETS_INPAINT_SIZE; }
 
 /* rgb (S*S*3) shrunk to side x side and enlarged back, as the look reads a
  * small face's crop. */
@@ -33,7 +30,7 @@ static int soften(float *rgb, int S, int side, nets_error *err) {
 
 int train_look_crop(unmask_synth *syn, uint64_t seed, uint64_t idx, float *rgb, float *target, float *weight,
                     nets_error *err) {
-  const int S = NETS_INPAINT_SIZE;
+  const int S = TRAIN_LOOK_SIZE;
   const size_t n = (size_t)S * S;
   float *masked = malloc(sizeof(float) * 3 * n);
   if (!masked) return nets_error_set(err, NETS_ERR_NOMEM, "look crop: out of memory");

@@ -12,14 +12,16 @@
 #include <stdint.h>
 
 #include "../core/nets-error.h"
+#include "../models/models.h"
 #include "../synth/synth.h"
 
-/* The side of a look crop: NETS_INPAINT_SIZE. */
-int train_look_size(void);
+/* The side of a look crop: the inpainter's crop, which the second look
+ * frames as it does (UNMASK_VERIFY_SIZE). */
+#define TRAIN_LOOK_SIZE NETS_INPAINT_SIZE
 
 /* Crop number idx of the training faces' stream `seed`: rgb (S*S*3),
  * target (S*S, the covering's share of each pixel), weight (S*S: 1 inside
- * the photo, 0 where the crop reached past its edge), S = train_look_size().
+ * the photo, 0 where the crop reached past its edge), S = TRAIN_LOOK_SIZE.
  * Even idx shows the mask, odd idx the same face bare.  Returns 0 or a
  * negative nets error code. */
 int train_look_crop(unmask_synth *syn, uint64_t seed, uint64_t idx, float *rgb, float *target, float *weight,

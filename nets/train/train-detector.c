@@ -90,7 +90,7 @@ static void usage(void) {
          "                     run's own version, else the\n"
          "                     --init file's, else 2\n"
          "Defaults: --run runs/detector --steps 100000.\n",
-         REPLAY_POOL, REPLAY_MAX_USES, train_look_size());
+         REPLAY_POOL, REPLAY_MAX_USES, TRAIN_LOOK_SIZE);
 }
 
 static int parse(int argc, char **argv, det_opts *o) {
@@ -263,6 +263,24 @@ static int write_samples(const det_opts *o, long step, unmask_synth *syn, detect
   return rc;
 }
 
+/* Batch `step` of look crops (TRAIN_LOOK_SIZE px) into x, t and wmap, as
+ * the scenes' batches are, each crop's weight its pixels inside the photo;
+ * rgb, cov and weight hold one crop. */
+static int look_batch(const det_opts *o, unmask_synth *syn, long step, float *rgb, float *cov, float *weight,
+                      float *x, float *t, float *wmap, nets_error *err) {
+  const int L = TRAIN_LOOK_SIZE, lls = L / DETECTOR_OUT_SCALE;
+  int rc = NETS_OK;
+  for (int i = 0; i < o->t.batch && !rc; i++) {
+    const uint64_t idx = (uint64_t)step * o->t.batch + i;
+    rc = train_look_crop(syn, o->t.seed, idx, rgb, cov, weight, err);
+    if (!rc && augment_scene(rgb, cov, L, L, o->t.seed * 0x9E3779B97F4A7C15ULL ^ idx)) augment_mirror(weight, L, L);
+    detector_pack(rgb, L, L, L, L, x + (size_t)i * 3 * L * L);
+    downsample(cov, L, L, DETECTOR_OUT_SCALE, t + (size_t)i * lls * lls);
+    downsample(weight, L, L, DETECTOR_OUT_SCALE, wmap + (size_t)i * lls * lls);
+  }
+  return rc;
+}
+
 int train_detector_main(int argc, char **argv) {
   det_opts o = {.size = 256, .lr = 1e-3f, .gamma = 2.f, .seam_weight = 8.f, .seam_radius = UNMASK_SEAM_RADIUS,
                 .photo_share = UNMASK_PHOTO_SHARE, .emblem_share = UNMASK_EMBLEM_SHARE};
@@ -325,7 +343,7 @@ int train_detector_main(int argc, char **argv) {
     return 1;
   }
   /* the buffers hold a scene or a look crop, whichever is larger */
-  const int Lb = o.look_every > 0 && train_look_size() > S ? train_look_size() : S;
+  const int Lb = o.look_every > 0 && TRAIN_LOOK_SIZE > S ? TRAIN_LOOK_SIZE : S;
   const size_t hb = (size_t)Lb * Lb, lb = hb / (DETECTOR_OUT_SCALE * DETECTOR_OUT_SCALE);
   float *rgb = malloc(sizeof(float) * hb * 3), *cov = malloc(sizeof(float) * hb);
   float *seam = malloc(sizeof(float) * hb);
@@ -356,15 +374,7 @@ int train_detector_main(int argc, char **argv) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
     const int look = o.look_every > 0 && step % o.look_every == o.look_every - 1;
     const int n_replay = look ? 0 : (int)lround(o.replay_share * B);
-    for (int i = 0; look && i < B && !rc; i++) {
-      const int L = train_look_size(), lls = L / DETECTOR_OUT_SCALE;
-      rc = train_look_crop(syn, o.t.seed, (uint64_t)step * B + i, rgb, cov, seam, &err);
-      if (!rc && augment_scene(rgb, cov, L, L, o.t.seed * 0x9E3779B97F4A7C15ULL ^ ((uint64_t)step * B + i)))
-        augment_mirror(seam, L, L);
-      detector_pack(rgb, L, L, L, L, x + (size_t)i * 3 * L * L);
-      downsample(cov, L, L, DETECTOR_OUT_SCALE, t + (size_t)i * lls * lls);
-      downsample(seam, L, L, DETECTOR_OUT_SCALE, wmap + (size_t)i * lls * lls);
-    }
+    if (look) rc = look_batch(&o, syn, step, rgb, cov, seam, x, t, wmap, &err);
     for (int i = 0; !look && i < B && !rc; i++) {
       train_replay_entry hard;
       const int again = i < n_replay && train_replay_take(&pool, &hard);
@@ -388,7 +398,7 @@ int train_detector_main(int argc, char **argv) {
         rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     }
     if (rc) break;
-    const int side = look ? train_look_size() : S, side_out = side / DETECTOR_OUT_SCALE;
+    const int side = look ? TRAIN_LOOK_SIZE : S, side_out = side / DETECTOR_OUT_SCALE;
     if ((rc = nets_graph_prepare(net.g, B, side, side, 1, &err)) || (rc = nets_graph_forward(net.g, x, &err)))
       break;
     const float *lo = nets_graph_output(net.g, net.out)->data;
