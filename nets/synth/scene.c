@@ -12,6 +12,7 @@
 
 #define SCENE_MAX_INST 64
 #define SCENE_MAX_NECKS 16 /* faces whose chests may get an emblem */
+#define SCENE_MAX_LOOKS 32 /* look-alikes recorded per scene */
 
 typedef struct {
   int w, h;
@@ -23,20 +24,28 @@ typedef struct {
   long drawn[SCENE_MAX_INST];  /* its pixels in the frame when drawn (coverage >= 0.5) */
   float framed[SCENE_MAX_INST]; /* share of its face's lower points in the frame */
   float face_w[SCENE_MAX_INST]; /* its face's width: jaw, landmark 0 to 16 */
+  int *look;                    /* look-alike per pixel (where it shows), -1 none; may be NULL */
+  int n_look;
+  int look_kind[SCENE_MAX_LOOKS]; /* its unmask_lookalike_kind */
 } scene_gt;
 
-/* everything drawn over the scene with alpha a hides coverings below it */
+/* everything drawn over the scene with alpha a hides coverings (and
+ * look-alikes) below it */
 static void occlude(scene_gt *g, int i, float a) {
   if (a <= 0) return;
   g->cover[i] *= 1 - a;
   if (g->cover[i] < 0.5f) g->id[i] = -1;
+  if (g->look && a >= 0.5f) g->look[i] = -1;
 }
 
 static void add_cover(scene_gt *g, const float *cov, int inst) {
   for (int i = 0; i < g->w * g->h; i++) {
     if (cov[i] <= 0) continue;
     if (cov[i] > g->cover[i]) g->cover[i] = cov[i];
-    if (cov[i] >= 0.5f) g->id[i] = inst;
+    if (cov[i] >= 0.5f) {
+      g->id[i] = inst;
+      if (g->look) g->look[i] = -1;
+    }
   }
 }
 
@@ -109,8 +118,11 @@ static int mask_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g
 }
 
 /* ---- distractors -------------------------------------------------------- */
+/* kind: the unmask_lookalike_kind it is recorded as */
 static void fabric_blob(synth_rng *r, nets_image *img, scene_gt *g, double cx, double cy,
-                        double rx, double ry, double ang, int maskish, const float *skin) {
+                        double rx, double ry, double ang, int maskish, const float *skin, int kind) {
+  const int look = g->look && g->n_look < SCENE_MAX_LOOKS ? g->n_look++ : -1;
+  if (look >= 0) g->look_kind[look] = kind;
   synth_pattern pat;
   synth_pattern_random(&pat, r, synth_chance(r, 0.15));
   if (maskish) { /* surgical-like colours */
@@ -154,6 +166,7 @@ static void fabric_blob(synth_rng *r, nets_image *img, scene_gt *g, double cx, d
       float *p = img->data + ((size_t)y * img->width + x) * 3;
       for (int c = 0; c < 3; c++) p[c] += (synth_clampf(col[c] * sh, 0, 1) - p[c]) * a;
       occlude(g, y * img->width + x, a);
+      if (look >= 0 && a >= 0.5f) g->look[y * img->width + x] = look;
     }
 }
 
@@ -172,19 +185,19 @@ static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, cons
     float skin[3];
     for (int c = 0; c < 3; c++) skin[c] = synth_clampf(L.skin[c] * (float)synth_range(r, 0.85, 1.1), 0, 1);
     fabric_blob(r, img, g, ix, iy, synth_range(r, 0.6, 1.0) * iod, synth_range(r, 0.45, 0.7) * iod,
-                f.roll + synth_range(r, -0.5, 0.5), 0, skin);
+                f.roll + synth_range(r, -0.5, 0.5), 0, skin, UNMASK_LOOKALIKE_HAND);
   } else if (choice < 0.7) { /* scarf low on the neck */
     fx = f.x[8] + synth_range(r, -0.1, 0.1) * iod;
     fy = f.y[8] + synth_range(r, 0.45, 0.8) * iod;
     synth_frame_from(&f, fx, fy, &ix, &iy);
     fabric_blob(r, img, g, ix, iy, synth_range(r, 1.1, 1.6) * iod, synth_range(r, 0.3, 0.5) * iod,
-                f.roll + synth_range(r, -0.15, 0.15), synth_chance(r, 0.4), NULL);
+                f.roll + synth_range(r, -0.15, 0.15), synth_chance(r, 0.4), NULL, UNMASK_LOOKALIKE_SCARF);
   } else { /* shirt patch / badge on the chest */
     fx = f.x[8] + synth_range(r, -1.2, 1.2) * iod;
     fy = f.y[8] + synth_range(r, 0.9, 2.0) * iod;
     synth_frame_from(&f, fx, fy, &ix, &iy);
     fabric_blob(r, img, g, ix, iy, synth_range(r, 0.4, 1.2) * iod, synth_range(r, 0.3, 0.9) * iod,
-                synth_range(r, -0.5, 0.5), 1, NULL);
+                synth_range(r, -0.5, 0.5), 1, NULL, UNMASK_LOOKALIKE_PATCH);
   }
 }
 
@@ -382,24 +395,48 @@ int synth_carve_seams(float *cover, const int *id, int w, int h, int R, float *s
   return 0;
 }
 
+/* The look-alikes that show, into t (at most t->max_looks). */
+static void lookalike_boxes(const scene_gt *g, unmask_scene_truth *t) {
+  int x0[SCENE_MAX_LOOKS], y0[SCENE_MAX_LOOKS], x1[SCENE_MAX_LOOKS], y1[SCENE_MAX_LOOKS];
+  long shown[SCENE_MAX_LOOKS] = {0};
+  for (int k = 0; k < g->n_look; k++) x0[k] = g->w, y0[k] = g->h, x1[k] = y1[k] = -1;
+  for (int y = 0; y < g->h; y++)
+    for (int x = 0; x < g->w; x++) {
+      const int k = g->look[y * g->w + x];
+      if (k < 0) continue;
+      if (x < x0[k]) x0[k] = x;
+      if (x > x1[k]) x1[k] = x;
+      if (y < y0[k]) y0[k] = y;
+      if (y > y1[k]) y1[k] = y;
+      shown[k]++;
+    }
+  for (int k = 0; k < g->n_look && t->n_looks < t->max_looks; k++)
+    if (shown[k])
+      t->looks[t->n_looks++] = (unmask_lookalike){(float)x0[k], (float)y0[k], (float)(x1[k] - x0[k] + 1),
+                                                  (float)(y1[k] - y0[k] + 1), g->look_kind[k], shown[k]};
+}
+
 /* photo: only a whole scene photo with masks on its own faces (no pasted
- * faces, no loose fabric) */
+ * faces, no loose fabric); t may be NULL */
 static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t index, int w, int h,
-                 float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
-                 int *n_boxes, nets_error *err) {
-  if (n_boxes) *n_boxes = 0;
+                 float *rgb, float *cover, float *seam, unmask_scene_truth *t, nets_error *err) {
+  unmask_box *boxes = t ? t->boxes : NULL;
+  const int max_boxes = t ? t->max_boxes : 0;
+  if (t) t->n_boxes = t->n_looks = 0;
   if (!s || split < 0 || split > 1 || w < 16 || h < 16 || !rgb || !cover)
     return nets_error_set(err, NETS_ERR_ARG, "scene: bad arguments");
   synth_rng r = synth_rng_make(seed ^ (split ? 0x7363656eull << 24 : 0) ^ 0x5ce9e5ull, index);
   nets_image *img = nets_image_new(w, h, 3);
   scene_gt g = {w, h, cover, malloc(sizeof(int) * w * h), 0};
-  if (!img || !g.id) {
+  g.look = t && t->looks && t->max_looks > 0 ? malloc(sizeof(int) * w * h) : NULL;
+  if (!img || !g.id || (t && t->looks && t->max_looks > 0 && !g.look)) {
     nets_image_free(img);
-    free(g.id);
+    free(g.id), free(g.look);
     return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   }
   memset(cover, 0, sizeof(float) * w * h);
   for (int i = 0; i < w * h; i++) g.id[i] = -1;
+  for (int i = 0; g.look && i < w * h; i++) g.look[i] = -1;
   int rc = 0;
   float lms[16][136];
   int n_lm = 0;
@@ -457,7 +494,8 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   if (rc == 0 && !photo && synth_chance(&r, 0.3)) {
     double rx = synth_range(&r, 0.03, 0.2) * min_side;
     fabric_blob(&r, img, &g, synth_range(&r, 0, w), synth_range(&r, 0, h), rx,
-                rx * synth_range(&r, 0.4, 1.0), synth_range(&r, -1, 1), synth_chance(&r, 0.5), NULL);
+                rx * synth_range(&r, 0.4, 1.0), synth_range(&r, -1, 1), synth_chance(&r, 0.5), NULL,
+                UNMASK_LOOKALIKE_FABRIC);
   }
   if (rc == 0 && split == 0 && s->emblem_share > 0)
     rc = emblems(s, seed, index, img, &g, (const double(*)[3])necks, n_necks, err);
@@ -508,23 +546,36 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
       }
       free(bb);
     }
-    if (n_boxes) *n_boxes = boxes ? (nb < max_boxes ? nb : max_boxes) : nb;
+    if (t) t->n_boxes = boxes ? (nb < max_boxes ? nb : max_boxes) : nb;
+    if (g.look) lookalike_boxes(&g, t);
   }
   nets_image_free(img);
-  free(g.id);
+  free(g.id), free(g.look);
   return rc;
+}
+
+int unmask_synth_scene_truth(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t index, int w,
+                             int h, float *rgb, float *cover, float *seam, unmask_scene_truth *truth,
+                             nets_error *err) {
+  if (photo && s && split >= 0 && split <= 1 && s->scenes[split].n == 0)
+    return nets_error_set(err, NETS_ERR_ARG, "scene: no whole photos with several faces (ibug_*) in the data");
+  return scene(s, split, photo != 0, seed, index, w, h, rgb, cover, photo ? NULL : seam, truth, err);
 }
 
 int unmask_synth_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
                        float *rgb, float *cover, float *seam, unmask_box *boxes, int max_boxes,
                        int *n_boxes, nets_error *err) {
-  return scene(s, split, 0, seed, index, w, h, rgb, cover, seam, boxes, max_boxes, n_boxes, err);
+  unmask_scene_truth t = {boxes, max_boxes, 0, NULL, 0, 0};
+  const int rc = unmask_synth_scene_truth(s, split, 0, seed, index, w, h, rgb, cover, seam, &t, err);
+  if (n_boxes) *n_boxes = t.n_boxes;
+  return rc;
 }
 
 int unmask_synth_photo_scene(unmask_synth *s, int split, uint64_t seed, uint64_t index, int w, int h,
                              float *rgb, float *cover, unmask_box *boxes, int max_boxes,
                              int *n_boxes, nets_error *err) {
-  if (s && split >= 0 && split <= 1 && s->scenes[split].n == 0)
-    return nets_error_set(err, NETS_ERR_ARG, "scene: no whole photos with several faces (ibug_*) in the data");
-  return scene(s, split, 1, seed, index, w, h, rgb, cover, NULL, boxes, max_boxes, n_boxes, err);
+  unmask_scene_truth t = {boxes, max_boxes, 0, NULL, 0, 0};
+  const int rc = unmask_synth_scene_truth(s, split, 1, seed, index, w, h, rgb, cover, NULL, &t, err);
+  if (n_boxes) *n_boxes = t.n_boxes;
+  return rc;
 }

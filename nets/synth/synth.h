@@ -177,6 +177,38 @@ int unmask_synth_photo_scene(unmask_synth *s, int split, uint64_t seed, uint64_t
                              float *rgb, float *cover, unmask_box *boxes, int max_boxes,
                              int *n_boxes, nets_error *err);
 
+/* Things drawn into scenes to look like coverings that are not: what the
+ * detector must not find. */
+typedef enum {
+  UNMASK_LOOKALIKE_HAND,   /* a hand over a bare mouth and chin */
+  UNMASK_LOOKALIKE_SCARF,  /* a scarf low on a neck, in mask colours 40% of the time */
+  UNMASK_LOOKALIKE_PATCH,  /* a shirt patch in mask colours (blues, white, green) on a chest */
+  UNMASK_LOOKALIKE_FABRIC, /* loose fabric, a bag or a sign anywhere (not in photo scenes) */
+  UNMASK_LOOKALIKE_KINDS
+} unmask_lookalike_kind;
+
+typedef struct {
+  float x, y, w, h; /* box of its pixels that show */
+  int kind;         /* its unmask_lookalike_kind */
+  long shown;       /* its pixels that show: drawn at alpha >= 0.5, and nothing drawn later hides them */
+} unmask_lookalike;
+
+/* What a scene holds: its coverings' boxes (as unmask_synth_scene gives
+ * them; boxes may be NULL) and its look-alikes that show (looks may be
+ * NULL).  n_boxes and n_looks are written. */
+typedef struct {
+  unmask_box *boxes;
+  int max_boxes, n_boxes;
+  unmask_lookalike *looks;
+  int max_looks, n_looks;
+} unmask_scene_truth;
+
+/* unmask_synth_scene (photo 0) or unmask_synth_photo_scene (photo 1, seam
+ * unused), with the scene's look-alikes too: the same pictures and boxes. */
+int unmask_synth_scene_truth(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t index, int w,
+                             int h, float *rgb, float *cover, float *seam, unmask_scene_truth *truth,
+                             nets_error *err);
+
 /* Split of a face file name given its provenance source_path (may be NULL):
  * 0 train, 1 held-out. */
 int unmask_synth_split_of(const char *file, const char *source_path);

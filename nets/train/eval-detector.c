@@ -173,6 +173,41 @@ static void print_misses(const metric_box *dets, int n_dets, const metric_box *g
   printf("| detections matching nothing at IoU 0.5 | %d of %d (%d overlap a covering) |\n", fp, n_dets, fp_part);
 }
 
+/* Look-alikes of LOOK_MIN_PX shown pixels or more are scored. */
+#define LOOK_MIN_PX 64
+
+/* How many of the scenes' look-alikes (looks, kind[k] each) have a false
+ * detection on them: one that matches no covering at IoU 0.5 and lies at
+ * least half inside the look-alike's box, or holds at least half of it. */
+static void print_lookalikes(const metric_box *dets, int n_dets, const metric_box *gts, int n_gts,
+                             const metric_box *looks, const int *kind, int n_looks) {
+  static const char *names[UNMASK_LOOKALIKE_KINDS] = {
+      "a hand over a bare mouth and chin", "a scarf low on the neck (mask colours 40%)",
+      "a shirt patch in mask colours on the chest", "loose fabric, a bag or a sign (mask colours 50%)"};
+  int n[UNMASK_LOOKALIKE_KINDS] = {0}, hit[UNMASK_LOOKALIKE_KINDS] = {0}, fp = 0, fp_on = 0;
+  for (int k = 0; k < n_looks; k++) {
+    int on = 0;
+    for (int d = 0; d < n_dets && !on; d++)
+      on = dets[d].image == looks[k].image && best_iou(&dets[d], gts, n_gts) < 0.5 &&
+           (metric_box_inside(&looks[k], &dets[d]) >= 0.5 || metric_box_inside(&dets[d], &looks[k]) >= 0.5);
+    n[kind[k]]++, hit[kind[k]] += on;
+  }
+  for (int d = 0; d < n_dets; d++) {
+    if (best_iou(&dets[d], gts, n_gts) >= 0.5) continue;
+    fp++;
+    int on = 0;
+    for (int k = 0; k < n_looks && !on; k++)
+      on = looks[k].image == dets[d].image &&
+           (metric_box_inside(&looks[k], &dets[d]) >= 0.5 || metric_box_inside(&dets[d], &looks[k]) >= 0.5);
+    fp_on += on;
+  }
+  printf("\n| look-alike drawn into the scenes (not a covering; %d px or more show) | drawn | with a false "
+         "detection on it |\n|---|---|---|\n", LOOK_MIN_PX);
+  for (int k = 0; k < UNMASK_LOOKALIKE_KINDS; k++)
+    if (n[k]) printf("| %s | %d | %d (%.1f%%) |\n", names[k], n[k], hit[k], 100.0 * hit[k] / n[k]);
+  printf("| detections matching nothing that lie on one | %d of %d |\n", fp_on, fp);
+}
+
 /* Draws a box outline into an RGB picture. */
 static void draw_box(float *rgb, int w, int h, const metric_box *b, float r, float g, float bl) {
   int x0 = (int)b->x, y0 = (int)b->y, x1 = (int)(b->x + b->w) - 1, y1 = (int)(b->y + b->h) - 1;
@@ -238,6 +273,9 @@ int eval_detector_main(int argc, char **argv) {
              "(nothing pasted over it, and its face's lower points in the frame) on a\n"
              "face at least 24 px wide; the others, and the detections on them, are left\n"
              "out there.\n"
+             "A table counts the look-alikes drawn into the scenes (hands over bare\n"
+             "chins, scarves, shirt patches in mask colours, loose fabric and signs)\n"
+             "with a false detection on them.\n"
              "A covering is a connected part of the map >= G that reaches T.  Without them,\n"
              "T and G come from the sensitivity (default 0.5) as in unmask; --threshold\n"
              "alone sets one level (G = T).  Each covering then gets a second look on its\n"
@@ -309,17 +347,26 @@ int eval_detector_main(int argc, char **argv) {
   long *gt_area = malloc(sizeof *gt_area * (size_t)n * MAX_BOXES);
   unmask_box *gt_info = malloc(sizeof *gt_info * (size_t)n * MAX_BOXES); /* kind, face, share visible */
   unsigned char *gt_hard = malloc((size_t)n * MAX_BOXES); /* left out of the plain row */
-  int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0;
-  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_info || !gt_hard)
+  metric_box *looks = malloc(sizeof *looks * (size_t)n * MAX_BOXES); /* look-alikes, look_kind each */
+  int *look_kind = malloc(sizeof *look_kind * (size_t)n * MAX_BOXES);
+  int n_dets = 0, n_gts = 0, rc = 0, iou_n = 0, n_looks = 0;
+  if (!rgb || !cov || !prob || !hole_a || !labels || !dets || !mdets || !gts || !gt_area || !gt_info || !gt_hard ||
+      !looks || !look_kind)
     rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
   double iou_sum = 0, ms = 0;
   repaint_tally rt = {0};
   for (int i = 0; i < n && !rc; i++) {
     unmask_box gb[MAX_BOXES];
-    int ng = 0;
-    rc = photos ? unmask_synth_photo_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, gb, MAX_BOXES, &ng, &err)
-                : unmask_synth_scene(syn, split, 99, (uint64_t)i, size, size, rgb, cov, NULL, gb, MAX_BOXES, &ng, &err);
+    unmask_lookalike la[MAX_BOXES];
+    unmask_scene_truth truth = {gb, MAX_BOXES, 0, la, MAX_BOXES, 0};
+    rc = unmask_synth_scene_truth(syn, split, photos, 99, (uint64_t)i, size, size, rgb, cov, NULL, &truth, &err);
     if (rc) break;
+    const int ng = truth.n_boxes;
+    for (int k = 0; k < truth.n_looks; k++)
+      if (la[k].shown >= LOOK_MIN_PX) {
+        look_kind[n_looks] = la[k].kind;
+        looks[n_looks++] = (metric_box){la[k].x, la[k].y, la[k].w, la[k].h, 1, i};
+      }
     if (grey) augment_to_grey(rgb, (size_t)hw);
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
@@ -475,6 +522,7 @@ int eval_detector_main(int argc, char **argv) {
                100.0 * hit / all, src_n[ps][1], src_n[ps][1] ? 100.0 * src_found[ps][1] / src_n[ps][1] : 0);
     }
     print_misses(dets, n_dets, gts, gt_area, n_gts);
+    print_lookalikes(dets, n_dets, gts, n_gts, looks, look_kind, n_looks);
     const double cv = rt.cover ? (double)rt.cover : 1.0;
     printf("\nWhat `unmask` would repaint (its whole detection path, grow and feather included):\n\n"
            "| covering pixels | left visible |\n|---|---|\n");
@@ -483,7 +531,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| on thin parts (ear loops, straps) | %.2f%% of %ld |\n", 100.0 * rt.thin_left / (rt.thin ? rt.thin : 1), rt.thin);
     printf("| repainted outside the coverings | %.1f%% of the covering's area |\n", 100.0 * rt.extra / cv);
   }
-  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_info); free(gt_hard); free(m); free(h); free(o); free(pf); free(flabels);
+  free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_info); free(gt_hard); free(looks); free(look_kind); free(m); free(h); free(o); free(pf); free(flabels);
   if (misses) fclose(misses);
   nets_detector_free(det);
   unmask_synth_free(syn);

@@ -409,6 +409,51 @@ static void test_eval_photos(void) {
   CHECK(eval_photos_main(7, (char **)args1) == 1, "eval-photos without held-out photos must fail");
 }
 
+/* eval-detector on scenes of the test faces with the committed weights:
+ * the look-alike table counts what was drawn, and no more hits than that */
+static void test_eval_detector(void) {
+  char dir[600], csv_path[600], cfg[600], out[600], w[700];
+  snprintf(w, sizeof w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
+  if (access(w, R_OK)) {
+    printf("eval-detector: no committed weights, not tested\n");
+    return;
+  }
+  snprintf(dir, sizeof dir, "%s/faces", tmpdir);
+  snprintf(csv_path, sizeof csv_path, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  snprintf(out, sizeof out, "%s/eval-detector.txt", tmpdir);
+  const char *args[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
+                        "--n", "60", "--size", "128", "--faces-n", "8", "--threads", "1", NULL};
+  fflush(stdout);
+  int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 1);
+  int rc = eval_detector_main((int)(sizeof args / sizeof *args) - 1, (char **)args);
+  fflush(stdout);
+  dup2(saved, 1), close(fd), close(saved);
+  CHECK(rc == 0, "eval-detector returned %d", rc);
+  FILE *f = fopen(out, "r");
+  char line[512];
+  int in_table = 0, rows = 0, drawn_all = 0, bad = 0, fp_on = -1, fp = -1;
+  const char *fp_row = "| detections matching nothing that lie on one |";
+  while (f && fgets(line, sizeof line, f)) {
+    fputs(line, stdout);
+    if (strstr(line, "| look-alike drawn into the scenes")) in_table = 1;
+    else if (in_table && !strncmp(line, fp_row, strlen(fp_row))) {
+      sscanf(line + strlen(fp_row), " %d of %d", &fp_on, &fp);
+      in_table = 0;
+    } else if (in_table && line[0] == '|' && line[1] == ' ') {
+      const char *c = strstr(line + 2, " | ");
+      int drawn = -1, hit = -1;
+      if (c && sscanf(c, " | %d | %d (", &drawn, &hit) == 2) rows++, drawn_all += drawn, bad += hit < 0 || hit > drawn;
+      else bad++;
+    }
+  }
+  if (f) fclose(f);
+  CHECK(rows >= 2 && rows <= UNMASK_LOOKALIKE_KINDS && drawn_all > 0 && !bad,
+        "eval-detector look-alike table: %d rows, %d drawn, %d bad rows", rows, drawn_all, bad);
+  CHECK(fp >= 0 && fp_on >= 0 && fp_on <= fp, "eval-detector: %d of %d false detections on look-alikes", fp_on, fp);
+}
+
 static void test_generator(void) {
   char p[512];
   snprintf(p, sizeof p, "%s/faces", tmpdir);
@@ -647,6 +692,39 @@ static void test_photo_scenes(void) {
   CHECK(changed[0] >= 10, "emblem share 1: only %d of 12 training scenes got an emblem", changed[0]);
   CHECK(changed[1] == 0, "emblems drawn on %d held-out scenes", changed[1]);
   CHECK(unmask_synth_set_emblem_share(s, UNMASK_EMBLEM_SHARE) == 0, "default emblem share");
+  /* look-alikes: the same scenes and coverings with them recorded; each
+   * kind shows somewhere, inside the frame and off the coverings' pixels
+   * (at most the blur of a mask's edge over them) */
+  int kinds[UNMASK_LOOKALIKE_KINDS] = {0};
+  for (int photo = 0; photo < 2; photo++)
+    for (int i = 0; i < 150; i++) {
+      unmask_box b0[16], b1[16];
+      unmask_lookalike la[16];
+      int n0 = 0;
+      unmask_scene_truth tr = {b1, 16, -1, la, 16, -1};
+      if (photo) unmask_synth_photo_scene(s, split, 11, (uint64_t)i, 160, 120, rgb, cover, b0, 16, &n0, NULL);
+      else unmask_synth_scene(s, split, 11, (uint64_t)i, 160, 120, rgb, cover, NULL, b0, 16, &n0, NULL);
+      CHECK(unmask_synth_scene_truth(s, split, photo, 11, (uint64_t)i, 160, 120, rgb2, cover2, NULL, &tr, &err) == 0,
+            "scene truth: %s", err.msg);
+      CHECK(!memcmp(rgb, rgb2, sizeof(float) * 160 * 120 * 3) && !memcmp(cover, cover2, sizeof(float) * 160 * 120) &&
+                tr.n_boxes == n0 && (n0 == 0 || !memcmp(b0, b1, sizeof(unmask_box) * (size_t)n0)),
+            "photo %d scene %d: recording look-alikes changed the scene", photo, i);
+      CHECK(tr.n_looks >= 0 && tr.n_looks <= 16, "photo %d scene %d: %d look-alikes", photo, i, tr.n_looks);
+      for (int k = 0; k < tr.n_looks; k++) {
+        const unmask_lookalike *l = &la[k];
+        CHECK(l->kind >= 0 && l->kind < UNMASK_LOOKALIKE_KINDS && l->shown > 0 && l->x >= 0 && l->y >= 0 &&
+                  l->x + l->w <= 160 && l->y + l->h <= 120 && l->shown <= (long)(l->w * l->h),
+              "photo %d scene %d: look-alike %d (kind %d, %ld px) out of its box or frame", photo, i, k, l->kind,
+              l->shown);
+        CHECK(!photo || l->kind != UNMASK_LOOKALIKE_FABRIC, "loose fabric in photo scene %d", i);
+        long on_cover = 0;
+        for (int y = (int)l->y; y < (int)(l->y + l->h); y++)
+          for (int x = (int)l->x; x < (int)(l->x + l->w); x++) on_cover += cover[y * 160 + x] > 0;
+        CHECK(on_cover < (long)(l->w * l->h), "photo %d scene %d: look-alike %d all covering", photo, i, k);
+        kinds[l->kind]++;
+      }
+    }
+  for (int k = 0; k < UNMASK_LOOKALIKE_KINDS; k++) CHECK(kinds[k] > 0, "look-alike kind %d never drawn (%d %d %d %d)", k, kinds[0], kinds[1], kinds[2], kinds[3]);
   free(cover2);
   free(rgb), free(rgb2), free(cover);
   unmask_synth_free(s);
@@ -1698,6 +1776,7 @@ int main(void) {
   test_template();
   test_generator();
   test_photo_scenes();
+  test_eval_detector();
   test_eval_photos();
   test_trainers();
   test_landmarks();
