@@ -473,9 +473,9 @@ int eval_detector_main(int argc, char **argv) {
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
     const char *which = split ? "held-out" : "training-face";
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
-    printf("%s %s: %d (%dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px >= %.2f (closer >= %.2f), weights %s\n\n", which, photos ? "photos" : "scenes", n, size,
-           size, n_gts, lv.seed, lv.threshold,
+    printf("%s %s: %d (numbers %d-%d, %dx%d, %d masked faces), threshold %.2f grown to %.2f, "
+           "second look %d px >= %.2f (closer >= %.2f), weights %s\n\n", which, photos ? "photos" : "scenes", n, first,
+           first + n - 1, size, size, n_gts, lv.seed, lv.threshold,
            lv.verify_size, lv.verify_min, lv.verify_close, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);

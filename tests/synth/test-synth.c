@@ -452,6 +452,22 @@ static void test_eval_detector(void) {
   CHECK(rows >= 2 && rows <= UNMASK_LOOKALIKE_KINDS && drawn_all > 0 && !bad,
         "eval-detector look-alike table: %d rows, %d drawn, %d bad rows", rows, drawn_all, bad);
   CHECK(fp >= 0 && fp_on >= 0 && fp_on <= fp, "eval-detector: %d of %d false detections on look-alikes", fp_on, fp);
+  /* --first: another range of scenes, named in the header; below 0 refused */
+  const char *later[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
+                         "--n", "3", "--first", "500", "--size", "64", "--faces-n", "1", "--threads", "1", NULL};
+  fflush(stdout);
+  saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 1);
+  rc = eval_detector_main((int)(sizeof later / sizeof *later) - 1, (char **)later);
+  fflush(stdout);
+  dup2(saved, 1), close(fd), close(saved);
+  f = fopen(out, "r");
+  int named = 0;
+  while (f && fgets(line, sizeof line, f)) named |= strstr(line, "held-out scenes: 3 (numbers 500-502, 64x64") != NULL;
+  if (f) fclose(f);
+  CHECK(rc == 0 && named, "eval-detector --first 500 --n 3: returned %d, header %s", rc, named ? "right" : "wrong");
+  later[12] = "-1";
+  CHECK(eval_detector_main((int)(sizeof later / sizeof *later) - 1, (char **)later) == 2, "--first -1 taken");
 }
 
 static void test_generator(void) {
