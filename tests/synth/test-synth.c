@@ -329,13 +329,32 @@ static void csv_face(FILE *csv, const char *dir, const char *name, const char *s
 /* eval-photos: only the held-out 300-W photos, each masked and repaired by
  * the whole pipeline with the committed weights; the table's "masked photo"
  * row leaves all of the coverings, and every held-out photo gets a strip. */
+/* Runs a command's main on args (NULL-terminated) with its standard output
+ * in the file out; returns what main returned. */
+static int run_to_file(int (*main_fn)(int, char **), const char **args, const char *out) {
+  int argc = 0;
+  while (args[argc]) argc++;
+  fflush(stdout);
+  int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 1);
+  const int rc = main_fn(argc, (char **)args);
+  fflush(stdout);
+  dup2(saved, 1), close(fd), close(saved);
+  return rc;
+}
+
+/* The committed detector's path in w (700 bytes); 0 when it is missing,
+ * and then says that `what` is not tested. */
+static int committed_detector(char *w, const char *what) {
+  snprintf(w, 700, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
+  if (!access(w, R_OK)) return 1;
+  printf("%s: no committed weights, not tested\n", what);
+  return 0;
+}
+
 static void test_eval_photos(void) {
   char dir[600], csv_path[600], grid[600], out[600], w[700];
-  snprintf(w, sizeof w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
-  if (access(w, R_OK)) {
-    printf("eval-photos: no committed weights, not tested\n");
-    return;
-  }
+  if (!committed_detector(w, "eval-photos")) return;
   snprintf(dir, sizeof dir, "%s/photos-eval", tmpdir);
   snprintf(grid, sizeof grid, "%s/photos-eval-grid", tmpdir);
   snprintf(csv_path, sizeof csv_path, "%s/photos-eval.csv", tmpdir);
@@ -352,12 +371,7 @@ static void test_eval_photos(void) {
   fclose(csv);
   const char *args[] = {"eval-photos", "--faces", dir, "--csv", csv_path, "--weights", UNMASK_SOURCE_WEIGHTS_DIR,
                         "--grid", grid, "--threads", "1", NULL};
-  fflush(stdout);
-  int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(fd, 1);
-  int rc = eval_photos_main(11, (char **)args);
-  fflush(stdout);
-  dup2(saved, 1), close(fd), close(saved);
+  int rc = run_to_file(eval_photos_main, args, out);
   CHECK(rc == 0, "eval-photos returned %d", rc);
   FILE *f = fopen(out, "r");
   char line[512];
@@ -384,12 +398,7 @@ static void test_eval_photos(void) {
   /* the drawn coverings as the selection: all of them repainted, nothing else */
   const char *args2[] = {"eval-photos", "--faces", dir, "--csv", csv_path, "--weights", UNMASK_SOURCE_WEIGHTS_DIR,
                          "--exact-holes", "--threads", "1", NULL};
-  fflush(stdout);
-  saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(fd, 1);
-  rc = eval_photos_main(10, (char **)args2);
-  fflush(stdout);
-  dup2(saved, 1), close(fd), close(saved);
+  rc = run_to_file(eval_photos_main, args2, out);
   CHECK(rc == 0, "eval-photos --exact-holes returned %d", rc);
   f = fopen(out, "r");
   int exact_row = 0;
@@ -413,23 +422,14 @@ static void test_eval_photos(void) {
  * the look-alike table counts what was drawn, and no more hits than that */
 static void test_eval_detector(void) {
   char dir[600], csv_path[600], cfg[600], out[600], w[700];
-  snprintf(w, sizeof w, "%s/detector.safetensors", UNMASK_SOURCE_WEIGHTS_DIR);
-  if (access(w, R_OK)) {
-    printf("eval-detector: no committed weights, not tested\n");
-    return;
-  }
+  if (!committed_detector(w, "eval-detector")) return;
   snprintf(dir, sizeof dir, "%s/faces", tmpdir);
   snprintf(csv_path, sizeof csv_path, "%s/faces.csv", tmpdir);
   snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
   snprintf(out, sizeof out, "%s/eval-detector.txt", tmpdir);
   const char *args[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
                         "--n", "60", "--size", "128", "--faces-n", "8", "--threads", "1", NULL};
-  fflush(stdout);
-  int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(fd, 1);
-  int rc = eval_detector_main((int)(sizeof args / sizeof *args) - 1, (char **)args);
-  fflush(stdout);
-  dup2(saved, 1), close(fd), close(saved);
+  int rc = run_to_file(eval_detector_main, args, out);
   CHECK(rc == 0, "eval-detector returned %d", rc);
   FILE *f = fopen(out, "r");
   char line[512];
@@ -455,19 +455,14 @@ static void test_eval_detector(void) {
   /* --first: another range of scenes, named in the header; below 0 refused */
   const char *later[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
                          "--n", "3", "--first", "500", "--size", "64", "--faces-n", "1", "--threads", "1", NULL};
-  fflush(stdout);
-  saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(fd, 1);
-  rc = eval_detector_main((int)(sizeof later / sizeof *later) - 1, (char **)later);
-  fflush(stdout);
-  dup2(saved, 1), close(fd), close(saved);
+  rc = run_to_file(eval_detector_main, later, out);
   f = fopen(out, "r");
   int named = 0;
   while (f && fgets(line, sizeof line, f)) named |= strstr(line, "held-out scenes: 3 (numbers 500-502, 64x64") != NULL;
   if (f) fclose(f);
   CHECK(rc == 0 && named, "eval-detector --first 500 --n 3: returned %d, header %s", rc, named ? "right" : "wrong");
   later[12] = "-1";
-  CHECK(eval_detector_main((int)(sizeof later / sizeof *later) - 1, (char **)later) == 2, "--first -1 taken");
+  CHECK(run_to_file(eval_detector_main, later, out) == 2, "--first -1 taken");
 }
 
 static void test_generator(void) {
