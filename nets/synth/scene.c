@@ -428,8 +428,9 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   synth_rng r = synth_rng_make(seed ^ (split ? 0x7363656eull << 24 : 0) ^ 0x5ce9e5ull, index);
   nets_image *img = nets_image_new(w, h, 3);
   scene_gt g = {w, h, cover, malloc(sizeof(int) * w * h), 0};
-  g.look = t && t->looks && t->max_looks > 0 ? malloc(sizeof(int) * w * h) : NULL;
-  if (!img || !g.id || (t && t->looks && t->max_looks > 0 && !g.look)) {
+  const int want_looks = t && t->looks && t->max_looks > 0;
+  g.look = want_looks ? malloc(sizeof(int) * w * h) : NULL;
+  if (!img || !g.id || (want_looks && !g.look)) {
     nets_image_free(img);
     free(g.id), free(g.look);
     return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
