@@ -176,9 +176,14 @@ static void print_misses(const metric_box *dets, int n_dets, const metric_box *g
 /* Look-alikes of LOOK_MIN_PX shown pixels or more are scored. */
 #define LOOK_MIN_PX 64
 
+/* Whether detection d lies on look-alike l: in its picture, at least half
+ * inside its box, or holding at least half of it. */
+static int lies_on(const metric_box *d, const metric_box *l) {
+  return d->image == l->image && (metric_box_inside(l, d) >= 0.5 || metric_box_inside(d, l) >= 0.5);
+}
+
 /* How many of the scenes' look-alikes (looks, kind[k] each) have a false
- * detection on them: one that matches no covering at IoU 0.5 and lies at
- * least half inside the look-alike's box, or holds at least half of it. */
+ * detection on them: one that matches no covering at IoU 0.5 and lies on it. */
 static void print_lookalikes(const metric_box *dets, int n_dets, const metric_box *gts, int n_gts,
                              const metric_box *looks, const int *kind, int n_looks) {
   static const char *names[UNMASK_LOOKALIKE_KINDS] = {
@@ -187,18 +192,14 @@ static void print_lookalikes(const metric_box *dets, int n_dets, const metric_bo
   int n[UNMASK_LOOKALIKE_KINDS] = {0}, hit[UNMASK_LOOKALIKE_KINDS] = {0}, fp = 0, fp_on = 0;
   for (int k = 0; k < n_looks; k++) {
     int on = 0;
-    for (int d = 0; d < n_dets && !on; d++)
-      on = dets[d].image == looks[k].image && best_iou(&dets[d], gts, n_gts) < 0.5 &&
-           (metric_box_inside(&looks[k], &dets[d]) >= 0.5 || metric_box_inside(&dets[d], &looks[k]) >= 0.5);
+    for (int d = 0; d < n_dets && !on; d++) on = lies_on(&dets[d], &looks[k]) && best_iou(&dets[d], gts, n_gts) < 0.5;
     n[kind[k]]++, hit[kind[k]] += on;
   }
   for (int d = 0; d < n_dets; d++) {
     if (best_iou(&dets[d], gts, n_gts) >= 0.5) continue;
     fp++;
     int on = 0;
-    for (int k = 0; k < n_looks && !on; k++)
-      on = looks[k].image == dets[d].image &&
-           (metric_box_inside(&looks[k], &dets[d]) >= 0.5 || metric_box_inside(&dets[d], &looks[k]) >= 0.5);
+    for (int k = 0; k < n_looks && !on; k++) on = lies_on(&dets[d], &looks[k]);
     fp_on += on;
   }
   printf("\n| look-alike drawn into the scenes (not a covering; %d px or more show) | drawn | with a false "
