@@ -395,25 +395,33 @@ int synth_carve_seams(float *cover, const int *id, int w, int h, int R, float *s
   return 0;
 }
 
+/* The box and pixel count of each id 0..n-1 of the id map (-1: none), over
+ * the pixels where keep is nonzero (every pixel when keep is NULL); an id
+ * with no pixel gets x1 < x0 and shown 0. */
+typedef struct { int x0, y0, x1, y1; long shown; } id_box;
+static void id_boxes(const int *id, const float *keep, int w, int h, int n, id_box *b) {
+  for (int k = 0; k < n; k++) b[k] = (id_box){w, h, -1, -1, 0};
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const int k = id[y * w + x];
+      if (k < 0 || (keep && !keep[y * w + x])) continue;
+      id_box *e = b + k;
+      if (x < e->x0) e->x0 = x;
+      if (y < e->y0) e->y0 = y;
+      if (x > e->x1) e->x1 = x;
+      if (y > e->y1) e->y1 = y;
+      e->shown++;
+    }
+}
+
 /* The look-alikes that show, into t (at most t->max_looks). */
 static void lookalike_boxes(const scene_gt *g, unmask_scene_truth *t) {
-  int x0[SCENE_MAX_LOOKS], y0[SCENE_MAX_LOOKS], x1[SCENE_MAX_LOOKS], y1[SCENE_MAX_LOOKS];
-  long shown[SCENE_MAX_LOOKS] = {0};
-  for (int k = 0; k < g->n_look; k++) x0[k] = g->w, y0[k] = g->h, x1[k] = y1[k] = -1;
-  for (int y = 0; y < g->h; y++)
-    for (int x = 0; x < g->w; x++) {
-      const int k = g->look[y * g->w + x];
-      if (k < 0) continue;
-      if (x < x0[k]) x0[k] = x;
-      if (x > x1[k]) x1[k] = x;
-      if (y < y0[k]) y0[k] = y;
-      if (y > y1[k]) y1[k] = y;
-      shown[k]++;
-    }
+  id_box b[SCENE_MAX_LOOKS];
+  id_boxes(g->look, NULL, g->w, g->h, g->n_look, b);
   for (int k = 0; k < g->n_look && t->n_looks < t->max_looks; k++)
-    if (shown[k])
-      t->looks[t->n_looks++] = (unmask_lookalike){(float)x0[k], (float)y0[k], (float)(x1[k] - x0[k] + 1),
-                                                  (float)(y1[k] - y0[k] + 1), g->look_kind[k], shown[k]};
+    if (b[k].shown)
+      t->looks[t->n_looks++] = (unmask_lookalike){(float)b[k].x0, (float)b[k].y0, (float)(b[k].x1 - b[k].x0 + 1),
+                                                  (float)(b[k].y1 - b[k].y0 + 1), g->look_kind[k], b[k].shown};
 }
 
 /* photo: only a whole scene photo with masks on its own faces (no pasted
@@ -516,24 +524,11 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     int nb = 0;
     int ninst = g.n_inst;
     /* per covering: its box, and its pixels that show */
-    typedef struct { int x0, y0, x1, y1; long shown; } inst_box;
-    inst_box *bb = malloc(sizeof *bb * (ninst ? ninst : 1));
+    id_box *bb = malloc(sizeof *bb * (ninst ? ninst : 1));
     if (bb) {
-      for (int i = 0; i < ninst; i++) bb[i] = (inst_box){w, h, -1, -1, 0};
-      for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-          int i = y * w + x;
-          int id = g.id[i];
-          if (!cover[i] || id < 0) continue;
-          inst_box *b = bb + id;
-          if (x < b->x0) b->x0 = x;
-          if (y < b->y0) b->y0 = y;
-          if (x > b->x1) b->x1 = x;
-          if (y > b->y1) b->y1 = y;
-          b->shown++;
-        }
+      id_boxes(g.id, cover, w, h, ninst, bb);
       for (int i = 0; i < ninst; i++) {
-        const inst_box *b = bb + i;
+        const id_box *b = bb + i;
         if (b->x1 < b->x0) continue;
         if (boxes && nb < max_boxes) {
           boxes[nb].x = (float)b->x0, boxes[nb].y = (float)b->y0;
