@@ -65,6 +65,32 @@ float nets_loss_focal(const float *logits, const float *target, const float *wei
   return (float)(sum / n);
 }
 
+float nets_loss_soft_iou(const float *logits, const float *target, int w, const int *rects, int n,
+                         float scale, float *grad) {
+  double sum = 0;
+  for (int k = 0; k < n; k++) {
+    const int *r = rects + 4 * k;
+    double in = 1, un = 1; /* the +1 keeps an empty window's loss defined */
+    for (int y = r[1]; y < r[3]; y++)
+      for (int x = r[0]; x < r[2]; x++) {
+        const size_t i = (size_t)y * w + x;
+        const double p = 1.0 / (1.0 + exp(-(double)logits[i])), t = target[i];
+        in += p * t, un += p + t - p * t;
+      }
+    sum += 1.0 - in / un;
+    if (!grad) continue;
+    /* dJ/dp = (t U - I (1 - t)) / U^2; dp/dx = p (1 - p); loss = 1 - J */
+    const double c = scale / (double)n / (un * un);
+    for (int y = r[1]; y < r[3]; y++)
+      for (int x = r[0]; x < r[2]; x++) {
+        const size_t i = (size_t)y * w + x;
+        const double p = 1.0 / (1.0 + exp(-(double)logits[i])), t = target[i];
+        grad[i] -= (float)(c * (t * un - in * (1.0 - t)) * p * (1.0 - p));
+      }
+  }
+  return n ? (float)(sum / n) : 0.f;
+}
+
 float nets_loss_softargmax_l1(const float *logits, int n, int h, int w, float cell, float offset,
                               const float *target_xy, float scale, float *grad, float *xy) {
   const int hw = h * w;

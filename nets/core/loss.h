@@ -22,6 +22,15 @@ float nets_loss_hinge_g(const float *fake, size_t n, float scale, float *grad);
 float nets_loss_focal(const float *logits, const float *target, const float *weight, size_t n,
                       float gamma, float alpha, float scale, float *grad);
 
+/* Soft IoU (Jaccard) on logits, per window: for each of the n windows of a
+ * w-wide map (rects: n quadruples x0, y0, x1, y1, ends exclusive),
+ * 1 - (I + 1) / (U + 1) with p = sigmoid(logit), I = sum p t, U = sum p +
+ * sum t - I over its cells.  Returns the mean over windows (0 when n = 0).
+ * Unlike the others, the gradient is ADDED to grad (windows may overlap),
+ * for the mean, times scale; grad may be NULL. */
+float nets_loss_soft_iou(const float *logits, const float *target, int w, const int *rects, int n,
+                         float scale, float *grad);
+
 /* Soft-argmax keypoints: each of the n maps (h x w logits, one per keypoint)
  * is a softmax over its cells, whose expected position is the keypoint.
  * Cell (i, j) sits at x = cell * j + offset, y = cell * i + offset.

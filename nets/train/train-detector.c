@@ -28,7 +28,7 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 typedef struct {
   train_opts t;
   int size;
-  float lr, gamma, seam_weight, loop_weight;
+  float lr, gamma, seam_weight, loop_weight, iou_weight;
   double photo_share, emblem_share, grey_share, replay_share, small_share;
   int look_every; /* every look_every-th step is a batch of look crops; 0: none */
   int seam_radius;
@@ -56,6 +56,9 @@ static void usage(void) {
          "                     opening by 1 px removes) count fully in the map's cells\n"
          "                     that hold them (target 1), with a loss weight of at\n"
          "                     least W (default 0: off, the cells' covered share)\n"
+         "  --iou-weight W     adds W x a soft IoU loss over a window around each\n"
+         "                     covering (its box and a quarter of its size around),\n"
+         "                     every covering counting alike (default 0: off)\n"
          "  --photo-share P    the share of scenes drawn on a whole photo of people, whose\n"
          "                     own faces get masks (0-1, default 0.45; evaluation always\n"
          "                     uses 0.45); the others paste faces on parts of photos or\n"
@@ -105,6 +108,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--seam-weight")) o->seam_weight = (float)atof(v);
     else if (OPT("--seam-radius")) o->seam_radius = atoi(v);
     else if (OPT("--loop-weight")) o->loop_weight = (float)atof(v);
+    else if (OPT("--iou-weight")) o->iou_weight = (float)atof(v);
     else if (OPT("--look-every")) o->look_every = atoi(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
@@ -130,6 +134,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->loop_weight >= 0 && o->loop_weight <= 100)) {
     fprintf(stderr, "unmask-train: --loop-weight must be 0 to 100\n");
+    return 2;
+  }
+  if (!(o->iou_weight >= 0 && o->iou_weight <= 100)) {
+    fprintf(stderr, "unmask-train: --iou-weight must be 0 to 100\n");
     return 2;
   }
   if (!(o->grey_share >= 0 && o->grey_share <= 1)) {
@@ -181,6 +189,28 @@ static void small_mask_weights(const unmask_box *boxes, int nb, int w, int h, fl
   }
 }
 
+/* The soft IoU's windows: each covering's box (w x h scene pixels, mirrored
+ * left to right with mirror) and a quarter of its size around it, at least
+ * 2 cells, in the map's cells (scene / f), as quadruples x0 y0 x1 y1.
+ * Returns how many. */
+static int iou_windows(const unmask_box *boxes, int nb, int w, int h, int f, int mirror, int *rects) {
+  const int mw = w / f, mh = h / f;
+  int n = 0;
+  for (int b = 0; b < nb; b++) {
+    if (boxes[b].w <= 0.f || boxes[b].h <= 0.f) continue;
+    const float x = mirror ? w - boxes[b].x - boxes[b].w : boxes[b].x;
+    const float side = boxes[b].w > boxes[b].h ? boxes[b].w : boxes[b].h;
+    const float m = 0.25f * side > 2.f * f ? 0.25f * side : 2.f * f;
+    int *r = rects + 4 * n;
+    r[0] = (int)floorf((x - m) / f), r[1] = (int)floorf((boxes[b].y - m) / f);
+    r[2] = (int)ceilf((x + boxes[b].w + m) / f), r[3] = (int)ceilf((boxes[b].y + boxes[b].h + m) / f);
+    r[0] = r[0] < 0 ? 0 : r[0], r[1] = r[1] < 0 ? 0 : r[1];
+    r[2] = r[2] > mw ? mw : r[2], r[3] = r[3] > mh ? mh : r[3];
+    n += r[2] > r[0] && r[3] > r[1];
+  }
+  return n;
+}
+
 /* Area-average a w x h map by f into (w/f) x (h/f). */
 static void downsample(const float *src, int w, int h, int f, float *dst) {
   const int ow = w / f, oh = h / f;
@@ -202,6 +232,7 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
     ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", emblems %g", o->emblem_share);
   if (o->grey_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", grey %g", o->grey_share);
   if (o->loop_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", loop weight %g", o->loop_weight);
+  if (o->iou_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", soft IoU weight %g", o->iou_weight);
   if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
   if (o->small_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
   if (o->look_every > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps", o->look_every);
@@ -351,12 +382,13 @@ int train_detector_main(int argc, char **argv) {
   float *x = malloc(sizeof(float) * B * 3 * hb), *t = malloc(sizeof(float) * B * lb);
   float *grad = malloc(sizeof(float) * B * lb);
   uint64_t *scene_idx = malloc(sizeof(uint64_t) * B);
+  int *rects = malloc(sizeof(int) * 4 * MAX_SCENE_BOXES * B), *n_rects = calloc((size_t)B, sizeof(int));
   int *scene_uses = malloc(sizeof(int) * B);
   train_replay pool;
   const int pool_rc = train_replay_init(&pool, o.replay_share > 0 ? REPLAY_POOL : 0, REPLAY_MAX_USES, o.t.seed);
   train_log log;
   snprintf(path, sizeof path, "%s/log.csv", o.t.run);
-  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap || !scene_idx || !scene_uses || pool_rc ||
+  if (!rgb || !cov || !seam || !x || !t || !grad || !wfull || !wmap || !scene_idx || !scene_uses || !rects || !n_rects || pool_rc ||
       train_log_open(&log, path, "step,focal,pixel_iou,scenes_per_s,hours", step, &err)) {
     fprintf(stderr, "unmask-train: %s\n", err.msg[0] ? err.msg : "out of memory");
     return 1;
@@ -368,7 +400,8 @@ int train_detector_main(int argc, char **argv) {
          o.version, nets_graph_param_count(net.g), nets_graph_macs(net.g) * 1e-9, S, S,
          nets_parallel_get_threads(), nets_blas_corename());
   const double t_start = train_now();
-  double acc_loss = 0, acc_inter = 0, acc_union = 0, acc_replay = 0, acc_look = 0, t_log = train_now();
+  double acc_loss = 0, acc_inter = 0, acc_union = 0, acc_replay = 0, acc_look = 0, acc_iou = 0;
+  double t_log = train_now();
   int acc_n = 0, acc_replay_n = 0, acc_look_n = 0;
   while (step < o.t.steps && !stop_requested) {
     if (o.t.hours > 0 && train_now() - t_start > o.t.hours * 3600) break;
@@ -386,8 +419,9 @@ int train_detector_main(int argc, char **argv) {
       small_mask_weights(boxes, nb, S, S, wfull);
       for (int p = 0; p < hw; p++)
         if (seam[p] > 0 && wfull[p] < o.seam_weight) wfull[p] = o.seam_weight;
-      if (augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx))
-        augment_mirror(wfull, S, S);
+      const int mirrored = augment_scene(rgb, cov, S, S, o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx);
+      if (mirrored) augment_mirror(wfull, S, S);
+      n_rects[i] = iou_windows(boxes, nb, S, S, DETECTOR_OUT_SCALE, mirrored, rects + 4 * MAX_SCENE_BOXES * i);
       if (o.grey_share > 0)
         augment_grey(rgb, S, S, o.grey_share, (o.t.seed * 0x9E3779B97F4A7C15ULL ^ idx) + 0x6A09E667F3BCC909ULL);
       detector_pack(rgb, S, S, S, S, x + (size_t)i * 3 * hw);
@@ -404,6 +438,13 @@ int train_detector_main(int argc, char **argv) {
     const float *lo = nets_graph_output(net.g, net.out)->data;
     const size_t n = (size_t)B * side_out * side_out;
     float l = nets_loss_focal(lo, t, wmap, n, o.gamma, -1.f, 1.f, grad);
+    int windows = 0;
+    for (int i = 0; i < B && o.iou_weight > 0 && !look; i++) windows += n_rects[i];
+    for (int i = 0; i < B && windows; i++) { /* the mean over the batch's coverings */
+      const size_t off = (size_t)i * ls * ls;
+      acc_iou += n_rects[i] * nets_loss_soft_iou(lo + off, t + off, ls, rects + 4 * MAX_SCENE_BOXES * i, n_rects[i],
+                                                 o.iou_weight * n_rects[i] / windows, grad + off) / windows;
+    }
     for (int i = 0; i < B && o.replay_share > 0 && !look; i++) {
       const size_t off = (size_t)i * ls * ls;
       const float li = nets_loss_focal(lo + off, t + off, wmap + off, (size_t)ls * ls, o.gamma, -1.f, 1.f, NULL);
@@ -430,11 +471,12 @@ int train_detector_main(int argc, char **argv) {
       train_log_row(&log, row);
       printf("step %7ld  focal %.5f  pixel IoU %.3f  %.1f scenes/s  %.2f h", step, row[1], row[2], row[3],
              row[4]);
+      if (o.iou_weight > 0 && acc_n) printf("  soft IoU %.4f", acc_iou / acc_n);
       if (acc_replay_n) printf("  (scenes drawn again: focal %.5f)", acc_replay / acc_replay_n);
       if (acc_look_n) printf("  (look crops: focal %.5f)", acc_look / acc_look_n);
       printf("\n");
       fflush(stdout);
-      acc_loss = acc_inter = acc_union = acc_replay = acc_look = 0;
+      acc_loss = acc_inter = acc_union = acc_replay = acc_look = acc_iou = 0;
       acc_n = acc_replay_n = acc_look_n = 0;
       t_log = now;
     }
@@ -456,7 +498,7 @@ int train_detector_main(int argc, char **argv) {
     printf("saved %s at step %ld\n", o.t.run, step);
   train_log_close(&log);
   free(rgb); free(cov); free(seam); free(x); free(t); free(grad); free(wfull); free(wmap);
-  free(scene_idx), free(scene_uses);
+  free(scene_idx), free(scene_uses), free(rects), free(n_rects);
   train_replay_free(&pool);
   if (ema) nets_ema_free(ema);
   nets_graph_free(net.g);

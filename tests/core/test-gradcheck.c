@@ -223,6 +223,34 @@ static void check_losses(void) {
     CHECK(d < 1e-2, "%s gradient rel error %g", fl[f].name, d);
     printf("loss %-24s rel error %.2e\n", fl[f].name, d);
   }
+  /* soft IoU over windows of an 8 x 8 map, two of them overlapping; the
+   * gradient is added to what grad holds */
+  {
+    const int rects[] = {0, 0, 5, 4, 2, 1, 8, 8, 6, 0, 8, 2};
+    for (int i = 0; i < M; i++) g1[i] = 0.5f;
+    nets_loss_soft_iou(p, t, 8, rects, 3, 1.f, g1);
+    for (int i = 0; i < M; i++) {
+      float k = p[i];
+      p[i] = k + eps; double lp = nets_loss_soft_iou(p, t, 8, rects, 3, 1.f, NULL);
+      p[i] = k - eps; double lm = nets_loss_soft_iou(p, t, 8, rects, 3, 1.f, NULL);
+      p[i] = k; gn[i] = (float)((lp - lm) / (2 * eps));
+    }
+    for (int i = 0; i < M; i++) g1[i] -= 0.5f; /* what the loss added */
+    d = rel_diff(g1, gn, M);
+    CHECK(d < 1e-2, "soft IoU gradient rel error %g", d);
+    printf("loss soft IoU (windows)       rel error %.2e\n", d);
+    /* a sure, right map scores near 0, a sure, wrong one near 1 */
+    float right[M], wrong[M], bin[M];
+    for (int i = 0; i < M; i++) {
+      bin[i] = i % 3 == 0;
+      right[i] = bin[i] ? 12.f : -12.f, wrong[i] = -right[i];
+    }
+    const int whole[] = {0, 0, 8, 8};
+    const float lr = nets_loss_soft_iou(right, bin, 8, whole, 1, 1.f, NULL);
+    const float lw = nets_loss_soft_iou(wrong, bin, 8, whole, 1, 1.f, NULL);
+    CHECK(lr < 0.01f && lw > 0.97f, "soft IoU of a right map %g, of a wrong one %g", lr, lw);
+    CHECK(nets_loss_soft_iou(right, bin, 8, whole, 0, 1.f, NULL) == 0.f, "soft IoU of no window is not 0");
+  }
   /* hinge: keep values away from the +-1 kinks */
   for (int i = 0; i < M; i++) if (fabsf(fabsf(p[i]) - 1.f) < 0.01f) p[i] += 0.05f;
   nets_loss_hinge_d(p, M / 2, p + M / 2, M / 2, 1.f, g1, g1 + M / 2);

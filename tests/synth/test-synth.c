@@ -879,6 +879,7 @@ static void test_trainers(void) {
   detector_option("photos", "--photo-share", "1.2", "0.8", "photo share 0.8");
   detector_option("emblems", "--emblems", "-0.5", "0.3", "emblems 0.3");
   detector_option("loops", "--loop-weight", "-1", "4", "loop weight 4");
+  detector_option("iou", "--iou-weight", "-1", "0.1", "soft IoU weight 0.1");
   detector_option("replay", "--replay", "0.7", "0.5", "replay 0.5");
   /* --look-every: scenes of 64 px and look crops of 128 in one run */
   detector_option("looks", "--look-every", "-1", "1", "look crops every 1 steps");
