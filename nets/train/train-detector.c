@@ -173,16 +173,24 @@ static int parse(int argc, char **argv, det_opts *o) {
 
 #define MAX_SCENE_BOXES 32
 
+/* Box b grown by a quarter of its larger side (at least min_margin) on every
+ * side, as edges e: x0 y0 x1 y1; returns its larger side. */
+static float around(const unmask_box *b, float min_margin, float *e) {
+  const float side = b->w > b->h ? b->w : b->h, m = 0.25f * side > min_margin ? 0.25f * side : min_margin;
+  e[0] = b->x - m, e[1] = b->y - m, e[2] = b->x + b->w + m, e[3] = b->y + b->h + m;
+  return side;
+}
+
 /* Loss weights: small coverings have few pixels, so the pixels in and around
  * the box of a covering smaller than 64 px count (64 / size) times, at most 4. */
 static void small_mask_weights(const unmask_box *boxes, int nb, int w, int h, float *wmap) {
   for (size_t i = 0; i < (size_t)w * h; i++) wmap[i] = 1.f;
   for (int b = 0; b < nb; b++) {
-    float side = boxes[b].w > boxes[b].h ? boxes[b].w : boxes[b].h;
+    float e[4];
+    const float side = around(&boxes[b], 0.f, e);
     if (side >= 64.f || side <= 0.f) continue;
-    float k = 64.f / side > 4.f ? 4.f : 64.f / side, m = 0.25f * side;
-    int x0 = (int)(boxes[b].x - m), y0 = (int)(boxes[b].y - m);
-    int x1 = (int)(boxes[b].x + boxes[b].w + m), y1 = (int)(boxes[b].y + boxes[b].h + m);
+    const float k = 64.f / side > 4.f ? 4.f : 64.f / side;
+    const int x0 = (int)e[0], y0 = (int)e[1], x1 = (int)e[2], y1 = (int)e[3];
     for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
       for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
         if (wmap[(size_t)y * w + x] < k) wmap[(size_t)y * w + x] = k;
@@ -198,12 +206,15 @@ static int iou_windows(const unmask_box *boxes, int nb, int w, int h, int f, int
   int n = 0;
   for (int b = 0; b < nb; b++) {
     if (boxes[b].w <= 0.f || boxes[b].h <= 0.f) continue;
-    const float x = mirror ? w - boxes[b].x - boxes[b].w : boxes[b].x;
-    const float side = boxes[b].w > boxes[b].h ? boxes[b].w : boxes[b].h;
-    const float m = 0.25f * side > 2.f * f ? 0.25f * side : 2.f * f;
+    float e[4];
+    around(&boxes[b], 2.f * f, e);
+    if (mirror) {
+      const float x0 = e[0];
+      e[0] = w - e[2], e[2] = w - x0;
+    }
     int *r = rects + 4 * n;
-    r[0] = (int)floorf((x - m) / f), r[1] = (int)floorf((boxes[b].y - m) / f);
-    r[2] = (int)ceilf((x + boxes[b].w + m) / f), r[3] = (int)ceilf((boxes[b].y + boxes[b].h + m) / f);
+    r[0] = (int)floorf(e[0] / f), r[1] = (int)floorf(e[1] / f);
+    r[2] = (int)ceilf(e[2] / f), r[3] = (int)ceilf(e[3] / f);
     r[0] = r[0] < 0 ? 0 : r[0], r[1] = r[1] < 0 ? 0 : r[1];
     r[2] = r[2] > mw ? mw : r[2], r[3] = r[3] > mh ? mh : r[3];
     n += r[2] > r[0] && r[3] > r[1];
