@@ -255,7 +255,7 @@ static int emblems(const unmask_synth *s, uint64_t seed, uint64_t index, nets_im
 
 /* ---- pasted faces ----------------------------------------------------- */
 static int paste_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *g, int face,
-                      double width_px, float *lm_out, double *scale_out, nets_error *err) {
+                      double width_px, int top_cut, float *lm_out, double *scale_out, nets_error *err) {
   const synth_face *fc = &s->faces[face];
   int fw, fh;
   const uint8_t *pix = synth_file_pixels(s, fc->file, &fw, &fh, err);
@@ -275,6 +275,10 @@ static int paste_face(unmask_synth *s, synth_rng *r, nets_image *img, scene_gt *
   int edge = synth_chance(r, 0.2); /* partly outside the frame */
   pl.tx = synth_range(r, edge ? -0.1 : 0.1, edge ? 1.1 : 0.9) * img->width;
   pl.ty = synth_range(r, edge ? -0.05 : 0.1, edge ? 1.05 : 0.85) * img->height;
+  /* eyes above the frame, the covering cut by its top edge: the head's
+   * centre from 0.3 of the centre-to-chin distance above the edge to 0.75
+   * below it (eyes about 0.8 above the centre) */
+  if (top_cut) pl.ty = synth_range(r, -0.3, 0.75) * (fc->lm[17] - hy) * pl.s;
   /* ellipse in the head frame (source px): rx ~ jaw half width, ry ~ head height */
   double ry = 0.5 * (fc->lm[17] - 0.5 * (fc->lm[39] + fc->lm[49])) + 0.55 * f.iod;
   double rx = 0.5 * jaw_w * synth_range(r, 1.0, 1.2);
@@ -487,7 +491,10 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
   for (int i = 0; i < n_paste && rc == 0; i++) {
     float lm[136];
     double paste_scale = 1;
-    int pr = paste_face(s, &r, img, &g, P->v[synth_below(&r, P->n)], widths[i], lm, &paste_scale, err);
+    const int face = P->v[synth_below(&r, P->n)];
+    /* (no draw when the share is 0, as for small faces) */
+    const int top_cut = split == 0 && s->top_cut_share > 0 && synth_chance(&r, s->top_cut_share);
+    int pr = paste_face(s, &r, img, &g, face, widths[i], top_cut, lm, &paste_scale, err);
     if (pr < 0) {
       rc = err ? err->code : NETS_ERR_IO;
       break;
@@ -504,6 +511,15 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     double rx = synth_range(&r, 0.03, 0.2) * min_side;
     fabric_blob(&r, img, &g, synth_range(&r, 0, w), synth_range(&r, 0, h), rx,
                 rx * synth_range(&r, 0.4, 1.0), synth_range(&r, -1, 1), synth_chance(&r, 0.5), NULL,
+                UNMASK_LOOKALIKE_FABRIC);
+  }
+  /* with faces cut by the top edge in training, mask-coloured things cut by
+   * it too, with no face below them: there a covering has its chin and neck
+   * under it (without them the detector took such things for masks) */
+  if (rc == 0 && !photo && split == 0 && s->top_cut_share > 0 && synth_chance(&r, fmin(1, 2 * s->top_cut_share))) {
+    double rx = synth_range(&r, 0.08, 0.3) * min_side;
+    fabric_blob(&r, img, &g, synth_range(&r, 0, w), synth_range(&r, -0.5, 0.4) * rx, rx,
+                rx * synth_range(&r, 0.5, 1.0), synth_range(&r, -0.5, 0.5), synth_chance(&r, 0.6), NULL,
                 UNMASK_LOOKALIKE_FABRIC);
   }
   if (rc == 0 && split == 0 && s->emblem_share > 0)

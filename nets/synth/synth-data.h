@@ -40,6 +40,7 @@ struct unmask_synth {
   double photo_share;                 /* of scenes on a whole photo of people */
   double emblem_share;                /* of training scenes with badges drawn on */
   double small_share;                 /* of faces pasted into training scenes, drawn small */
+  double top_cut_share;               /* of them placed with their eyes above the frame */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

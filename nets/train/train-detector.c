@@ -29,7 +29,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight, loop_weight, iou_weight;
-  double photo_share, emblem_share, grey_share, replay_share, small_share;
+  double photo_share, emblem_share, grey_share, replay_share, small_share, top_cut_share;
   int look_every; /* every look_every-th step is a batch of look crops; 0: none */
   int seam_radius;
   long lr_decay_step;
@@ -78,6 +78,11 @@ static void usage(void) {
          "  --small-faces P    the share of pasted faces drawn 24-48 px wide, the\n"
          "                     smallest the detector is asked to find (0-1, default 0:\n"
          "                     24 px to the scene's size; held-out scenes never change)\n"
+         "  --top-cut P        the share of pasted faces placed with their eyes above\n"
+         "                     the frame, the covering cut by its top edge, and adds\n"
+         "                     with chance 2P a mask-coloured thing cut by that edge\n"
+         "                     with no face under it (0-1, default 0; held-out\n"
+         "                     scenes never change)\n"
          "  --look-every K     every K-th step trains on a batch of second-look crops\n"
          "                     instead of scenes: training faces framed as the\n"
          "                     inpainter's crop (%d px), half masked and half bare,\n"
@@ -115,6 +120,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--grey")) o->grey_share = atof(v);
     else if (OPT("--replay")) o->replay_share = atof(v);
     else if (OPT("--small-faces")) o->small_share = atof(v);
+    else if (OPT("--top-cut")) o->top_cut_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -150,6 +156,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->small_share >= 0 && o->small_share <= 1)) {
     fprintf(stderr, "unmask-train: --small-faces must be 0 to 1\n");
+    return 2;
+  }
+  if (!(o->top_cut_share >= 0 && o->top_cut_share <= 1)) {
+    fprintf(stderr, "unmask-train: --top-cut must be 0 to 1\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -246,6 +256,7 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->iou_weight > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", soft IoU weight %g", o->iou_weight);
   if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
   if (o->small_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
+  if (o->top_cut_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", top cut %g", o->top_cut_share);
   if (o->look_every > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps", o->look_every);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
@@ -351,6 +362,7 @@ int train_detector_main(int argc, char **argv) {
   unmask_synth_set_photo_share(syn, o.photo_share);
   unmask_synth_set_emblem_share(syn, o.emblem_share);
   unmask_synth_set_small_share(syn, o.small_share);
+  unmask_synth_set_top_cut_share(syn, o.top_cut_share);
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

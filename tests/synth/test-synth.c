@@ -603,6 +603,36 @@ static void test_generator(void) {
   CHECK(unmask_synth_set_small_share(s, 0) == 0, "small-face share 0 refused");
   unmask_synth_scene(s, 0, 9, 0, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
   CHECK(memcmp(rgb, rgb2, sizeof(float) * 128 * 96 * 3) != 0, "small faces change nothing in training scene 0");
+  /* faces cut by the top edge: at share 1 most pasted coverings reach the
+   * frame's top row (at 0 few do); held-out scenes and, at 0, training
+   * scenes as before */
+  CHECK(unmask_synth_set_top_cut_share(s, -0.5) == -1 && unmask_synth_set_top_cut_share(s, NAN) == -1,
+        "top-cut share outside 0..1 taken");
+  float *before = malloc(sizeof(float) * 128 * 96 * 3 * 2);
+  CHECK(before != NULL, "out of memory");
+  if (before) {
+    float *held = before + 128 * 96 * 3;
+    unmask_synth_scene(s, 0, 9, 3, 128, 96, before, cover, NULL, NULL, 0, NULL, NULL);
+    unmask_synth_scene(s, 1, 9, 2, 128, 96, held, cover, NULL, NULL, 0, NULL, NULL);
+    int top_on[2] = {0, 0}, pasted_n[2] = {0, 0};
+    for (int share = 1; share >= 0; share--) {
+      CHECK(unmask_synth_set_top_cut_share(s, share) == 0, "top-cut share %d refused", share);
+      for (int i = 0; i < 24; i++) {
+        int nb = 0;
+        unmask_synth_scene(s, 0, 9, (uint64_t)i, 128, 96, rgb2, cover, NULL, boxes, 16, &nb, &err);
+        for (int k = 0; k < nb; k++)
+          if (boxes[k].pasted) pasted_n[share]++, top_on[share] += boxes[k].y < 1.5f;
+      }
+      unmask_synth_scene(s, 1, 9, 2, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
+      CHECK(!memcmp(held, rgb2, sizeof(float) * 128 * 96 * 3), "top-cut share %d changes a held-out scene", share);
+    }
+    CHECK(pasted_n[1] > 0 && 2 * top_on[1] > pasted_n[1] && 4 * top_on[0] < pasted_n[0],
+          "top cut: %d of %d pasted coverings at the top edge asked, %d of %d without", top_on[1], pasted_n[1],
+          top_on[0], pasted_n[0]);
+    unmask_synth_scene(s, 0, 9, 3, 128, 96, rgb2, cover, NULL, NULL, 0, NULL, NULL);
+    CHECK(!memcmp(before, rgb2, sizeof(float) * 128 * 96 * 3), "top-cut share 0 changes training scene 3");
+  }
+  free(before);
   CHECK(__builtin_popcount((unsigned)kinds_seen) >= 3, "only %d mask kinds in 24 scenes", __builtin_popcount((unsigned)kinds_seen));
   /* no whole photos of people in this data: photo scenes fail cleanly */
   CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 0, "no photos");
