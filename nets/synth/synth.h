@@ -164,8 +164,8 @@ int unmask_synth_set_small_share(unmask_synth *s, double share);
 
 /* The share of the faces pasted into training scenes (split 0) placed with
  * the head's centre (between brows and chin) from 0.3 of its distance to
- * the chin above the frame's top edge to 0.75 of it below: the eyes lie
- * above the frame and the covering reaches or nears its top edge, as on
+ * the chin above the frame's top edge to 0.75 of it below: the eyes lie at
+ * or above the frame and the covering reaches or nears its top edge, as on
  * people whose head the photo cuts off.  Otherwise a
  * fifth of the pasted faces are placed partly outside the frame on any side,
  * but rarely that far up.  Non-photo training scenes then also get, with a
