@@ -166,11 +166,11 @@ int unmask_synth_set_small_share(unmask_synth *s, double share);
  * the head's centre (between brows and chin) from 0.3 of its distance to
  * the chin above the frame's top edge to 0.75 of it below: the eyes lie at
  * or above the frame and the covering reaches or nears its top edge, as on
- * people whose head the photo cuts off.  Otherwise a
- * fifth of the pasted faces are placed partly outside the frame on any side,
- * but rarely that far up.  Non-photo training scenes then also get, with a
- * chance of 2 x share, a mask-coloured thing cut by the top edge with no
- * face under it.  Held-out scenes never change.  Default 0;
+ * people whose head the photo cuts off.  Otherwise a fifth of the pasted
+ * faces are placed partly outside the frame on any side, but rarely that
+ * far up.  Non-photo training scenes then also get, with a chance of
+ * 2 x share, a mask-coloured thing cut by the top edge with no face under
+ * it.  Held-out scenes never change.  Default 0;
  * unmask_synth_set_top_cut_share sets 0..1, and returns -1 (unchanged)
  * outside that range. */
 int unmask_synth_set_top_cut_share(unmask_synth *s, double share);
