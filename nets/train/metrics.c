@@ -198,3 +198,35 @@ void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *g
   *n_kept_dets = nd;
   *n_kept_gts = ng;
 }
+
+/* The largest axis-aligned rectangle [x0,x1) x [y0,y1) of an s x s crop
+ * whose pixels all came from inside its photo (valid >= 0.5); the whole crop
+ * when none did.  Returns the number of valid pixels it leaves out. */
+long metric_inside_rect(const float *valid, int s, int *x0, int *y0, int *x1, int *y1) {
+  int *run = calloc((size_t)s, sizeof *run), *stack = malloc(sizeof(int) * (s + 1));
+  long best = 0, n_valid = 0;
+  *x0 = *y0 = 0, *x1 = *y1 = s;
+  for (int y = 0; run && stack && y < s; y++) {
+    for (int x = 0; x < s; x++) { /* valid pixels in a column, ending at row y */
+      const int v = valid[(size_t)y * s + x] >= 0.5f;
+      run[x] = v ? run[x] + 1 : 0;
+      n_valid += v;
+    }
+    int top = 0; /* the largest rectangle under the histogram run[] */
+    for (int x = 0; x <= s; x++) {
+      const int hx = x < s ? run[x] : 0;
+      while (top > 0 && run[stack[top - 1]] >= hx) {
+        const int hh = run[stack[--top]], left = top > 0 ? stack[top - 1] + 1 : 0;
+        const long area = (long)hh * (x - left);
+        if (area > best) best = area, *x0 = left, *x1 = x, *y0 = y + 1 - hh, *y1 = y + 1;
+      }
+      stack[top++] = x;
+    }
+  }
+  free(run), free(stack);
+  if (best == 0) {
+    *x0 = *y0 = 0, *x1 = *y1 = s;
+    return 0;
+  }
+  return n_valid - best;
+}

@@ -42,4 +42,10 @@ void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *g
                          const unsigned char *ignore, int n_gts, metric_box *kept_dets,
                          int *n_kept_dets, metric_box *kept_gts, int *n_kept_gts);
 
+/* The largest upright rectangle [x0,x1) x [y0,y1) of an s x s crop whose
+ * pixels all came from inside its photo (valid >= 0.5; the first one found
+ * when several are as large), or the whole crop when none did.  Returns the
+ * number of valid pixels it leaves out. */
+long metric_inside_rect(const float *valid, int s, int *x0, int *y0, int *x1, int *y1);
+
 #endif

@@ -240,11 +240,67 @@ static void test_ignored(void) {
   CHECK(nd == 3 && fabs(ap50 - 1.0) < 1e-9, "left out: %d detections, AP50 %g", nd, ap50);
 }
 
+/* metric_inside_rect against a search of every rectangle: on a crop whose
+ * photo ends in a tilted edge (a face crop turned past the photo's corner)
+ * and on random masks */
+static long brute_rect(const float *v, int s) {
+  long best = 0;
+  for (int y0 = 0; y0 < s; y0++)
+    for (int x0 = 0; x0 < s; x0++)
+      for (int y1 = y0 + 1; y1 <= s; y1++)
+        for (int x1 = x0 + 1; x1 <= s; x1++) {
+          int ok = 1;
+          for (int y = y0; ok && y < y1; y++)
+            for (int x = x0; ok && x < x1; x++) ok = v[y * s + x] >= 0.5f;
+          if (ok && (long)(x1 - x0) * (y1 - y0) > best) best = (long)(x1 - x0) * (y1 - y0);
+        }
+  return best;
+}
+
+static void test_inside_rect(void) {
+  enum { S = 12 };
+  float v[S * S];
+  int x0, y0, x1, y1, bad = 0;
+  for (int y = 0; y < S; y++) /* inside the photo: above the line x + 2y = 20 */
+    for (int x = 0; x < S; x++) v[y * S + x] = x + 2 * y < 20 ? 1.f : 0.f;
+  long n_valid = 0;
+  for (int i = 0; i < S * S; i++) n_valid += v[i] >= 0.5f;
+  long left = metric_inside_rect(v, S, &x0, &y0, &x1, &y1);
+  long area = (long)(x1 - x0) * (y1 - y0);
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++) bad += v[y * S + x] < 0.5f;
+  CHECK(!bad && area == brute_rect(v, S) && left == n_valid - area,
+        "tilted edge: rectangle %d,%d-%d,%d (%ld px, best %ld), %d outside, %ld left", x0, y0, x1, y1, area,
+        brute_rect(v, S), bad, left);
+  unsigned r = 12345;
+  int wrong = 0;
+  for (int t = 0; t < 200; t++) {
+    const int s = 3 + t % 6;
+    for (int i = 0; i < s * s; i++) {
+      r = r * 1103515245u + 12345u;
+      v[i] = (r >> 16) % 4 ? 1.f : 0.f;
+    }
+    metric_inside_rect(v, s, &x0, &y0, &x1, &y1);
+    int out = 0;
+    for (int y = y0; y < y1; y++)
+      for (int x = x0; x < x1; x++) out += v[y * s + x] < 0.5f;
+    const long best = brute_rect(v, s);
+    wrong += best ? out || (long)(x1 - x0) * (y1 - y0) != best : !(x0 == 0 && y0 == 0 && x1 == s && y1 == s);
+  }
+  CHECK(wrong == 0, "largest inside rectangle wrong on %d of 200 random masks", wrong);
+  for (int i = 0; i < S * S; i++) v[i] = 0;
+  int z0, w0, z1, w1;
+  metric_inside_rect(v, S, &z0, &w0, &z1, &w1);
+  CHECK(z0 == 0 && w0 == 0 && z1 == S && w1 == S, "no valid pixel: the whole crop expected");
+  printf("inside rectangle: %ld px of the tilted crop's %ld, 200 random masks checked\n", area, n_valid);
+}
+
 int main(void) {
   test_boxes();
   test_split();
   test_split_valleys();
   test_ap();
   test_ignored();
+  test_inside_rect();
   return check_report("test-boxes");
 }

@@ -435,8 +435,14 @@ static void test_eval_detector(void) {
   char line[512];
   int in_table = 0, rows = 0, drawn_all = 0, bad = 0, fp_on = -1, fp = -1;
   const char *fp_row = "| detections matching nothing that lie on one |";
+  int flag_n = -1, flag_of = -1, smear_n = -1, smear_of = -1;
   while (f && fgets(line, sizeof line, f)) {
     fputs(line, stdout);
+    const char *q;
+    if (!strncmp(line, "| unmasked faces flagged |", 26) && (q = strchr(line + 26, '(')))
+      sscanf(q, "(%d of %d)", &flag_n, &flag_of);
+    if (strstr(line, "counted on the whole face crop, edge smear included") && (q = strrchr(line, '(')))
+      sscanf(q, "(%d of %d)", &smear_n, &smear_of);
     if (strstr(line, "| look-alike drawn into the scenes")) in_table = 1;
     else if (in_table && !strncmp(line, fp_row, strlen(fp_row))) {
       sscanf(line + strlen(fp_row), " %d of %d", &fp_on, &fp);
@@ -452,6 +458,9 @@ static void test_eval_detector(void) {
   CHECK(rows >= 2 && rows <= UNMASK_LOOKALIKE_KINDS && drawn_all > 0 && !bad,
         "eval-detector look-alike table: %d rows, %d drawn, %d bad rows", rows, drawn_all, bad);
   CHECK(fp >= 0 && fp_on >= 0 && fp_on <= fp, "eval-detector: %d of %d false detections on look-alikes", fp_on, fp);
+  /* unmasked faces: scored on their part inside the photo, and on the whole crop */
+  CHECK(flag_of > 0 && smear_of == flag_of && flag_n >= 0 && flag_n <= flag_of && smear_n >= 0 && smear_n <= flag_of,
+        "eval-detector unmasked faces: %d of %d flagged, %d of %d on the whole crop", flag_n, flag_of, smear_n, smear_of);
   /* --first: another range of scenes, named in the header; below 0 refused */
   const char *later[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
                          "--n", "3", "--first", "500", "--size", "64", "--faces-n", "1", "--threads", "1", NULL};
