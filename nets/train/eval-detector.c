@@ -460,7 +460,7 @@ int eval_detector_main(int argc, char **argv) {
    * look sees a face crop (coverings.c).  The whole crop, smear included, is
    * scored too (it was the only score before session 36). */
   int flagged = 0, checked = 0, flagged_smear = 0;
-  long smear_left = 0;
+  long smear_left = 0, photo_px = 0;
   const int S = NETS_INPAINT_SIZE;
   float *m = malloc(sizeof(float) * S * S * 3), *h = malloc(sizeof(float) * S * S);
   float *o = malloc(sizeof(float) * S * S * 3), *pf = malloc(sizeof(float) * S * S);
@@ -480,6 +480,7 @@ int eval_detector_main(int argc, char **argv) {
     flagged_smear += nf > 0;
     int x0, y0, x1, y1;
     smear_left += metric_inside_rect(valid, S, &x0, &y0, &x1, &y1);
+    for (int q = 0; q < S * S; q++) photo_px += valid[q] >= 0.5f;
     const int sw = x1 - x0, sh = y1 - y0;
     for (int y = 0; y < sh; y++)
       memcpy(sub + (size_t)y * sw * 3, o + ((size_t)(y0 + y) * S + x0) * 3, sizeof(float) * 3 * sw);
@@ -523,7 +524,7 @@ int eval_detector_main(int argc, char **argv) {
     printf("| unmasked faces flagged | %.1f%% (%d of %d) |\n", 100.0 * flagged / (checked ? checked : 1),
            flagged, checked);
     printf("| … counted on the whole face crop, edge smear included (as before session 36; the rectangles above leave out %.1f%% of the crops' photo pixels) | %.1f%% (%d of %d) |\n",
-           100.0 * smear_left / ((double)checked * S * S), 100.0 * flagged_smear / (checked ? checked : 1),
+           100.0 * smear_left / (photo_px ? (double)photo_px : 1.0), 100.0 * flagged_smear / (checked ? checked : 1),
            flagged_smear, checked);
     printf("| detector time per %dx%d scene | %.1f ms |\n", size, size, ms / n);
     /* where the misses are: recall at IoU 0.5 by the covering's size */
