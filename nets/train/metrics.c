@@ -205,7 +205,6 @@ void metric_drop_ignored(const metric_box *dets, int n_dets, const metric_box *g
 long metric_inside_rect(const float *valid, int s, int *x0, int *y0, int *x1, int *y1) {
   int *run = calloc((size_t)s, sizeof *run), *stack = malloc(sizeof(int) * (s + 1));
   long best = 0, n_valid = 0;
-  *x0 = *y0 = 0, *x1 = *y1 = s;
   for (int y = 0; run && stack && y < s; y++) {
     for (int x = 0; x < s; x++) { /* valid pixels in a column, ending at row y */
       const int v = valid[(size_t)y * s + x] >= 0.5f;
