@@ -679,3 +679,22 @@ done:
   free(tmp);
   return rc;
 }
+
+int nets_st_save_copy(const nets_st_file *f, const char *path, const char *const *drop,
+                      const char *const *add, nets_error *err) {
+  nets_st_writer *w = nets_st_writer_new();
+  int rc = w ? NETS_OK : nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  for (int i = 0; !rc && i < f->n_tensors; i++)
+    rc = nets_st_writer_add(w, f->tensors[i].name, f->tensors[i].data, f->tensors[i].ndim, f->tensors[i].shape,
+                            err);
+  for (int i = 0; !rc && i < f->n_meta; i++) {
+    int dropped = 0;
+    for (int k = 0; drop && drop[k] && !dropped; k++) dropped = !strcmp(f->meta_keys[i], drop[k]);
+    for (int k = 0; add && add[k] && !dropped; k += 2) dropped = !strcmp(f->meta_keys[i], add[k]);
+    if (!dropped) rc = nets_st_writer_meta(w, f->meta_keys[i], f->meta_values[i], err);
+  }
+  for (int k = 0; !rc && add && add[k]; k += 2) rc = nets_st_writer_meta(w, add[k], add[k + 1], err);
+  if (!rc) rc = nets_st_writer_save(w, path, err);
+  nets_st_writer_free(w);
+  return rc;
+}

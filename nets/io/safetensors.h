@@ -46,4 +46,10 @@ int nets_st_writer_meta(nets_st_writer *w, const char *key, const char *value, n
 int nets_st_writer_save(nets_st_writer *w, const char *path, nets_error *err);
 void nets_st_writer_free(nets_st_writer *w);
 
+/* Saves f's tensors and metadata to path, without the metadata keys in drop
+ * and with the pairs in add (both lists end with NULL; either may be NULL;
+ * add holds key, value, key, value, ...): a weights file with new notes. */
+int nets_st_save_copy(const nets_st_file *f, const char *path, const char *const *drop,
+                      const char *const *add, nets_error *err);
+
 #endif

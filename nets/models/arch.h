@@ -99,6 +99,9 @@ typedef struct {
   int out;
   int version;
   char arch[32];
+  /* the file's second-look model (metadata NETS_LOOK_META), if it has one */
+  float look[NETS_LOOK_MAX + 1];
+  int n_look; /* its number of weights; 0: none */
 } detector_net;
 /* version 2; 3: version 2 with two residual blocks (conv, ReLU, conv,
  * added to their input) at 1/32 resolution, after c10; 4: version 2 with
@@ -110,7 +113,8 @@ int detector_build(detector_net *net, int version);
 /* The version an "arch" name gives (2 to 5), or 0 for none of them. */
 int detector_version(const char *arch);
 /* Reads the weights file at path, builds the version its "arch" names and
- * loads its tensors.  Errors: no such file, not detector weights, out of
+ * loads its tensors and its second-look model (NETS_LOOK_META; a value that
+ * does not parse is an error).  Errors: no such file, not detector weights, out of
  * memory, tensors that do not fit (the network is then freed). */
 int detector_load(detector_net *net, const char *path, nets_error *err);
 /* Zero the last layer of each block versions 3 to 5 add (weights and biases):

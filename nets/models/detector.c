@@ -2,7 +2,9 @@
  * every pixel (at 1/2 resolution) as covered by a face mask or not.  Boxes
  * and scores come from the connected components of that map
  * (nets_detector_boxes), so boxes and pixel masks always agree. */
+#include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,8 +84,31 @@ int detector_load(detector_net *net, const char *path, nets_error *err) {
     nets_graph_free(net->g);
     net->g = NULL;
   }
+  const char *look = rc ? NULL : nets_st_meta(f, NETS_LOOK_META);
+  net->n_look = look ? nets_look_parse(look, net->look) : 0;
+  if (net->n_look < 0) {
+    rc = nets_error_set(err, NETS_ERR_FORMAT, "%s: its %s metadata is not a second-look model", path,
+                        NETS_LOOK_META);
+    nets_graph_free(net->g);
+    net->g = NULL;
+  }
   nets_st_free(f);
   return rc;
+}
+
+int nets_look_parse(const char *text, float *w) {
+  int n = 0, used = 0;
+  if (sscanf(text, "look-v1 %d%n", &n, &used) != 1 || n < 1 || n > NETS_LOOK_MAX) return -1;
+  const char *s = text + used;
+  for (int i = 0; i <= n; i++) {
+    char *end = NULL;
+    const double v = strtod(s, &end);
+    if (end == s || !isfinite(v)) return -1;
+    w[i] = (float)v;
+    s = end;
+  }
+  while (*s == ' ') s++;
+  return *s ? -1 : n;
 }
 
 int detector_build(detector_net *net, int version) {
@@ -129,6 +154,7 @@ int detector_build(detector_net *net, int version) {
   net->feat[2] = f5;
   net->out = out;
   net->version = version;
+  net->n_look = 0;
   snprintf(net->arch, sizeof net->arch, "%s%d", DETECTOR_ARCH_PREFIX, version);
   return 0;
 }

@@ -261,6 +261,11 @@ void nets_detector_free(nets_detector *d) {
   free(d);
 }
 
+const float *nets_detector_look_model(const nets_detector *d, int *n) {
+  *n = d->net.n_look;
+  return d->net.n_look ? d->net.look : NULL;
+}
+
 static float sigmoid(float x) { return 1.f / (1.f + __builtin_expf(-x)); }
 
 int nets_detector_predict(nets_detector *d, const float *rgb, int w, int h, float *prob,

@@ -40,6 +40,18 @@ int nets_detector_boxes(const float *prob, int w, int h, float threshold, float 
  * seed 0.7 and threshold 0.45 (chosen on the held-out scenes, together with
  * the 2x pass and the second look of pipeline/coverings.h). */
 void nets_detector_levels(double sensitivity, float *threshold, float *seed);
+/* A linear model that the pipeline's second look (pipeline/coverings.h)
+ * applies after its fixed bars when a detector file has one, to drop more
+ * of the coverings that are not masks: written by `unmask-train fit-look`
+ * into the file's metadata NETS_LOOK_META as "look-v1 N w1 .. wN b",
+ * fitted to that file's map.  Returns the weights (N, then the bias) and
+ * sets *n to N, or NULL (*n = 0) when the file has none. */
+#define NETS_LOOK_META "second_look"
+#define NETS_LOOK_MAX 16
+const float *nets_detector_look_model(const nets_detector *d, int *n);
+/* Parses such a value into w (at most NETS_LOOK_MAX weights, then the
+ * bias); returns N, or -1 when text is not one. */
+int nets_look_parse(const char *text, float *w);
 
 /* ---- Face inpainter -------------------------------------------------- */
 #define NETS_INPAINT_SIZE 128

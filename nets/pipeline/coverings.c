@@ -69,20 +69,65 @@ int unmask_close_look_size(const nets_det_box *b, int size) {
   return close < size ? close : 0;
 }
 
-/* 1 when box b passes its second look (and, for a covering of
- * UNMASK_VERIFY_SMALL or more that fails it, its closer look); crop, sub and
- * prob hold size x size pixels. */
+static float clamped_logit(float p) {
+  const float q = p < 1e-4f ? 1e-4f : p > 1 - 1e-4f ? 1 - 1e-4f : p;
+  return logf(q / (1 - q));
+}
+
+/* The features (coverings.h) of covering b of a w x h picture from its
+ * second look p and, when it has one (close), its closer look pc. */
+static void fill_features(float p, float pc, int close, const nets_det_box *b, int w, int h, float *feat) {
+  feat[0] = clamped_logit(p);
+  feat[1] = close ? clamped_logit(pc) : feat[0];
+  feat[2] = close ? 1.f : 0.f;
+  feat[3] = clamped_logit(b->score);
+  feat[5] = b->y <= 0 ? 1.f : 0.f;
+  feat[4] = feat[5] + (b->x <= 0) + (b->x + b->w >= w) + (b->y + b->h >= h);
+}
+
+int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
+                         const nets_det_box *b, const unmask_levels *lv, float *feat, nets_error *err) {
+  const int size = lv->verify_size;
+  const size_t px = (size_t)size * size;
+  if (size <= 0) return nets_error_set(err, NETS_ERR_ARG, "no second look");
+  float *crop = malloc(sizeof(float) * 3 * px), *sub = malloc(sizeof(float) * 3 * px);
+  float *prob = malloc(sizeof(float) * px), p = 0, pc = 0;
+  const int close = unmask_close_look_size(b, size);
+  int rc = !crop || !sub || !prob ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory")
+                                  : second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
+  if (!rc && close) rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err);
+  if (!rc) fill_features(p, pc, close, b, w, h, feat);
+  free(crop), free(sub), free(prob);
+  return rc;
+}
+
+/* 1 when box b passes its second look, 0 when not, or a negative error:
+ * when the second look reaches its bar or, for a covering of
+ * UNMASK_VERIFY_SMALL or more that fails it, its closer look reaches the
+ * closer bar; and, when the detector file has a second-look model, when
+ * the model's logit reaches lv->look_bar too.  crop, sub and prob hold
+ * size x size pixels. */
 static int passes(nets_detector *d, const float *rgb, int w, int h, const int *labels, const nets_det_box *b,
                   const unmask_levels *lv, float *crop, float *sub, float *prob, nets_error *err) {
   const int size = lv->verify_size;
-  float p = 0;
+  int n_look = 0;
+  const float *model = nets_detector_look_model(d, &n_look);
+  if (n_look != UNMASK_LOOK_FEATURES) model = NULL; /* a model of other features: the bars alone */
+  float p = 0, pc = 0;
   int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
   if (rc) return rc;
-  if (p >= unmask_verify_bar(lv, b)) return 1;
+  int keep = p >= unmask_verify_bar(lv, b);
   const int close = unmask_close_look_size(b, size);
-  if (!close) return 0;
-  if ((rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &p, err))) return rc;
-  return p >= lv->verify_close;
+  if (close && (!keep || model)) {
+    if ((rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err))) return rc;
+    if (!keep) keep = pc >= lv->verify_close;
+  }
+  if (!keep || !model) return keep;
+  float f[UNMASK_LOOK_FEATURES];
+  fill_features(p, pc, close, b, w, h, f);
+  double z = model[n_look];
+  for (int i = 0; i < n_look; i++) z += (double)model[i] * f[i];
+  return z >= lv->look_bar;
 }
 
 /* Keeps the boxes that pass their second look (in order) and clears the
@@ -125,6 +170,7 @@ unmask_levels unmask_levels_for(double sensitivity, size_t view_pixels) {
   lv.verify_min = (float)(0.6 * (1.0 - s));
   lv.verify_close = (float)(0.8 * (1.0 - s));
   lv.verify_size = UNMASK_VERIFY_SIZE;
+  lv.look_bar = (float)(10.0 * UNMASK_LOOK_STEP * (0.5 - s)) + 0.f; /* + 0: no -0 */
   if (view_pixels > UNMASK_MIN_AREA_VIEW) view_pixels = UNMASK_MIN_AREA_VIEW;
   lv.min_area = (long)(view_pixels / 5000);
   if (lv.min_area < 12) lv.min_area = 12;

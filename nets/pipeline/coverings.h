@@ -10,7 +10,9 @@
  *      covering cut by the frame stays cut.  The first look sees the whole
  *      picture, where a cup's rim or a logo can pass for a mask; framed like
  *      a face, with no eyes above it, it no longer does.  A covering that
- *      fails it gets a closer look (UNMASK_VERIFY_CLOSE). */
+ *      fails it gets a closer look (UNMASK_VERIFY_CLOSE).  When the detector
+ *      file has a second-look model (UNMASK_LOOK_FEATURES), a covering that
+ *      passes must pass the model too. */
 #ifndef UNMASK_COVERINGS_H
 #define UNMASK_COVERINGS_H
 
@@ -45,12 +47,38 @@
  * -> 0.939; weights/README.md, session 30). */
 #define UNMASK_MIN_AREA_VIEW (512 * 512)
 
+/* A detector file can carry a second-look model (nets_detector_look_model,
+ * fitted to its map by `unmask-train fit-look`): a logistic regression on
+ * these features of a covering.  A covering the bars keep is then kept only
+ * if the model keeps it too; the model never keeps one the bars drop (the
+ * shipped model alone would keep the round mission patch on the astronaut's
+ * suit, which the map is sure of).  The features:
+ *   0  logit of the second look's mean probability (as verify_min's);
+ *   1  logit of the closer look's (UNMASK_VERIFY_CLOSE), or feature 0 for a
+ *      covering that has none;
+ *   2  1 when it has a closer look, else 0;
+ *   3  logit of the covering's score (its mean probability on the map);
+ *   4  how many of the picture's four edges its box touches;
+ *   5  1 when its box touches the top edge (a face whose eyes lie above
+ *      the frame), else 0.
+ * Logits are of probabilities clamped to [1e-4, 1 - 1e-4].  No feature is
+ * counted in pixels, so a model fitted on 256-px scenes holds on any view. */
+#define UNMASK_LOOK_FEATURES 6
+/* With a model, a covering is kept when w . features + b reaches 0 at
+ * sensitivity 0.5; each 0.1 of sensitivity above 0.5 lowers that bar by
+ * UNMASK_LOOK_STEP logits (and each 0.1 below raises it).  The fixed bars
+ * move about as far: from 0.5 to 0.6, the second look's bar goes from 0.3
+ * to 0.24, 0.3 lower in logits, which the shipped model's weights on its
+ * two looks (0.5 and 0.7) turn into 0.37. */
+#define UNMASK_LOOK_STEP 0.4f
+
 typedef struct {
   float threshold, seed; /* the map's two levels (nets_detector_levels) */
   float verify_min;      /* the second look's bar: mean probability of the pixels */
   float verify_close;    /* the closer look's bar (UNMASK_VERIFY_CLOSE) */
   int verify_size;       /* the second look's crop side; 0: no second look */
   long min_area;         /* smallest covering, in view pixels */
+  float look_bar;        /* with a second-look model: the logit to reach */
 } unmask_levels;
 
 /* The levels for a sensitivity in (0,1) (higher finds more) on a view of
@@ -68,6 +96,11 @@ float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b);
  * px: its face crop enlarged UNMASK_VERIFY_CLOSE times; 0 when b has none
  * (under UNMASK_VERIFY_SMALL, or a crop that large enlarged no more). */
 int unmask_close_look_size(const nets_det_box *b, int size);
+
+/* The UNMASK_LOOK_FEATURES features of covering b (a box of labels, as
+ * nets_detector_boxes gives) for lv's second look, into feat. */
+int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
+                         const nets_det_box *b, const unmask_levels *lv, float *feat, nets_error *err);
 
 /* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,

@@ -7,7 +7,8 @@
  *   eval-detector   AP, AR@10, pixel IoU and false-detection rate on held-out scenes
  *   eval-landmarks  landmark error on held-out crops, against the mean shape
  *   eval-photos     the whole pipeline on held-out real photos at their own size
- *   average         the mean of weight files of one network; calibration */
+ *   average         the mean of weight files of one network; calibration
+ *   fit-look        fit a detector file's second look to its map */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ static const struct {
     {"eval-photos", eval_photos_main, "the whole pipeline on held-out real photos, at their own size"},
     {"annotate", annotate_main, "68-point landmarks for your own face photos, as a faces.csv for training"},
     {"average", average_main, "the mean of weight files of one network (runs from one start); calibration"},
+    {"fit-look", fit_look_main, "fit a detector file's second look (which coverings to keep) to its map"},
 };
 
 int main(int argc, char **argv) {

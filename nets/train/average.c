@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../io/safetensors.h"
+#include "../models/models.h"
 #include "train.h"
 
 #define MAX_INPUTS 16
@@ -18,7 +19,10 @@ static void usage(void) {
          "metadata plus \"averaged\", naming the files and their steps.\n"
          "--shift NAME=DELTA then adds DELTA to every value of tensor NAME and\n"
          "records it as \"calibration\" (for the detector: --shift logit.bias=-0.05\n"
-         "lowers every score, so that the default sensitivity flags fewer faces).\n");
+         "lowers every score, so that the default sensitivity flags fewer faces).\n"
+         "A detector's second-look model (unmask-train fit-look) is left out of a\n"
+         "mean or a shifted file, as it was fitted to the map that changed: fit it\n"
+         "again on OUT.\n");
 }
 
 static int same_shape(const nets_st_tensor *a, const nets_st_tensor *b) {
@@ -78,22 +82,13 @@ static int shift(nets_st_file *w, const char *spec, char *note, size_t note_size
 
 static int write_out(const nets_st_file *w, const char *path, const char *averaged,
                      const char *calibration, nets_error *err) {
-  nets_st_writer *wr = nets_st_writer_new();
-  if (!wr) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
-  int rc = NETS_OK;
-  for (int i = 0; !rc && i < w->n_tensors; i++)
-    rc = nets_st_writer_add(wr, w->tensors[i].name, w->tensors[i].data, w->tensors[i].ndim,
-                            w->tensors[i].shape, err);
-  for (int i = 0; !rc && i < w->n_meta; i++) {
-    const char *k = w->meta_keys[i];
-    if ((averaged && !strcmp(k, "averaged")) || (calibration && !strcmp(k, "calibration"))) continue;
-    rc = nets_st_writer_meta(wr, k, w->meta_values[i], err);
-  }
-  if (!rc && averaged) rc = nets_st_writer_meta(wr, "averaged", averaged, err);
-  if (!rc && calibration) rc = nets_st_writer_meta(wr, "calibration", calibration, err);
-  if (!rc) rc = nets_st_writer_save(wr, path, err);
-  nets_st_writer_free(wr);
-  return rc;
+  /* a second-look model (fit-look) was fitted to the map that changes here */
+  const char *const drop[] = {NETS_LOOK_META, NETS_LOOK_META "_fit", NULL};
+  const char *add[5] = {NULL};
+  int n = 0;
+  if (averaged) add[n++] = "averaged", add[n++] = averaged;
+  if (calibration) add[n++] = "calibration", add[n++] = calibration;
+  return nets_st_save_copy(w, path, averaged || calibration ? drop : NULL, add, err);
 }
 
 int average_main(int argc, char **argv) {

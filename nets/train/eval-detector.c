@@ -287,7 +287,8 @@ int eval_detector_main(int argc, char **argv) {
              "alone sets one level (G = T).  Each covering then gets a second look on its\n"
              "face crop at SIZE px (default as in unmask; 0: none) and is kept if the mean\n"
              "probability of its pixels there is at least P (default from the sensitivity),\n"
-             "or, failing that, in a closer look as unmask's.\n"
+             "or, failing that, in a closer look as unmask's; and, when the weights file\n"
+             "has a second-look model (unmask-train fit-look), if the model keeps it too.\n"
              "--dump DIR writes each scene with a missed covering or a false detection as\n"
              "DIR/scene-N.png: true coverings in green, detections in red, the hole\n"
              "unmask would repaint tinted blue, and beside it the detector's map (white\n"
@@ -510,10 +511,15 @@ int eval_detector_main(int argc, char **argv) {
     metric_box_ap(dets, n_dets, gts, n_gts, n, &ap, &ap50, &ar10);
     const char *which = split ? "held-out" : "training-face";
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
+    int n_look = 0;
+    char look[96];
+    if (nets_detector_look_model(det, &n_look))
+      snprintf(look, sizeof look, "the file's fitted model (%d features) >= %.2f", n_look, lv.look_bar);
+    else
+      snprintf(look, sizeof look, ">= %.2f (closer >= %.2f)", lv.verify_min, lv.verify_close);
     printf("%s %s: %d (numbers %d-%d, %dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px >= %.2f (closer >= %.2f), weights %s\n\n", which, photos ? "photos" : "scenes", n, first,
-           first + n - 1, size, size, n_gts, lv.seed, lv.threshold,
-           lv.verify_size, lv.verify_min, lv.verify_close, weights);
+           "second look %d px, %s, weights %s\n\n", which, photos ? "photos" : "scenes", n, first,
+           first + n - 1, size, size, n_gts, lv.seed, lv.threshold, lv.verify_size, look, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     plain_row(dets, n_dets, gts, gt_hard, n_gts, n);

@@ -21,6 +21,8 @@ static void write_file(const char *path, float base, float bias, const char *ste
   if (extra) CHECK(nets_st_writer_add(wr, "extra", &bias, 1, s1, &err) == 0, "%s", err.msg);
   CHECK(nets_st_writer_meta(wr, "arch", "toy", &err) == 0, "%s", err.msg);
   CHECK(nets_st_writer_meta(wr, "step", step, &err) == 0, "%s", err.msg);
+  /* a second-look model, fitted to this file's map (fit-look) */
+  CHECK(nets_st_writer_meta(wr, "second_look", "look-v1 1 1 0", &err) == 0, "%s", err.msg);
   CHECK(nets_st_writer_save(wr, path, &err) == 0, "%s", err.msg);
   nets_st_writer_free(wr);
 }
@@ -62,6 +64,7 @@ int main(void) {
     CHECK(cal && strstr(cal, "logit.bias lowered by 0.05") && strstr(cal, "-0.3"), "calibration: %s",
           cal ? cal : "(none)");
     CHECK(nets_st_meta(f, "arch") && !strcmp(nets_st_meta(f, "arch"), "toy"), "first file's metadata kept");
+    CHECK(!nets_st_meta(f, "second_look"), "the second-look model, fitted to another map, kept");
     nets_st_free(f);
   }
   /* a second calibration keeps the first one's note */
@@ -75,6 +78,12 @@ int main(void) {
           "one file: the earlier mean's note stays");
     nets_st_free(f);
   }
+  unlink(bad);
+  /* one file, no shift: the same map, and its model stays */
+  CHECK(run("-o", bad, a, NULL, NULL, NULL, NULL) == 0, "copy");
+  f = nets_st_load(bad, &err);
+  CHECK(f && nets_st_meta(f, "second_look"), "a copy dropped the second-look model");
+  nets_st_free(f);
   unlink(bad);
 
   /* refused: another network, an unknown tensor, a malformed shift, no output */

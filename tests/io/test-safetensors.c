@@ -120,6 +120,22 @@ static void test_roundtrip(void) {
     check(f->n_meta == 2 && g_strcmp0(nets_st_meta(f, "arch"), "unet-small") == 0 &&
               g_strcmp0(nets_st_meta(f, "note"), note) == 0 && nets_st_meta(f, "x") == NULL,
           "metadata exact (escapes and UTF-8 survive, duplicate key replaced)");
+    /* a copy without "arch", with "note" replaced and "more" added */
+    char *copy = tmp_path("copy.safetensors");
+    const char *const drop[] = {"arch", NULL}, *const add[] = {"note", "new", "more", "x", NULL};
+    check(nets_st_save_copy(f, copy, drop, add, &err) == 0, "save_copy: %s", err.msg);
+    nets_st_file *c = nets_st_load(copy, &err);
+    check(c && c->n_tensors == 4 && memcmp(nets_st_find(c, "conv.weight")->data, w, sizeof w) == 0,
+          "save_copy keeps the tensors");
+    check(c && c->n_meta == 2 && !nets_st_meta(c, "arch") && g_strcmp0(nets_st_meta(c, "note"), "new") == 0 &&
+              g_strcmp0(nets_st_meta(c, "more"), "x") == 0,
+          "save_copy drops, replaces and adds metadata");
+    nets_st_free(c);
+    check(nets_st_save_copy(f, copy, NULL, NULL, &err) == 0 && (c = nets_st_load(copy, &err)) && c->n_meta == 2 &&
+              g_strcmp0(nets_st_meta(c, "arch"), "unet-small") == 0,
+          "save_copy with no lists copies the metadata");
+    nets_st_free(c);
+    g_free(copy);
     nets_st_free(f);
   }
   g_free(path);

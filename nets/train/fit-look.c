@@ -1,0 +1,217 @@
+/* unmask-train fit-look: fits the second-look model of a detector file
+ * (pipeline/coverings.h, UNMASK_LOOK_FEATURES) on scenes of the faces
+ * training uses, and writes the file again with it.
+ *
+ * The second look keeps or drops each covering the map gives.  Its fixed
+ * bars weigh one number, the mean probability on the face crop; the model
+ * weighs that with the closer look, the map's own score and where the box
+ * lies, as the detector file's map makes them.  Fitted after training, as
+ * a detector's calibration is. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../io/safetensors.h"
+#include "../models/models.h"
+#include "../pipeline/coverings.h"
+#include "../synth/synth.h"
+#include "logistic.h"
+#include "metrics.h"
+#include "train-common.h"
+#include "train.h"
+#include "unmask-config.h"
+
+#define MAX_BOXES 64
+#define POS_IOU 0.3 /* a candidate whose box overlaps a covering's this much is a covering */
+#define NEG_IOU 0.1 /* one that overlaps none this much is a false detection; between: left out */
+#define L2 1e-2
+
+static void usage(void) {
+  printf("usage: unmask-train fit-look --weights IN -o OUT [--n SCENES] [--first K] [--seed S]\n"
+         "       [--match recall|false] [--faces DIR --csv FILE --templates CFG]\n"
+         "Fits the second look of the detector file IN (what decides whether each\n"
+         "covering on the map is kept) and writes IN with it as OUT.  The scenes are\n"
+         "built as eval-detector's, from the faces training uses (default 3000\n"
+         "scenes of 256 px, from number 0, seed 1).  Each covering the map gives\n"
+         "there is a true covering when its box has an IoU of at least %.1f with\n"
+         "one, and a false one when it has under %.1f with all; a logistic\n"
+         "regression weighs its features (pipeline/coverings.h), and its bias is\n"
+         "set so that, at sensitivity 0.5, the model alone would keep as many true\n"
+         "coverings of these scenes as the fixed bars do (--match recall, the\n"
+         "default), or as many false ones (--match false).  unmask then keeps a\n"
+         "covering when both the bars and the model keep it: the model drops\n"
+         "coverings, it never adds one.  Prints what each rule keeps.  Run it\n"
+         "again after training or averaging a file: `unmask-train average` drops\n"
+         "the model, as the map it was fitted to has changed.\n",
+         POS_IOU, NEG_IOU);
+}
+
+/* The fixed bars' decision (coverings.c's rule without a model) from the
+ * features. */
+static int bars_keep(const float *f, const nets_det_box *b, const unmask_levels *lv) {
+  const float p = 1.f / (1.f + expf(-f[0])), pc = 1.f / (1.f + expf(-f[1]));
+  return p >= unmask_verify_bar(lv, b) || (f[2] > 0 && pc >= lv->verify_close);
+}
+
+static int by_value_down(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+static int write_with_model(const char *in, const char *out, const float *w, const char *note,
+                            nets_error *err) {
+  nets_st_file *f = nets_st_load(in, err);
+  if (!f) return err->code ? err->code : NETS_ERR_IO;
+  char text[64 + 24 * (NETS_LOOK_MAX + 1)];
+  int len = snprintf(text, sizeof text, "look-v1 %d", UNMASK_LOOK_FEATURES);
+  for (int j = 0; j <= UNMASK_LOOK_FEATURES; j++) len += snprintf(text + len, sizeof text - len, " %.6g", w[j]);
+  const char *const add[] = {NETS_LOOK_META, text, NETS_LOOK_META "_fit", note, NULL};
+  const int rc = nets_st_save_copy(f, out, NULL, add, err);
+  nets_st_free(f);
+  return rc;
+}
+
+int fit_look_main(int argc, char **argv) {
+  train_opts t;
+  train_opts_default(&t, NULL, 0);
+  const char *in = NULL, *out = NULL;
+  int n = 3000, first = 0, size = 256, match_false = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (train_opts_parse(&t, argc, argv, &i)) continue;
+    if (!strcmp(a, "--weights") && v) in = argv[++i];
+    else if (!strcmp(a, "-o") && v) out = argv[++i];
+    else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
+    else if (!strcmp(a, "--first") && v) first = atoi(argv[++i]);
+    else if (!strcmp(a, "--match") && v && (!strcmp(v, "recall") || !strcmp(v, "false")))
+      match_false = !strcmp(argv[++i], "false");
+    else {
+      const int help = !strcmp(a, "--help") || !strcmp(a, "-h");
+      if (!help) fprintf(stderr, "fit-look: unknown or incomplete option %s\n", a);
+      usage();
+      return help ? 0 : 2;
+    }
+  }
+  if (!in || !out || n < 1 || first < 0) {
+    usage();
+    return 2;
+  }
+  if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "fit-look")) return 2;
+  nets_error err = {0};
+  nets_detector *det = nets_detector_load(in, &err);
+  unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
+  if (!det || !syn) {
+    fprintf(stderr, "fit-look: %s\n", err.msg);
+    nets_detector_free(det);
+    return 1;
+  }
+
+  const unmask_levels lv = unmask_levels_for(0.5, (size_t)size * size);
+  unmask_levels all = lv; /* every covering of the map: no second look */
+  all.verify_size = 0;
+  const int hw = size * size;
+  float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
+  float *prob = malloc(sizeof(float) * hw);
+  int *labels = malloc(sizeof(int) * hw);
+  int cap = 4 * n + 64, m = 0;
+  float *x = malloc(sizeof(float) * UNMASK_LOOK_FEATURES * cap);
+  unsigned char *y = malloc((size_t)cap), *bars = malloc((size_t)cap);
+  int rc = !rgb || !cov || !prob || !labels || !x || !y || !bars
+               ? nets_error_set(&err, NETS_ERR_NOMEM, "out of memory")
+               : NETS_OK;
+  const double t0 = train_now();
+  for (int i = 0; i < n && !rc; i++) {
+    unmask_box gb[MAX_BOXES];
+    unmask_scene_truth truth = {gb, MAX_BOXES, 0, NULL, 0, 0};
+    if ((rc = unmask_synth_scene_truth(syn, 0, 0, t.seed, (uint64_t)(first + i), size, size, rgb, cov, NULL,
+                                       &truth, &err)))
+      break;
+    nets_det_box db[MAX_BOXES];
+    if ((rc = unmask_probability_map(det, rgb, size, size, prob, &err))) break;
+    const int nd = unmask_coverings(det, rgb, size, size, prob, &all, labels, db, MAX_BOXES, &err);
+    if (nd < 0) {
+      rc = nd;
+      break;
+    }
+    for (int k = 0; k < nd && !rc; k++) {
+      const metric_box mb = {(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h, 1, 0};
+      double best = 0;
+      for (int g = 0; g < truth.n_boxes; g++) {
+        const metric_box tb = {gb[g].x, gb[g].y, gb[g].w, gb[g].h, 1, 0};
+        const double v = metric_box_iou(&mb, &tb);
+        if (v > best) best = v;
+      }
+      if (best >= NEG_IOU && best < POS_IOU) continue;
+      if (m == cap) {
+        cap *= 2;
+        float *nx = realloc(x, sizeof(float) * UNMASK_LOOK_FEATURES * cap);
+        if (nx) x = nx;
+        unsigned char *ny = realloc(y, (size_t)cap), *nb = ny ? realloc(bars, (size_t)cap) : NULL;
+        if (ny) y = ny;
+        if (nb) bars = nb;
+        if (!nx || !ny || !nb) {
+          rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
+          break;
+        }
+      }
+      float *f = x + (size_t)m * UNMASK_LOOK_FEATURES;
+      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, f, &err))) break;
+      y[m] = best >= POS_IOU;
+      bars[m] = (unsigned char)bars_keep(f, &db[k], &lv);
+      m++;
+    }
+    if ((i + 1) % 500 == 0) fprintf(stderr, "fit-look: %d of %d scenes, %d coverings (%.0f s)\n", i + 1, n, m,
+                                    train_now() - t0);
+  }
+  float w[UNMASK_LOOK_FEATURES + 1];
+  if (!rc) rc = logistic_fit(x, y, m, UNMASK_LOOK_FEATURES, L2, w, &err);
+  int pos = 0, neg = 0, bar_pos = 0, bar_neg = 0, mod_pos = 0, mod_neg = 0, both_pos = 0, both_neg = 0;
+  if (!rc) {
+    /* the bias: the model keeps as many true (or false) coverings as the bars */
+    for (int k = 0; k < m; k++) {
+      pos += y[k], neg += !y[k];
+      bar_pos += y[k] && bars[k], bar_neg += !y[k] && bars[k];
+    }
+    const int want = match_false ? bar_neg : bar_pos;
+    double *z = malloc(sizeof(double) * (match_false ? neg : pos) + 1);
+    int nz = 0;
+    if (!z) rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
+    for (int k = 0; !rc && k < m; k++)
+      if (y[k] == !match_false) z[nz++] = logistic_logit(w, x + (size_t)k * UNMASK_LOOK_FEATURES, UNMASK_LOOK_FEATURES);
+    if (!rc && want > 0) {
+      /* the want-th highest logit of that class and the next one: their mean becomes 0
+       * (lv.look_bar at sensitivity 0.5) */
+      qsort(z, (size_t)nz, sizeof *z, by_value_down);
+      const double cut = want < nz ? 0.5 * (z[want - 1] + z[want]) : z[want - 1] - 1e-3;
+      w[UNMASK_LOOK_FEATURES] -= (float)cut;
+    }
+    free(z);
+    for (int k = 0; !rc && k < m; k++) {
+      const int keep = logistic_logit(w, x + (size_t)k * UNMASK_LOOK_FEATURES, UNMASK_LOOK_FEATURES) >= lv.look_bar;
+      mod_pos += y[k] && keep, mod_neg += !y[k] && keep;
+      both_pos += y[k] && keep && bars[k], both_neg += !y[k] && keep && bars[k];
+    }
+  }
+  char note[640];
+  if (!rc) {
+    snprintf(note, sizeof note,
+             "%d training-face scenes of %d px from number %d (seed %llu): %d true and %d false coverings "
+             "on the map; the fixed bars keep %d and %d, this model alone %d and %d (--match %s), both "
+             "together (as unmask uses them) %d and %d",
+             n, size, first, t.seed, pos, neg, bar_pos, bar_neg, mod_pos, mod_neg,
+             match_false ? "false" : "recall", both_pos, both_neg);
+    rc = write_with_model(in, out, w, note, &err);
+  }
+  free(rgb), free(cov), free(prob), free(labels), free(x), free(y), free(bars);
+  unmask_synth_free(syn);
+  nets_detector_free(det);
+  if (rc) {
+    fprintf(stderr, "fit-look: %s\n", err.msg[0] ? err.msg : "failed");
+    return 1;
+  }
+  printf("wrote %s: %s\n", out, note);
+  printf("model: logit =");
+  for (int j = 0; j < UNMASK_LOOK_FEATURES; j++) printf(" %+.4f f%d", w[j], j);
+  printf(" %+.4f\n", w[UNMASK_LOOK_FEATURES]);
+  return 0;
+}

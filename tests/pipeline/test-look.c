@@ -1,0 +1,148 @@
+/* The second look's fitted model (coverings.h, nets_detector_look_model):
+ * its text form, a detector file that carries one, and the coverings kept
+ * by it, on the astronaut photo (python3-skimage) with a surgical mask
+ * drawn on as `unmask demo` draws it.  The image part skips (77) without
+ * the shipped weights or the photo. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "coverings.h"
+#include "models.h"
+#include "safetensors.h"
+#include "synth.h"
+#include "weights-util.h"
+
+#define ASTRONAUT "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+#define MAX_BOXES 16
+
+/* The detector file src again as dst, with look (NULL: no model) as its
+ * NETS_LOOK_META. */
+static int copy_with_look(const char *src, const char *dst, const char *look) {
+  nets_error err = {0};
+  nets_st_file *f = nets_st_load(src, &err);
+  const char *const drop[] = {NETS_LOOK_META, NULL}, *const add[] = {NETS_LOOK_META, look, NULL};
+  const int rc = f ? nets_st_save_copy(f, dst, drop, look ? add : NULL, &err) : 1;
+  nets_st_free(f);
+  if (rc) printf("copy_with_look: %s\n", err.msg);
+  return rc;
+}
+
+/* The coverings the detector file at path keeps on rgb (w x h); -1 when it
+ * does not load. */
+static int coverings_with(const char *path, const float *rgb, int w, int h, nets_det_box *boxes) {
+  nets_error err = {0};
+  nets_detector *d = nets_detector_load(path, &err);
+  if (!d) return -1;
+  const unmask_levels lv = unmask_levels_for(0.5, (size_t)w * h);
+  float *prob = malloc(sizeof(float) * w * h);
+  int *labels = malloc(sizeof(int) * w * h);
+  int n = unmask_probability_map(d, rgb, w, h, prob, &err);
+  if (!n) n = unmask_coverings(d, rgb, w, h, prob, &lv, labels, boxes, MAX_BOXES, &err);
+  free(prob), free(labels);
+  nets_detector_free(d);
+  return n;
+}
+
+static int read_landmarks(const char *path, float *lm) {
+  FILE *f = fopen(path, "r");
+  int n = 0;
+  char line[256];
+  while (f && fgets(line, sizeof line, f) && n < 68)
+    if (line[0] != '#' && sscanf(line, "%f %f", &lm[2 * n], &lm[2 * n + 1]) == 2) n++;
+  if (f) fclose(f);
+  return n == 68 ? 0 : -1;
+}
+
+int main(void) {
+  /* the text form: "look-v1 N w1 .. wN b" */
+  float w[NETS_LOOK_MAX + 1];
+  CHECK(nets_look_parse("look-v1 2 0.5 -1.25 3", w) == 2 && w[0] == 0.5f && w[1] == -1.25f && w[2] == 3.f,
+        "a model of 2 weights");
+  CHECK(nets_look_parse("look-v1 2 0.5 -1.25", w) < 0, "a missing bias taken");
+  CHECK(nets_look_parse("look-v1 2 0.5 -1.25 3 4", w) < 0, "a value too many taken");
+  CHECK(nets_look_parse("look-v1 2 0.5 x 3", w) < 0, "a word taken for a number");
+  CHECK(nets_look_parse("look-v2 2 0.5 -1.25 3", w) < 0, "another version taken");
+  CHECK(nets_look_parse("look-v1 99 1", w) < 0, "more weights than NETS_LOOK_MAX taken");
+  /* the bar moves with the sensitivity */
+  CHECK(unmask_levels_for(0.5, 65536).look_bar == 0.f && unmask_levels_for(0.7, 65536).look_bar < 0.f &&
+            unmask_levels_for(0.3, 65536).look_bar > 0.f,
+        "look_bar at 0.3 / 0.5 / 0.7: %g / %g / %g", unmask_levels_for(0.3, 65536).look_bar,
+        unmask_levels_for(0.5, 65536).look_bar, unmask_levels_for(0.7, 65536).look_bar);
+
+  SKIP_WITHOUT_WEIGHTS();
+  if (access(ASTRONAUT, R_OK)) {
+    printf("SKIP: no %s (python3-skimage)\n", ASTRONAUT);
+    return check_failures ? 1 : 77;
+  }
+  nets_error err = {0};
+  float lm[136];
+  char shipped[4200], tmpl[] = "/tmp/test-look-XXXXXX", path[4200];
+  snprintf(shipped, sizeof shipped, "%s/detector.safetensors", weights_dir());
+  CHECK(read_landmarks(UNMASK_SOURCE_WEIGHTS_DIR "/../tests/data/astronaut-landmarks.txt", lm) == 0, "landmarks");
+  nets_image *src = nets_image_load(ASTRONAUT, &err), *rgb = src ? nets_image_convert(src, 3) : NULL;
+  CHECK(rgb && unmask_synth_render_mask(lm, UNMASK_MASK_SURGICAL, 7, rgb, NULL, NULL, &err) == 0, "mask: %s", err.msg);
+  CHECK(mkdtemp(tmpl) != NULL, "temporary folder");
+  if (check_failures) return 1;
+  const int W = rgb->width, H = rgb->height;
+  nets_det_box boxes[MAX_BOXES];
+
+  /* without a model: the fixed bars, which keep the drawn mask */
+  snprintf(path, sizeof path, "%s/bars.safetensors", tmpl);
+  CHECK(copy_with_look(shipped, path, NULL) == 0, "no model");
+  const int n_bars = coverings_with(path, rgb->data, W, H, boxes);
+  CHECK(n_bars >= 1, "the bars keep %d coverings", n_bars);
+  /* the shipped file: its own model keeps it too, and only it (not the
+   * round mission patch on the suit, which the map is sure of) */
+  const int n_shipped = coverings_with(shipped, rgb->data, W, H, boxes);
+  /* on the mouth (landmark 62, the inner upper lip) */
+  const float mx = lm[2 * 62], my = lm[2 * 62 + 1];
+  CHECK(n_shipped == 1 && boxes[0].x < mx && mx < boxes[0].x + boxes[0].w && boxes[0].y < my && my < boxes[0].y + boxes[0].h,
+        "the shipped file keeps %d, first at %d,%d %dx%d, the mouth at %.0f,%.0f", n_shipped, boxes[0].x, boxes[0].y,
+        boxes[0].w, boxes[0].h, mx, my);
+  /* a model whose bias no covering can reach keeps none; one whose bias
+   * all reach keeps what the bars keep: it never adds a covering */
+  snprintf(path, sizeof path, "%s/none.safetensors", tmpl);
+  CHECK(copy_with_look(shipped, path, "look-v1 6 0 0 0 0 0 0 -100") == 0, "a model");
+  CHECK(coverings_with(path, rgb->data, W, H, boxes) == 0, "a model of bias -100 keeps %d",
+        coverings_with(path, rgb->data, W, H, boxes));
+  snprintf(path, sizeof path, "%s/all.safetensors", tmpl);
+  CHECK(copy_with_look(shipped, path, "look-v1 6 0 0 0 0 0 0 100") == 0, "a model");
+  const int n_all = coverings_with(path, rgb->data, W, H, boxes);
+  CHECK(n_all == n_bars, "a model of bias 100 keeps %d, the bars %d", n_all, n_bars);
+  /* the model's weights count: a large weight on the map's score (feature
+   * 3, a logit) keeps the mask (score over 0.5) with a bias of 0 */
+  snprintf(path, sizeof path, "%s/score.safetensors", tmpl);
+  CHECK(copy_with_look(shipped, path, "look-v1 6 0 0 0 100 0 0 0") == 0, "a model");
+  CHECK(coverings_with(path, rgb->data, W, H, boxes) >= 1, "a model of the score alone keeps nothing");
+  /* the features of the drawn mask: clear of the frame's edges, with a
+   * second look that is sure of it */
+  if (n_bars >= 1) {
+    nets_detector *d = nets_detector_load(shipped, &err);
+    const unmask_levels lv = unmask_levels_for(0.5, (size_t)W * H);
+    float *prob = malloc(sizeof(float) * W * H), f[UNMASK_LOOK_FEATURES];
+    int *labels = malloc(sizeof(int) * W * H);
+    unmask_levels all = lv;
+    all.verify_size = 0;
+    CHECK(d && unmask_probability_map(d, rgb->data, W, H, prob, &err) == 0 &&
+              unmask_coverings(d, rgb->data, W, H, prob, &all, labels, boxes, MAX_BOXES, &err) >= 1 &&
+              unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, f, &err) == 0,
+          "features: %s", err.msg);
+    CHECK(f[0] > 0 && f[3] > 0 && f[4] == 0 && f[5] == 0, "features %g %g %g %g %g %g", f[0], f[1], f[2], f[3], f[4], f[5]);
+    free(prob), free(labels);
+    nets_detector_free(d);
+  }
+  /* a value that is not a model: the file does not load */
+  snprintf(path, sizeof path, "%s/bad.safetensors", tmpl);
+  CHECK(copy_with_look(shipped, path, "look-v1 6 1 2") == 0, "a bad model");
+  CHECK(nets_detector_load(path, &err) == NULL && strstr(err.msg, NETS_LOOK_META), "a bad model loaded: %s", err.msg);
+  const char *names[] = {"bars", "none", "all", "score", "bad"};
+  for (int i = 0; i < 5; i++) {
+    snprintf(path, sizeof path, "%s/%s.safetensors", tmpl, names[i]);
+    unlink(path);
+  }
+  rmdir(tmpl);
+  nets_image_free(src), nets_image_free(rgb);
+  return check_failures ? 1 : 0;
+}
