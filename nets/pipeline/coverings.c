@@ -85,8 +85,15 @@ static void fill_features(float p, float pc, int close, const nets_det_box *b, i
   feat[4] = feat[5] + (b->x <= 0) + (b->x + b->w >= w) + (b->y + b->h >= h);
 }
 
+/* The fixed bars: second look p reaches its bar, or covering b has a closer
+ * look (close) whose pc reaches the closer bar (pc is read only then). */
+static int bars_keep(const unmask_levels *lv, const nets_det_box *b, float p, float pc, int close) {
+  return p >= unmask_verify_bar(lv, b) || (close && pc >= lv->verify_close);
+}
+
 int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
-                         const nets_det_box *b, const unmask_levels *lv, float *feat, nets_error *err) {
+                         const nets_det_box *b, const unmask_levels *lv, float *feat, int *bars,
+                         nets_error *err) {
   const int size = lv->verify_size;
   const size_t px = (size_t)size * size;
   if (size <= 0) return nets_error_set(err, NETS_ERR_ARG, "no second look");
@@ -97,6 +104,7 @@ int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const
                                   : second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
   if (!rc && close) rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err);
   if (!rc) fill_features(p, pc, close, b, w, h, feat);
+  if (!rc && bars) *bars = bars_keep(lv, b, p, pc, close);
   free(crop), free(sub), free(prob);
   return rc;
 }
@@ -116,12 +124,12 @@ static int passes(nets_detector *d, const float *rgb, int w, int h, const int *l
   float p = 0, pc = 0;
   int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
   if (rc) return rc;
-  int keep = p >= unmask_verify_bar(lv, b);
   const int close = unmask_close_look_size(b, size);
-  if (close && (!keep || model)) {
-    if ((rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err))) return rc;
-    if (!keep) keep = pc >= lv->verify_close;
-  }
+  /* the closer look: for the bars when the second look fails them, and for the model */
+  if (close && (p < unmask_verify_bar(lv, b) || model) &&
+      (rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err)))
+    return rc;
+  const int keep = bars_keep(lv, b, p, pc, close);
   if (!keep || !model) return keep;
   float f[UNMASK_LOOK_FEATURES];
   fill_features(p, pc, close, b, w, h, f);

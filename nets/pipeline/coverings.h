@@ -98,9 +98,11 @@ float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b);
 int unmask_close_look_size(const nets_det_box *b, int size);
 
 /* The UNMASK_LOOK_FEATURES features of covering b (a box of labels, as
- * nets_detector_boxes gives) for lv's second look, into feat. */
+ * nets_detector_boxes gives) for lv's second look, into feat; and, if bars
+ * is not NULL, 1 there when the fixed bars alone keep b, else 0. */
 int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
-                         const nets_det_box *b, const unmask_levels *lv, float *feat, nets_error *err);
+                         const nets_det_box *b, const unmask_levels *lv, float *feat, int *bars,
+                         nets_error *err);
 
 /* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,

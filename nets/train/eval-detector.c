@@ -512,14 +512,13 @@ int eval_detector_main(int argc, char **argv) {
     const char *which = split ? "held-out" : "training-face";
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
     int n_look = 0;
-    char look[96];
-    if (nets_detector_look_model(det, &n_look))
-      snprintf(look, sizeof look, "the file's fitted model (%d features) >= %.2f", n_look, lv.look_bar);
-    else
-      snprintf(look, sizeof look, ">= %.2f (closer >= %.2f)", lv.verify_min, lv.verify_close);
+    char look[96] = "";
+    if (nets_detector_look_model(det, &n_look) && n_look == UNMASK_LOOK_FEATURES)
+      snprintf(look, sizeof look, ", then the file's fitted model >= %.2f", lv.look_bar);
     printf("%s %s: %d (numbers %d-%d, %dx%d, %d masked faces), threshold %.2f grown to %.2f, "
-           "second look %d px, %s, weights %s\n\n", which, photos ? "photos" : "scenes", n, first,
-           first + n - 1, size, size, n_gts, lv.seed, lv.threshold, lv.verify_size, look, weights);
+           "second look %d px >= %.2f (closer >= %.2f)%s, weights %s\n\n", which, photos ? "photos" : "scenes", n,
+           first, first + n - 1, size, size, n_gts, lv.seed, lv.threshold, lv.verify_size, lv.verify_min,
+           lv.verify_close, look, weights);
     printf("| metric | value |\n|---|---|\n");
     printf("| box AP@[.5:.95] | %.3f |\n| box AP@0.5 | %.3f |\n| box AR@10 | %.3f |\n", ap, ap50, ar10);
     plain_row(dets, n_dets, gts, gt_hard, n_gts, n);

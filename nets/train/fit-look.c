@@ -7,7 +7,6 @@
  * weighs that with the closer look, the map's own score and where the box
  * lies, as the detector file's map makes them.  Fitted after training, as
  * a detector's calibration is. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,13 +43,6 @@ static void usage(void) {
          "again after training or averaging a file: `unmask-train average` drops\n"
          "the model, as the map it was fitted to has changed.\n",
          POS_IOU, NEG_IOU);
-}
-
-/* The fixed bars' decision (coverings.c's rule without a model) from the
- * features. */
-static int bars_keep(const float *f, const nets_det_box *b, const unmask_levels *lv) {
-  const float p = 1.f / (1.f + expf(-f[0])), pc = 1.f / (1.f + expf(-f[1]));
-  return p >= unmask_verify_bar(lv, b) || (f[2] > 0 && pc >= lv->verify_close);
 }
 
 static int by_value_down(const void *a, const void *b) {
@@ -113,9 +105,11 @@ int fit_look_main(int argc, char **argv) {
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
   float *prob = malloc(sizeof(float) * hw);
   int *labels = malloc(sizeof(int) * hw);
-  int cap = 4 * n + 64, m = 0;
+  /* at most MAX_BOXES coverings a scene */
+  const size_t cap = (size_t)n * MAX_BOXES;
+  int m = 0;
   float *x = malloc(sizeof(float) * UNMASK_LOOK_FEATURES * cap);
-  unsigned char *y = malloc((size_t)cap), *bars = malloc((size_t)cap);
+  unsigned char *y = malloc(cap), *bars = malloc(cap);
   int rc = !rgb || !cov || !prob || !labels || !x || !y || !bars
                ? nets_error_set(&err, NETS_ERR_NOMEM, "out of memory")
                : NETS_OK;
@@ -142,22 +136,11 @@ int fit_look_main(int argc, char **argv) {
         if (v > best) best = v;
       }
       if (best >= NEG_IOU && best < POS_IOU) continue;
-      if (m == cap) {
-        cap *= 2;
-        float *nx = realloc(x, sizeof(float) * UNMASK_LOOK_FEATURES * cap);
-        if (nx) x = nx;
-        unsigned char *ny = realloc(y, (size_t)cap), *nb = ny ? realloc(bars, (size_t)cap) : NULL;
-        if (ny) y = ny;
-        if (nb) bars = nb;
-        if (!nx || !ny || !nb) {
-          rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
-          break;
-        }
-      }
       float *f = x + (size_t)m * UNMASK_LOOK_FEATURES;
-      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, f, &err))) break;
+      int kept = 0;
+      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, f, &kept, &err))) break;
       y[m] = best >= POS_IOU;
-      bars[m] = (unsigned char)bars_keep(f, &db[k], &lv);
+      bars[m] = (unsigned char)kept;
       m++;
     }
     if ((i + 1) % 500 == 0) fprintf(stderr, "fit-look: %d of %d scenes, %d coverings (%.0f s)\n", i + 1, n, m,
@@ -173,7 +156,7 @@ int fit_look_main(int argc, char **argv) {
       bar_pos += y[k] && bars[k], bar_neg += !y[k] && bars[k];
     }
     const int want = match_false ? bar_neg : bar_pos;
-    double *z = malloc(sizeof(double) * (match_false ? neg : pos) + 1);
+    double *z = malloc(sizeof(double) * ((size_t)(match_false ? neg : pos) + 1));
     int nz = 0;
     if (!z) rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     for (int k = 0; !rc && k < m; k++)

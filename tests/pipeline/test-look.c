@@ -122,13 +122,14 @@ int main(void) {
     nets_detector *d = nets_detector_load(shipped, &err);
     const unmask_levels lv = unmask_levels_for(0.5, (size_t)W * H);
     float *prob = malloc(sizeof(float) * W * H), f[UNMASK_LOOK_FEATURES];
-    int *labels = malloc(sizeof(int) * W * H);
+    int *labels = malloc(sizeof(int) * W * H), kept = -1;
     unmask_levels all = lv;
     all.verify_size = 0;
     CHECK(d && unmask_probability_map(d, rgb->data, W, H, prob, &err) == 0 &&
               unmask_coverings(d, rgb->data, W, H, prob, &all, labels, boxes, MAX_BOXES, &err) >= 1 &&
-              unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, f, &err) == 0,
+              unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, f, &kept, &err) == 0,
           "features: %s", err.msg);
+    CHECK(kept == 1, "the bars drop the drawn mask");
     CHECK(f[0] > 0 && f[3] > 0 && f[4] == 0 && f[5] == 0, "features %g %g %g %g %g %g", f[0], f[1], f[2], f[3], f[4], f[5]);
     free(prob), free(labels);
     nets_detector_free(d);
