@@ -97,6 +97,7 @@ typedef struct {
   nets_graph *g;
   int feat[3]; /* c1, c3, c5 (1/2, 1/4, 1/8): the trainer's perceptual loss */
   int out;
+  int deep, mid; /* c10 (1/32, after its blocks) and u2 (1/8): pooled features */
   int version;
   char arch[32];
   /* the file's second-look model (metadata NETS_LOOK_META), if it has one */

@@ -132,11 +132,13 @@ int detector_build(detector_net *net, int version) {
   int c10 = nets_graph_conv(g, "c10", c9, 128, 3, 1, 2, A, 0);
   c10 = block(g, version, 0, c10, 1);
   c10 = block(g, version, 1, c10, 2);
+  net->deep = c10;
   int u = nets_graph_up2(g, c10);                              /* 1/16 */
   u = nets_graph_conv(g, "u1", nets_graph_concat(g, u, c8), 64, 3, 1, 1, A, 0);
   u = nets_graph_up2(g, u);                                    /* 1/8 */
   u = nets_graph_conv(g, "u2", nets_graph_concat(g, u, c5), 48, 3, 1, 1, A, 0);
   u = refine(g, version, 0, u, 48);
+  net->mid = u;
   u = nets_graph_up2(g, u);                                    /* 1/4 */
   u = nets_graph_conv(g, "u3", nets_graph_concat(g, u, c3), 16, 3, 1, 1, A, 0);
   u = refine(g, version, 1, u, 32);

@@ -246,9 +246,15 @@ nets_detector *nets_detector_load(const char *path, nets_error *err) {
     nets_error_set(err, NETS_ERR_NOMEM, "out of memory building the detector");
     return NULL;
   }
-  /* the file's "arch" names the version of the network to build */
+  /* the file's "arch" names the version of the network to build; the maps
+   * nets_detector_pooled reads live on after each prediction */
   if (detector_load(&d->net, path, err)) {
     free(d);
+    return NULL;
+  }
+  if (nets_graph_keep(d->net.g, d->net.deep) || nets_graph_keep(d->net.g, d->net.mid)) {
+    nets_error_set(err, NETS_ERR_ARG, "%s: the detector has no maps to pool", path);
+    nets_detector_free(d);
     return NULL;
   }
   return d;
@@ -259,6 +265,36 @@ void nets_detector_free(nets_detector *d) {
   nets_graph_free(d->net.g);
   nets_free_floats(d->in);
   free(d);
+}
+
+int nets_detector_pooled(nets_detector *d, const float *weight, int w, int h, float *out, nets_error *err) {
+  const nets_tensor *a = nets_graph_output(d->net.g, d->net.deep), *b = nets_graph_output(d->net.g, d->net.mid);
+  if (!a || !b || !a->data || !b->data || a->c + b->c != NETS_DETECTOR_POOLED || d->net.g->w < w ||
+      d->net.g->h < h || d->net.g->w - w >= DETECTOR_STRIDE || d->net.g->h - h >= DETECTOR_STRIDE)
+    return nets_error_set(err, NETS_ERR_ARG, "pooled features: no prediction of a %dx%d picture", w, h);
+  const int na = a->c, nb = b->c, ap = a->h * a->w, bp = b->h * b->w;
+  for (int c = 0; c < na; c++) {
+    double s = 0;
+    for (int i = 0; i < ap; i++) s += a->data[(size_t)c * ap + i];
+    out[c] = (float)(s / ap);
+  }
+  /* the mid map's cells weighed by the weight of their input pixels */
+  const int st = d->net.g->w / b->w;
+  double *cw = calloc((size_t)bp, sizeof *cw), tot = 0;
+  if (!cw) return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const int cx = x / st, cy = y / st;
+      if (cx < b->w && cy < b->h) cw[cy * b->w + cx] += weight[(size_t)y * w + x];
+    }
+  for (int i = 0; i < bp; i++) tot += cw[i];
+  for (int c = 0; c < nb; c++) {
+    double s = 0;
+    for (int i = 0; i < bp; i++) s += cw[i] * b->data[(size_t)c * bp + i];
+    out[na + c] = tot > 0 ? (float)(s / tot) : 0.f;
+  }
+  free(cw);
+  return NETS_OK;
 }
 
 const float *nets_detector_look_model(const nets_detector *d, int *n) {

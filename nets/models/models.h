@@ -47,8 +47,18 @@ void nets_detector_levels(double sensitivity, float *threshold, float *seed);
  * fitted to that file's map.  Returns the weights (N, then the bias) and
  * sets *n to N, or NULL (*n = 0) when the file has none. */
 #define NETS_LOOK_META "second_look"
-#define NETS_LOOK_MAX 16
+#define NETS_LOOK_MAX 192
 const float *nets_detector_look_model(const nets_detector *d, int *n);
+/* What the network saw in its last nets_detector_predict, of a w x h
+ * picture, as NETS_DETECTOR_POOLED numbers in out (features for the second
+ * look's model): the mean of each channel of the deepest map (c10, 1/32 of
+ * the picture padded to DETECTOR_STRIDE: 128), then the mean of each
+ * channel of the decoder's 1/8 map (u2: 48) over its cells weighed by
+ * weight (w x h; each cell takes the weights of the pixels it covers; all
+ * 0 when weight is all 0).  Errors: no prediction of that size, out of
+ * memory. */
+#define NETS_DETECTOR_POOLED 176
+int nets_detector_pooled(nets_detector *d, const float *weight, int w, int h, float *out, nets_error *err);
 /* Parses such a value into w (at most NETS_LOOK_MAX weights, then the
  * bias); returns N, or -1 when text is not one. */
 int nets_look_parse(const char *text, float *w);

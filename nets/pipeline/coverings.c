@@ -11,7 +11,9 @@
 #define ALIGN 32   /* the detector's stride (DETECTOR_STRIDE) */
 #define MIN_LOOK 8 /* a second look narrower than this sees the whole crop */
 
-/* Mean second-look probability of box b's pixels.  The crop is read whole
+/* Mean second-look probability of box b's pixels, and, when pooled is not
+ * NULL, the detector's pooled features of that look (nets_detector_pooled,
+ * weighed by b's pixels; wt: size x size scratch).  The crop is read whole
  * (size x size), but the detector sees only its part inside the picture: a
  * covering cut by the frame stays cut, as in training scenes, instead of
  * running on into the frame's edge pixels smeared outwards (the clamped
@@ -19,7 +21,7 @@
  * AP@0.5 0.838 -> 0.848 (weights/README.md, session 18). */
 static int second_look(nets_detector *d, const float *rgb, int w, int h, const int *labels,
                        const nets_det_box *b, int size, float *crop, float *sub, float *prob,
-                       float *mean, nets_error *err) {
+                       float *mean, float *wt, float *pooled, nets_error *err) {
   double cx, cy, side;
   unmask_crop_from_hole_box(b->x, b->y, b->w, b->h, &cx, &cy, &side);
   unmask_crop_read(rgb, w, h, 3, cx, cy, side, size, crop);
@@ -32,6 +34,7 @@ static int second_look(nets_detector *d, const float *rgb, int w, int h, const i
     memcpy(sub + (size_t)y * sw * 3, crop + ((size_t)(oy0 + y) * size + ox0) * 3, sizeof(float) * 3 * sw);
   int rc = nets_detector_predict(d, sub, sw, sh, prob, err);
   if (rc) return rc;
+  if (pooled) memset(wt, 0, sizeof(float) * sw * sh);
   double sum = 0;
   long count = 0;
   for (int y = oy0; y < oy1; y++) {
@@ -42,8 +45,10 @@ static int second_look(nets_detector *d, const float *rgb, int w, int h, const i
       if (ix < 0 || ix >= w || labels[(size_t)iy * w + ix] != b->label) continue;
       sum += prob[(size_t)(y - oy0) * sw + (x - ox0)];
       count++;
+      if (pooled) wt[(size_t)(y - oy0) * sw + (x - ox0)] = 1;
     }
   }
+  if (pooled && (rc = nets_detector_pooled(d, wt, sw, sh, pooled, err))) return rc;
   /* a covering smaller than a crop pixel: the probability at its centre */
   if (count == 0) {
     int x = (int)((b->x + 0.5 * b->w - x0) / step) - ox0, y = (int)((b->y + 0.5 * b->h - y0) / step) - oy0;
@@ -74,8 +79,9 @@ static float clamped_logit(float p) {
   return logf(q / (1 - q));
 }
 
-/* The features (coverings.h) of covering b of a w x h picture from its
- * second look p and, when it has one (close), its closer look pc. */
+/* The first UNMASK_LOOK_FEATURES features (coverings.h) of covering b of a
+ * w x h picture from its second look p and, when it has one (close), its
+ * closer look pc. */
 static void fill_features(float p, float pc, int close, const nets_det_box *b, int w, int h, float *feat) {
   feat[0] = clamped_logit(p);
   feat[1] = close ? clamped_logit(pc) : feat[0];
@@ -92,20 +98,24 @@ static int bars_keep(const unmask_levels *lv, const nets_det_box *b, float p, fl
 }
 
 int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
-                         const nets_det_box *b, const unmask_levels *lv, float *feat, int *bars,
+                         const nets_det_box *b, const unmask_levels *lv, int n_feat, float *feat, int *bars,
                          nets_error *err) {
   const int size = lv->verify_size;
   const size_t px = (size_t)size * size;
   if (size <= 0) return nets_error_set(err, NETS_ERR_ARG, "no second look");
+  if (n_feat != UNMASK_LOOK_FEATURES && n_feat != UNMASK_LOOK_POOLED)
+    return nets_error_set(err, NETS_ERR_ARG, "no second-look features of %d numbers", n_feat);
   float *crop = malloc(sizeof(float) * 3 * px), *sub = malloc(sizeof(float) * 3 * px);
-  float *prob = malloc(sizeof(float) * px), p = 0, pc = 0;
+  float *prob = malloc(sizeof(float) * px), *wt = malloc(sizeof(float) * px), p = 0, pc = 0;
+  float *pooled = n_feat == UNMASK_LOOK_POOLED ? feat + UNMASK_LOOK_FEATURES : NULL;
   const int close = unmask_close_look_size(b, size);
-  int rc = !crop || !sub || !prob ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory")
-                                  : second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
-  if (!rc && close) rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err);
+  int rc = !crop || !sub || !prob || !wt
+               ? nets_error_set(err, NETS_ERR_NOMEM, "out of memory")
+               : second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, wt, pooled, err);
+  if (!rc && close) rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, NULL, NULL, err);
   if (!rc) fill_features(p, pc, close, b, w, h, feat);
   if (!rc && bars) *bars = bars_keep(lv, b, p, pc, close);
-  free(crop), free(sub), free(prob);
+  free(crop), free(sub), free(prob), free(wt);
   return rc;
 }
 
@@ -113,25 +123,26 @@ int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const
  * when the second look reaches its bar or, for a covering of
  * UNMASK_VERIFY_SMALL or more that fails it, its closer look reaches the
  * closer bar; and, when the detector file has a second-look model, when
- * the model's logit reaches lv->look_bar too.  crop, sub and prob hold
+ * the model's logit reaches lv->look_bar too.  crop, sub, prob and wt hold
  * size x size pixels. */
 static int passes(nets_detector *d, const float *rgb, int w, int h, const int *labels, const nets_det_box *b,
-                  const unmask_levels *lv, float *crop, float *sub, float *prob, nets_error *err) {
+                  const unmask_levels *lv, float *crop, float *sub, float *prob, float *wt, nets_error *err) {
   const int size = lv->verify_size;
   int n_look = 0;
   const float *model = nets_detector_look_model(d, &n_look);
-  if (n_look != UNMASK_LOOK_FEATURES) model = NULL; /* a model of other features: the bars alone */
-  float p = 0, pc = 0;
-  int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, err);
+  /* a model of other features (a later version's): the bars alone */
+  if (n_look != UNMASK_LOOK_FEATURES && n_look != UNMASK_LOOK_POOLED) model = NULL;
+  float p = 0, pc = 0, f[UNMASK_LOOK_POOLED];
+  float *pooled = model && n_look == UNMASK_LOOK_POOLED ? f + UNMASK_LOOK_FEATURES : NULL;
+  int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, wt, pooled, err);
   if (rc) return rc;
   const int close = unmask_close_look_size(b, size);
   /* the closer look: for the bars when the second look fails them, and for the model */
   if (close && (p < unmask_verify_bar(lv, b) || model) &&
-      (rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, err)))
+      (rc = second_look(d, rgb, w, h, labels, b, close, crop, sub, prob, &pc, NULL, NULL, err)))
     return rc;
   const int keep = bars_keep(lv, b, p, pc, close);
   if (!keep || !model) return keep;
-  float f[UNMASK_LOOK_FEATURES];
   fill_features(p, pc, close, b, w, h, f);
   double z = model[n_look];
   for (int i = 0; i < n_look; i++) z += (double)model[i] * f[i];
@@ -145,15 +156,15 @@ static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *l
   const int size = lv->verify_size;
   if (size <= 0 || n <= 0) return n;
   float *crop = malloc(sizeof(float) * 3 * size * size), *prob = malloc(sizeof(float) * size * size);
-  float *sub = malloc(sizeof(float) * 3 * size * size);
+  float *sub = malloc(sizeof(float) * 3 * size * size), *wt = malloc(sizeof(float) * size * size);
   int *drop = calloc((size_t)n + 1, sizeof *drop);
-  if (!crop || !prob || !sub || !drop) {
-    free(crop), free(prob), free(sub), free(drop);
+  if (!crop || !prob || !sub || !wt || !drop) {
+    free(crop), free(prob), free(sub), free(wt), free(drop);
     return nets_error_set(err, NETS_ERR_NOMEM, "out of memory");
   }
   int kept = 0, rc = NETS_OK;
   for (int i = 0; i < n; i++) {
-    const int ok = passes(d, rgb, w, h, labels, &boxes[i], lv, crop, sub, prob, err);
+    const int ok = passes(d, rgb, w, h, labels, &boxes[i], lv, crop, sub, prob, wt, err);
     if (ok < 0) {
       rc = ok;
       break;
@@ -167,7 +178,7 @@ static int second_looks(nets_detector *d, const float *rgb, int w, int h, int *l
   if (!rc)
     for (size_t i = 0; i < (size_t)w * h; i++)
       if (labels[i] > 0 && labels[i] <= n && drop[labels[i]]) labels[i] = 0;
-  free(crop), free(prob), free(sub), free(drop);
+  free(crop), free(prob), free(sub), free(wt), free(drop);
   return rc ? rc : kept;
 }
 

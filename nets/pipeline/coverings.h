@@ -11,8 +11,9 @@
  *      picture, where a cup's rim or a logo can pass for a mask; framed like
  *      a face, with no eyes above it, it no longer does.  A covering that
  *      fails it gets a closer look (UNMASK_VERIFY_CLOSE).  When the detector
- *      file has a second-look model (UNMASK_LOOK_FEATURES), a covering that
- *      passes must pass the model too. */
+ *      file has a second-look model (UNMASK_LOOK_FEATURES features, or
+ *      UNMASK_LOOK_POOLED with what the network saw in the look), a
+ *      covering that passes must pass the model too. */
 #ifndef UNMASK_COVERINGS_H
 #define UNMASK_COVERINGS_H
 
@@ -64,6 +65,12 @@
  * Logits are of probabilities clamped to [1e-4, 1 - 1e-4].  No feature is
  * counted in pixels, so a model fitted on 256-px scenes holds on any view. */
 #define UNMASK_LOOK_FEATURES 6
+/* A model can also weigh what the detector saw in the second look: the
+ * features above, then its NETS_DETECTOR_POOLED pooled features
+ * (nets_detector_pooled) for the 128-px look, weighed by the covering's
+ * pixels.  Those are read off the network's own maps, so such a model holds
+ * only for the weights it was fitted on. */
+#define UNMASK_LOOK_POOLED (UNMASK_LOOK_FEATURES + NETS_DETECTOR_POOLED)
 /* With a model, a covering is kept when w . features + b reaches 0 at
  * sensitivity 0.5; each 0.1 of sensitivity above 0.5 lowers that bar by
  * UNMASK_LOOK_STEP logits (and each 0.1 below raises it).  The fixed bars
@@ -97,11 +104,12 @@ float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b);
  * (under UNMASK_VERIFY_SMALL, or a crop that large enlarged no more). */
 int unmask_close_look_size(const nets_det_box *b, int size);
 
-/* The UNMASK_LOOK_FEATURES features of covering b (a box of labels, as
- * nets_detector_boxes gives) for lv's second look, into feat; and, if bars
- * is not NULL, 1 there when the fixed bars alone keep b, else 0. */
+/* The first n_feat features of covering b (a box of labels, as
+ * nets_detector_boxes gives) for lv's second look, into feat:
+ * UNMASK_LOOK_FEATURES or UNMASK_LOOK_POOLED of them; and, if bars is not
+ * NULL, 1 there when the fixed bars alone keep b, else 0. */
 int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const int *labels,
-                         const nets_det_box *b, const unmask_levels *lv, float *feat, int *bars,
+                         const nets_det_box *b, const unmask_levels *lv, int n_feat, float *feat, int *bars,
                          nets_error *err);
 
 /* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */

@@ -27,7 +27,8 @@
 
 static void usage(void) {
   printf("usage: unmask-train fit-look --weights IN -o OUT [--n SCENES] [--first K] [--seed S]\n"
-         "       [--match recall|false] [--faces DIR --csv FILE --templates CFG]\n"
+         "       [--match recall|false] [--pooled] [--map-sensitivity S]\n"
+         "       [--faces DIR --csv FILE --templates CFG]\n"
          "Fits the second look of the detector file IN (what decides whether each\n"
          "covering on the map is kept) and writes IN with it as OUT.  The scenes are\n"
          "built as eval-detector's, from the faces training uses (default 3000\n"
@@ -37,12 +38,16 @@ static void usage(void) {
          "regression weighs its features (pipeline/coverings.h), and its bias is\n"
          "set so that, at sensitivity 0.5, the model alone would keep as many true\n"
          "coverings of these scenes as the fixed bars do (--match recall, the\n"
-         "default), or as many false ones (--match false).  unmask then keeps a\n"
+         "default), or as many false ones (--match false).  --pooled adds what the\n"
+         "network saw in the second look (%d pooled features of its maps) to the\n"
+         "model's features; fit that on more coverings (e.g. --n 6000\n"
+         "--map-sensitivity 0.75: the map's coverings at that sensitivity, more of\n"
+         "them false).  unmask then keeps a\n"
          "covering when both the bars and the model keep it: the model drops\n"
          "coverings, it never adds one.  Prints what each rule keeps.  Run it\n"
          "again after training or averaging a file: `unmask-train average` drops\n"
          "the model, as the map it was fitted to has changed.\n",
-         POS_IOU, NEG_IOU);
+         POS_IOU, NEG_IOU, NETS_DETECTOR_POOLED);
 }
 
 static int by_value_down(const void *a, const void *b) {
@@ -50,13 +55,13 @@ static int by_value_down(const void *a, const void *b) {
   return (x < y) - (x > y);
 }
 
-static int write_with_model(const char *in, const char *out, const float *w, const char *note,
+static int write_with_model(const char *in, const char *out, const float *w, int d, const char *note,
                             nets_error *err) {
   nets_st_file *f = nets_st_load(in, err);
   if (!f) return err->code ? err->code : NETS_ERR_IO;
   char text[64 + 24 * (NETS_LOOK_MAX + 1)];
-  int len = snprintf(text, sizeof text, "look-v1 %d", UNMASK_LOOK_FEATURES);
-  for (int j = 0; j <= UNMASK_LOOK_FEATURES; j++) len += snprintf(text + len, sizeof text - len, " %.6g", w[j]);
+  int len = snprintf(text, sizeof text, "look-v1 %d", d);
+  for (int j = 0; j <= d; j++) len += snprintf(text + len, sizeof text - len, " %.6g", w[j]);
   const char *const add[] = {NETS_LOOK_META, text, NETS_LOOK_META "_fit", note, NULL};
   const int rc = nets_st_save_copy(f, out, NULL, add, err);
   nets_st_free(f);
@@ -67,7 +72,8 @@ int fit_look_main(int argc, char **argv) {
   train_opts t;
   train_opts_default(&t, NULL, 0);
   const char *in = NULL, *out = NULL;
-  int n = 3000, first = 0, size = 256, match_false = 0;
+  int n = 3000, first = 0, size = 256, match_false = 0, d = UNMASK_LOOK_FEATURES;
+  double map_s = 0.5;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -75,6 +81,8 @@ int fit_look_main(int argc, char **argv) {
     else if (!strcmp(a, "-o") && v) out = argv[++i];
     else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
     else if (!strcmp(a, "--first") && v) first = atoi(argv[++i]);
+    else if (!strcmp(a, "--pooled")) d = UNMASK_LOOK_POOLED;
+    else if (!strcmp(a, "--map-sensitivity") && v) map_s = atof(argv[++i]);
     else if (!strcmp(a, "--match") && v && (!strcmp(v, "recall") || !strcmp(v, "false")))
       match_false = !strcmp(argv[++i], "false");
     else {
@@ -84,7 +92,7 @@ int fit_look_main(int argc, char **argv) {
       return help ? 0 : 2;
     }
   }
-  if (!in || !out || n < 1 || first < 0) {
+  if (!in || !out || n < 1 || first < 0 || !(map_s > 0 && map_s < 1)) {
     usage();
     return 2;
   }
@@ -99,7 +107,8 @@ int fit_look_main(int argc, char **argv) {
   }
 
   const unmask_levels lv = unmask_levels_for(0.5, (size_t)size * size);
-  unmask_levels all = lv; /* every covering of the map: no second look */
+  /* every covering of the map at map_s: no second look */
+  unmask_levels all = unmask_levels_for(map_s, (size_t)size * size);
   all.verify_size = 0;
   const int hw = size * size;
   float *rgb = malloc(sizeof(float) * hw * 3), *cov = malloc(sizeof(float) * hw);
@@ -108,7 +117,7 @@ int fit_look_main(int argc, char **argv) {
   /* at most MAX_BOXES coverings a scene */
   const size_t cap = (size_t)n * MAX_BOXES;
   int m = 0;
-  float *x = malloc(sizeof(float) * UNMASK_LOOK_FEATURES * cap);
+  float *x = malloc(sizeof(float) * d * cap);
   unsigned char *y = malloc(cap), *bars = malloc(cap);
   int rc = !rgb || !cov || !prob || !labels || !x || !y || !bars
                ? nets_error_set(&err, NETS_ERR_NOMEM, "out of memory")
@@ -136,9 +145,9 @@ int fit_look_main(int argc, char **argv) {
         if (v > best) best = v;
       }
       if (best >= NEG_IOU && best < POS_IOU) continue;
-      float *f = x + (size_t)m * UNMASK_LOOK_FEATURES;
+      float *f = x + (size_t)m * d;
       int kept = 0;
-      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, f, &kept, &err))) break;
+      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, d, f, &kept, &err))) break;
       y[m] = best >= POS_IOU;
       bars[m] = (unsigned char)kept;
       m++;
@@ -146,8 +155,8 @@ int fit_look_main(int argc, char **argv) {
     if ((i + 1) % 500 == 0) fprintf(stderr, "fit-look: %d of %d scenes, %d coverings (%.0f s)\n", i + 1, n, m,
                                     train_now() - t0);
   }
-  float w[UNMASK_LOOK_FEATURES + 1];
-  if (!rc) rc = logistic_fit(x, y, m, UNMASK_LOOK_FEATURES, L2, w, &err);
+  float w[UNMASK_LOOK_POOLED + 1];
+  if (!rc) rc = logistic_fit(x, y, m, d, L2, w, &err);
   int pos = 0, neg = 0, bar_pos = 0, bar_neg = 0, mod_pos = 0, mod_neg = 0, both_pos = 0, both_neg = 0;
   if (!rc) {
     /* the bias: the model keeps as many true (or false) coverings as the bars */
@@ -160,17 +169,17 @@ int fit_look_main(int argc, char **argv) {
     int nz = 0;
     if (!z) rc = nets_error_set(&err, NETS_ERR_NOMEM, "out of memory");
     for (int k = 0; !rc && k < m; k++)
-      if (y[k] == !match_false) z[nz++] = logistic_logit(w, x + (size_t)k * UNMASK_LOOK_FEATURES, UNMASK_LOOK_FEATURES);
+      if (y[k] == !match_false) z[nz++] = logistic_logit(w, x + (size_t)k * d, d);
     if (!rc && want > 0) {
       /* the want-th highest logit of that class and the next one: their mean becomes 0
        * (lv.look_bar at sensitivity 0.5) */
       qsort(z, (size_t)nz, sizeof *z, by_value_down);
       const double cut = want < nz ? 0.5 * (z[want - 1] + z[want]) : z[want - 1] - 1e-3;
-      w[UNMASK_LOOK_FEATURES] -= (float)cut;
+      w[d] -= (float)cut;
     }
     free(z);
     for (int k = 0; !rc && k < m; k++) {
-      const int keep = logistic_logit(w, x + (size_t)k * UNMASK_LOOK_FEATURES, UNMASK_LOOK_FEATURES) >= lv.look_bar;
+      const int keep = logistic_logit(w, x + (size_t)k * d, d) >= lv.look_bar;
       mod_pos += y[k] && keep, mod_neg += !y[k] && keep;
       both_pos += y[k] && keep && bars[k], both_neg += !y[k] && keep && bars[k];
     }
@@ -179,11 +188,11 @@ int fit_look_main(int argc, char **argv) {
   if (!rc) {
     snprintf(note, sizeof note,
              "%d training-face scenes of %d px from number %d (seed %llu): %d true and %d false coverings "
-             "on the map; the fixed bars keep %d and %d, this model alone %d and %d (--match %s), both "
-             "together (as unmask uses them) %d and %d",
-             n, size, first, t.seed, pos, neg, bar_pos, bar_neg, mod_pos, mod_neg,
-             match_false ? "false" : "recall", both_pos, both_neg);
-    rc = write_with_model(in, out, w, note, &err);
+             "on the map at sensitivity %.2f; %d features%s; the fixed bars keep %d and %d, this model alone "
+             "%d and %d (--match %s), both together (as unmask uses them) %d and %d",
+             n, size, first, t.seed, pos, neg, map_s, d, d == UNMASK_LOOK_POOLED ? " (with the pooled ones)" : "",
+             bar_pos, bar_neg, mod_pos, mod_neg, match_false ? "false" : "recall", both_pos, both_neg);
+    rc = write_with_model(in, out, w, d, note, &err);
   }
   free(rgb), free(cov), free(prob), free(labels), free(x), free(y), free(bars);
   unmask_synth_free(syn);
@@ -195,6 +204,7 @@ int fit_look_main(int argc, char **argv) {
   printf("wrote %s: %s\n", out, note);
   printf("model: logit =");
   for (int j = 0; j < UNMASK_LOOK_FEATURES; j++) printf(" %+.4f f%d", w[j], j);
-  printf(" %+.4f\n", w[UNMASK_LOOK_FEATURES]);
+  if (d > UNMASK_LOOK_FEATURES) printf(" + %d pooled", d - UNMASK_LOOK_FEATURES);
+  printf(" %+.4f\n", w[d]);
   return 0;
 }

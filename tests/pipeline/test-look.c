@@ -3,6 +3,7 @@
  * by it, on the astronaut photo (python3-skimage) with a surgical mask
  * drawn on as `unmask demo` draws it.  The image part skips (77) without
  * the shipped weights or the photo. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,7 +65,7 @@ int main(void) {
   CHECK(nets_look_parse("look-v1 2 0.5 -1.25 3 4", w) < 0, "a value too many taken");
   CHECK(nets_look_parse("look-v1 2 0.5 x 3", w) < 0, "a word taken for a number");
   CHECK(nets_look_parse("look-v2 2 0.5 -1.25 3", w) < 0, "another version taken");
-  CHECK(nets_look_parse("look-v1 99 1", w) < 0, "more weights than NETS_LOOK_MAX taken");
+  CHECK(nets_look_parse("look-v1 999 1", w) < 0, "more weights than NETS_LOOK_MAX taken");
   /* the bar moves with the sensitivity */
   CHECK(unmask_levels_for(0.5, 65536).look_bar == 0.f && unmask_levels_for(0.7, 65536).look_bar < 0.f &&
             unmask_levels_for(0.3, 65536).look_bar > 0.f,
@@ -127,11 +128,56 @@ int main(void) {
     all.verify_size = 0;
     CHECK(d && unmask_probability_map(d, rgb->data, W, H, prob, &err) == 0 &&
               unmask_coverings(d, rgb->data, W, H, prob, &all, labels, boxes, MAX_BOXES, &err) >= 1 &&
-              unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, f, &kept, &err) == 0,
+              unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, UNMASK_LOOK_FEATURES, f, &kept, &err) == 0,
           "features: %s", err.msg);
     CHECK(kept == 1, "the bars drop the drawn mask");
     CHECK(f[0] > 0 && f[3] > 0 && f[4] == 0 && f[5] == 0, "features %g %g %g %g %g %g", f[0], f[1], f[2], f[3], f[4], f[5]);
+    /* with the pooled ones: the same six first, then what the network saw */
+    float fp[UNMASK_LOOK_POOLED];
+    CHECK(d && unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, UNMASK_LOOK_POOLED, fp, &kept, &err) == 0,
+          "pooled features: %s", err.msg);
+    CHECK(!memcmp(fp, f, sizeof f), "the six features change with the pooled ones");
+    int deep_on = 0, mid_on = 0;
+    for (int i = 0; i < NETS_DETECTOR_POOLED; i++) {
+      const float v = fp[UNMASK_LOOK_FEATURES + i];
+      CHECK(isfinite(v) && fabsf(v) < 1e4f, "pooled feature %d: %g", i, v);
+      if (i < 128) deep_on += v > 0;
+      else mid_on += v != 0;
+    }
+    CHECK(deep_on > 0 && mid_on > 0, "pooled features all 0: %d deep, %d mid", deep_on, mid_on);
+    CHECK(unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, 7, fp, &kept, &err) != 0,
+          "a feature count of 7 taken");
     free(prob), free(labels);
+    nets_detector_free(d);
+  }
+  /* nets_detector_pooled itself: an error before any prediction; the deep
+   * part ignores the weights, the mid part is a weighted mean (the same for
+   * weights twice as large, all 0 for weights all 0) */
+  {
+    nets_detector *d = nets_detector_load(shipped, &err);
+    const int S = 64;
+    float *pic = malloc(sizeof(float) * 3 * S * S), *prob = malloc(sizeof(float) * S * S);
+    float *wt = calloc((size_t)S * S, sizeof(float)), a[NETS_DETECTOR_POOLED], b[NETS_DETECTOR_POOLED];
+    float c[NETS_DETECTOR_POOLED];
+    CHECK(d && nets_detector_pooled(d, wt, S, S, a, &err) != 0, "pooled features before a prediction");
+    for (int i = 0; i < 3 * S * S; i++) pic[i] = rgb->data[(size_t)(200 + i / (3 * S)) * W * 3 + 600 + i % (3 * S)];
+    for (int y = 20; y < 40; y++)
+      for (int x = 10; x < 50; x++) wt[y * S + x] = 1.f;
+    CHECK(d && nets_detector_predict(d, pic, S, S, prob, &err) == 0 && nets_detector_pooled(d, wt, S, S, a, &err) == 0,
+          "pooled: %s", err.msg);
+    for (int i = 0; i < S * S; i++) wt[i] *= 2.f;
+    CHECK(nets_detector_pooled(d, wt, S, S, b, &err) == 0, "pooled: %s", err.msg);
+    memset(wt, 0, sizeof(float) * S * S);
+    CHECK(nets_detector_pooled(d, wt, S, S, c, &err) == 0, "pooled: %s", err.msg);
+    int same = 1, deep = 1, zero = 1;
+    for (int i = 0; i < NETS_DETECTOR_POOLED; i++) {
+      same &= fabsf(a[i] - b[i]) <= 1e-5f * (1 + fabsf(a[i]));
+      if (i < 128) deep &= a[i] == c[i];
+      else zero &= c[i] == 0.f;
+    }
+    CHECK(same && deep && zero, "weighted mean: scale-free %d, deep part kept %d, zero weights %d", same, deep, zero);
+    CHECK(nets_detector_pooled(d, wt, S + 40, S, a, &err) != 0, "pooled features of another size");
+    free(pic), free(prob), free(wt);
     nets_detector_free(d);
   }
   /* a value that is not a model: the file does not load */
