@@ -42,11 +42,11 @@ static void usage(void) {
          "network saw in the second look (%d pooled features of its maps) to the\n"
          "model's features; fit that on more coverings (e.g. --n 6000\n"
          "--map-sensitivity 0.75: the map's coverings at that sensitivity, more of\n"
-         "them false).  unmask then keeps a\n"
-         "covering when both the bars and the model keep it: the model drops\n"
-         "coverings, it never adds one.  Prints what each rule keeps.  Run it\n"
-         "again after training or averaging a file: `unmask-train average` drops\n"
-         "the model, as the map it was fitted to has changed.\n",
+         "them false).  unmask then keeps a covering when both the bars and the\n"
+         "model keep it: the model drops coverings, it never adds one.  Prints\n"
+         "what each rule keeps.  Run it again after training or averaging a file:\n"
+         "`unmask-train average` drops the model, as the map it was fitted to has\n"
+         "changed.\n",
          POS_IOU, NEG_IOU, NETS_DETECTOR_POOLED);
 }
 
