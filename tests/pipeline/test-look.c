@@ -112,6 +112,20 @@ int main(void) {
   CHECK(copy_with_look(shipped, path, "look-v1 6 0 0 0 0 0 0 100") == 0, "a model");
   const int n_all = coverings_with(path, rgb->data, W, H, boxes);
   CHECK(n_all == n_bars, "a model of bias 100 keeps %d, the bars %d", n_all, n_bars);
+  /* the same with models of the pooled form (UNMASK_LOOK_POOLED features) */
+  {
+    char text[64 + 4 * UNMASK_LOOK_POOLED];
+    for (int k = 0; k < 2; k++) {
+      int len = snprintf(text, sizeof text, "look-v1 %d", UNMASK_LOOK_POOLED);
+      for (int i = 0; i < UNMASK_LOOK_POOLED; i++) len += snprintf(text + len, sizeof text - len, " 0");
+      snprintf(text + len, sizeof text - len, " %s", k ? "100" : "-100");
+      snprintf(path, sizeof path, "%s/%s.safetensors", tmpl, k ? "all" : "none");
+      CHECK(copy_with_look(shipped, path, text) == 0, "a pooled model");
+      const int kept = coverings_with(path, rgb->data, W, H, boxes);
+      CHECK(kept == (k ? n_bars : 0), "a pooled model of bias %s keeps %d, the bars %d", k ? "100" : "-100", kept,
+            n_bars);
+    }
+  }
   /* the model's weights count: a large weight on the map's score (feature
    * 3, a logit) keeps the mask (score over 0.5) with a bias of 0 */
   snprintf(path, sizeof path, "%s/score.safetensors", tmpl);
@@ -145,7 +159,7 @@ int main(void) {
       else mid_on += v != 0;
     }
     CHECK(deep_on > 0 && mid_on > 0, "pooled features all 0: %d deep, %d mid", deep_on, mid_on);
-    CHECK(unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, 7, fp, &kept, &err) != 0,
+    CHECK(d && unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, 7, fp, &kept, &err) != 0,
           "a feature count of 7 taken");
     free(prob), free(labels);
     nets_detector_free(d);
