@@ -119,6 +119,13 @@ int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const
   return rc;
 }
 
+const float *unmask_look_model(const nets_detector *d, int *n) {
+  const float *model = nets_detector_look_model(d, n);
+  /* a model of other features (a later version's): the bars alone */
+  if (*n != UNMASK_LOOK_FEATURES && *n != UNMASK_LOOK_POOLED) model = NULL, *n = 0;
+  return model;
+}
+
 /* 1 when box b passes its second look, 0 when not, or a negative error:
  * when the second look reaches its bar or, for a covering of
  * UNMASK_VERIFY_SMALL or more that fails it, its closer look reaches the
@@ -129,9 +136,7 @@ static int passes(nets_detector *d, const float *rgb, int w, int h, const int *l
                   const unmask_levels *lv, float *crop, float *sub, float *prob, float *wt, nets_error *err) {
   const int size = lv->verify_size;
   int n_look = 0;
-  const float *model = nets_detector_look_model(d, &n_look);
-  /* a model of other features (a later version's): the bars alone */
-  if (n_look != UNMASK_LOOK_FEATURES && n_look != UNMASK_LOOK_POOLED) model = NULL;
+  const float *model = unmask_look_model(d, &n_look);
   float p = 0, pc = 0, f[UNMASK_LOOK_POOLED];
   float *pooled = model && n_look == UNMASK_LOOK_POOLED ? f + UNMASK_LOOK_FEATURES : NULL;
   int rc = second_look(d, rgb, w, h, labels, b, size, crop, sub, prob, &p, wt, pooled, err);

@@ -104,6 +104,12 @@ float unmask_verify_bar(const unmask_levels *lv, const nets_det_box *b);
  * (under UNMASK_VERIFY_SMALL, or a crop that large enlarged no more). */
 int unmask_close_look_size(const nets_det_box *b, int size);
 
+/* The detector file's second-look model (nets_detector_look_model) when
+ * it is of a form the second look uses (UNMASK_LOOK_FEATURES or
+ * UNMASK_LOOK_POOLED features; *n receives that count), else NULL (*n =
+ * 0): the bars alone. */
+const float *unmask_look_model(const nets_detector *d, int *n);
+
 /* The first n_feat features of covering b (a box of labels, as
  * nets_detector_boxes gives) for lv's second look, into feat:
  * UNMASK_LOOK_FEATURES or UNMASK_LOOK_POOLED of them; and, if bars is not

@@ -513,7 +513,7 @@ int eval_detector_main(int argc, char **argv) {
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
     int n_look = 0;
     char look[96] = "";
-    if (nets_detector_look_model(det, &n_look) && (n_look == UNMASK_LOOK_FEATURES || n_look == UNMASK_LOOK_POOLED))
+    if (unmask_look_model(det, &n_look))
       snprintf(look, sizeof look, ", then the file's fitted model (%d features) >= %.2f", n_look, lv.look_bar);
     printf("%s %s: %d (numbers %d-%d, %dx%d, %d masked faces), threshold %.2f grown to %.2f, "
            "second look %d px >= %.2f (closer >= %.2f)%s, weights %s\n\n", which, photos ? "photos" : "scenes", n,
