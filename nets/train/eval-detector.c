@@ -40,6 +40,52 @@ static double best_iou(const metric_box *b, const metric_box *set, int n) {
   return best;
 }
 
+/* The coverings a person finds at a glance, as CityPersons' "reasonable"
+ * people: at least PLAIN_VISIBLE of the covering shows (unmask_box.visible:
+ * not hidden by what is drawn later, not cut by the frame) and its face is
+ * at least PLAIN_FACE px wide (the smallest face the detector is asked to
+ * find).  The others, and the detections on them, are left out of this row. */
+#define PLAIN_VISIBLE 0.65f
+#define PLAIN_FACE 24.f
+
+/* --looks FILE: a line for every covering of the map at lv's levels before
+ * its second look: scene, box, the map's score and area, its best IoU with
+ * a true covering and whether that one is of the plain row (1, else 0; -1
+ * when the IoU is under 0.1), whether the fixed bars keep it, the logits of
+ * its second and closer looks, whether it has a closer look, and the
+ * logit of the file's second-look model (0 without one). */
+static int log_looks(nets_detector *det, const float *rgb, int size, const unmask_levels *lv,
+                     const unmask_box *gb, int ng, int scene, float *prob, int *labels, FILE *out,
+                     nets_error *err) {
+  unmask_levels all = *lv;
+  all.verify_size = 0;
+  nets_det_box db[MAX_BOXES];
+  int nd = find_coverings(det, rgb, size, size, prob, &all, labels, db, err);
+  if (nd < 0) return nd;
+  int n_look = 0;
+  const float *model = unmask_look_model(det, &n_look);
+  const int nf = model ? n_look : UNMASK_LOOK_FEATURES;
+  float f[UNMASK_LOOK_POOLED];
+  for (int k = 0; k < nd; k++) {
+    int bars = 0, rc;
+    if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], lv, nf, f, &bars, err))) return rc;
+    double z = model ? model[n_look] : 0;
+    for (int j = 0; model && j < n_look; j++) z += (double)model[j] * f[j];
+    const metric_box mb = {(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h, 1, 0};
+    double best = 0;
+    int plain = -1;
+    for (int g = 0; g < ng; g++) {
+      const metric_box tb = {gb[g].x, gb[g].y, gb[g].w, gb[g].h, 1, 0};
+      const double v = metric_box_iou(&mb, &tb);
+      if (v > best) best = v, plain = gb[g].visible >= PLAIN_VISIBLE && gb[g].face_w >= PLAIN_FACE;
+    }
+    if (best < 0.1) plain = -1;
+    fprintf(out, "%d %d %d %d %d %d %.4f %ld %.3f %d %d %.3f %.3f %d %.3f\n", scene, k, db[k].x, db[k].y,
+            db[k].w, db[k].h, db[k].score, db[k].area, best, plain, bars, f[0], f[1], (int)f[2], z);
+  }
+  return NETS_OK;
+}
+
 /* What the repaint would leave or take: the hole unmask_detect() makes on one
  * scene against the true covering. */
 typedef struct {
@@ -113,14 +159,6 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
   free(found);
   return rc;
 }
-
-/* The coverings a person finds at a glance, as CityPersons' "reasonable"
- * people: at least PLAIN_VISIBLE of the covering shows (unmask_box.visible:
- * not hidden by what is drawn later, not cut by the frame) and its face is
- * at least PLAIN_FACE px wide (the smallest face the detector is asked to
- * find).  The others, and the detections on them, are left out of this row. */
-#define PLAIN_VISIBLE 0.65f
-#define PLAIN_FACE 24.f
 
 static void plain_row(const metric_box *dets, int n_dets, const metric_box *gts, const unsigned char *hard,
                       int n_gts, int n_images) {
@@ -239,7 +277,7 @@ int eval_detector_main(int argc, char **argv) {
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int view_max = 0; /* unmask's default */
   int verify = -1;
-  const char *dump = NULL;
+  const char *dump = NULL, *looks_path = NULL;
   int photos = 0, no_colour_grow = 0, dump_all = 0, split = 1, grey = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -256,6 +294,7 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--verify-min") && v) verify_min = (float)atof(argv[++i]);
     else if (!strcmp(a, "--dump") && v) dump = argv[++i];
     else if (!strcmp(a, "--dump-all") && v) dump = argv[++i], dump_all = 1;
+    else if (!strcmp(a, "--looks") && v) looks_path = argv[++i];
     else if (!strcmp(a, "--photos")) photos = 1;
     else if (!strcmp(a, "--no-colour-grow")) no_colour_grow = 1;
     else if (!strcmp(a, "--grey")) grey = 1;
@@ -265,7 +304,7 @@ int eval_detector_main(int argc, char **argv) {
       printf("usage: unmask-train eval-detector [--weights FILE] [--n SCENES] [--first K] [--size S]\n"
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
              "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
-             "       [--no-colour-grow] [--train-faces] [--grey] [--max-view PX]\n"
+             "       [--no-colour-grow] [--train-faces] [--grey] [--max-view PX] [--looks FILE]\n"
              "       [--faces DIR --csv FILE --templates CFG]\n"
              "Boxes and scores are those `unmask detect` reports: the pipeline's detection\n"
              "at --sensitivity, each covering grown over its loops by colour (one more row\n"
@@ -308,6 +347,11 @@ int eval_detector_main(int argc, char **argv) {
              "--max-view PX: the long side of the view unmask looks for masks in (default\n"
              "as unmask's, 2048), for scenes larger than that (the map's row always sees\n"
              "the whole scene).\n"
+             "--looks FILE writes a line for each covering of the map before its second\n"
+             "look: scene, k, box x y w h, the map's score and area, its best IoU with a\n"
+             "true covering, 1 when that is of the plain row (0 not, -1 IoU under 0.1),\n"
+             "1 when the fixed bars keep it, the logits of its second and closer looks,\n"
+             "1 when it has a closer look, and the second-look model's logit.\n"
              "--grey turns every scene and unmasked face grey (its luma) first, as a\n"
              "black-and-white photo is.\n"
              "--first K scores the scenes from the K-th on (default 0).  The first 300\n"
@@ -341,6 +385,13 @@ int eval_detector_main(int argc, char **argv) {
   if (!det || !syn) {
     fprintf(stderr, "eval-detector: %s\n", err.msg);
     nets_detector_free(det);
+    return 1;
+  }
+  FILE *looks_out = NULL; /* --looks FILE */
+  if (looks_path && !(looks_out = fopen(looks_path, "w"))) {
+    fprintf(stderr, "eval-detector: cannot write %s\n", looks_path);
+    nets_detector_free(det);
+    unmask_synth_free(syn);
     return 1;
   }
   FILE *misses = NULL; /* DIR/misses.txt */
@@ -383,6 +434,7 @@ int eval_detector_main(int argc, char **argv) {
         looks[n_looks++] = (metric_box){la[k].x, la[k].y, la[k].w, la[k].h, 1, i};
       }
     if (grey) augment_to_grey(rgb, (size_t)hw);
+    if (looks_out && (rc = log_looks(det, rgb, size, &lv, gb, ng, first + i, prob, labels, looks_out, &err))) break;
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
     int nd = find_coverings(det, rgb, size, size, prob, &lv, labels, db, &err);
@@ -586,6 +638,7 @@ int eval_detector_main(int argc, char **argv) {
   }
   free(rgb); free(cov); free(prob); free(hole_a); free(labels); free(dets); free(mdets); free(gts); free(gt_area); free(gt_info); free(gt_hard); free(looks); free(look_kind); free(m); free(h); free(o); free(pf); free(valid); free(sub); free(flabels);
   if (misses) fclose(misses);
+  if (looks_out) fclose(looks_out);
   nets_detector_free(det);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
