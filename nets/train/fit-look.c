@@ -23,11 +23,11 @@
 #define MAX_BOXES 64
 #define POS_IOU 0.3 /* a candidate whose box overlaps a covering's this much is a covering */
 #define NEG_IOU 0.1 /* one that overlaps none this much is a false detection; between: left out */
-#define L2 1e-2
+#define L2 1e-2 /* the default penalty (--l2) */
 
 static void usage(void) {
   printf("usage: unmask-train fit-look --weights IN -o OUT [--n SCENES] [--first K] [--seed S]\n"
-         "       [--match recall|false] [--pooled] [--map-sensitivity S]\n"
+         "       [--match recall|false] [--pooled] [--map-sensitivity S] [--l2 L]\n"
          "       [--faces DIR --csv FILE --templates CFG]\n"
          "Fits the second look of the detector file IN (what decides whether each\n"
          "covering on the map is kept) and writes IN with it as OUT.  The scenes are\n"
@@ -46,8 +46,8 @@ static void usage(void) {
          "model keep it: the model drops coverings, it never adds one.  Prints\n"
          "what each rule keeps.  Run it again after training or averaging a file:\n"
          "`unmask-train average` drops the model, as the map it was fitted to has\n"
-         "changed.\n",
-         POS_IOU, NEG_IOU, NETS_DETECTOR_POOLED);
+         "changed.  --l2 L: the penalty on the standardised weights (default %g).\n",
+         POS_IOU, NEG_IOU, NETS_DETECTOR_POOLED, L2);
 }
 
 static int by_value_down(const void *a, const void *b) {
@@ -73,7 +73,7 @@ int fit_look_main(int argc, char **argv) {
   train_opts_default(&t, NULL, 0);
   const char *in = NULL, *out = NULL;
   int n = 3000, first = 0, size = 256, match_false = 0, d = UNMASK_LOOK_FEATURES;
-  double map_s = 0.5;
+  double map_s = 0.5, l2 = L2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (train_opts_parse(&t, argc, argv, &i)) continue;
@@ -83,6 +83,7 @@ int fit_look_main(int argc, char **argv) {
     else if (!strcmp(a, "--first") && v) first = atoi(argv[++i]);
     else if (!strcmp(a, "--pooled")) d = UNMASK_LOOK_POOLED;
     else if (!strcmp(a, "--map-sensitivity") && v) map_s = atof(argv[++i]);
+    else if (!strcmp(a, "--l2") && v) l2 = atof(argv[++i]);
     else if (!strcmp(a, "--match") && v && (!strcmp(v, "recall") || !strcmp(v, "false")))
       match_false = !strcmp(argv[++i], "false");
     else {
@@ -92,7 +93,7 @@ int fit_look_main(int argc, char **argv) {
       return help ? 0 : 2;
     }
   }
-  if (!in || !out || n < 1 || first < 0 || !(map_s > 0 && map_s < 1)) {
+  if (!in || !out || n < 1 || first < 0 || !(map_s > 0 && map_s < 1) || !(l2 >= 0)) {
     usage();
     return 2;
   }
@@ -156,7 +157,7 @@ int fit_look_main(int argc, char **argv) {
                                     train_now() - t0);
   }
   float w[UNMASK_LOOK_POOLED + 1];
-  if (!rc) rc = logistic_fit(x, y, m, d, L2, w, &err);
+  if (!rc) rc = logistic_fit(x, y, m, d, l2, w, &err);
   int pos = 0, neg = 0, bar_pos = 0, bar_neg = 0, mod_pos = 0, mod_neg = 0, both_pos = 0, both_neg = 0;
   if (!rc) {
     /* the bias: the model keeps as many true (or false) coverings as the bars */
@@ -188,9 +189,9 @@ int fit_look_main(int argc, char **argv) {
   if (!rc) {
     snprintf(note, sizeof note,
              "%d training-face scenes of %d px from number %d (seed %llu): %d true and %d false coverings "
-             "on the map at sensitivity %.2f; %d features%s; the fixed bars keep %d and %d, this model alone "
+             "on the map at sensitivity %.2f; %d features%s, L2 penalty %g; the fixed bars keep %d and %d, this model alone "
              "%d and %d (--match %s), both together (as unmask uses them) %d and %d",
-             n, size, first, t.seed, pos, neg, map_s, d, d == UNMASK_LOOK_POOLED ? " (with the pooled ones)" : "",
+             n, size, first, t.seed, pos, neg, map_s, d, d == UNMASK_LOOK_POOLED ? " (with the pooled ones)" : "", l2,
              bar_pos, bar_neg, mod_pos, mod_neg, match_false ? "false" : "recall", both_pos, both_neg);
     rc = write_with_model(in, out, w, d, note, &err);
   }
