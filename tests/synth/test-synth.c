@@ -427,8 +427,11 @@ static void test_eval_detector(void) {
   snprintf(csv_path, sizeof csv_path, "%s/faces.csv", tmpdir);
   snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
   snprintf(out, sizeof out, "%s/eval-detector.txt", tmpdir);
+  char looks_path[700];
+  snprintf(looks_path, sizeof looks_path, "%s/looks.txt", tmpdir);
   const char *args[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
-                        "--n", "60", "--size", "128", "--faces-n", "8", "--threads", "1", NULL};
+                        "--n", "60", "--size", "128", "--faces-n", "8", "--threads", "1", "--looks", looks_path,
+                        NULL};
   int rc = run_to_file(eval_detector_main, args, out);
   CHECK(rc == 0, "eval-detector returned %d", rc);
   FILE *f = fopen(out, "r");
@@ -461,6 +464,25 @@ static void test_eval_detector(void) {
   /* unmasked faces: scored on their part inside the photo, and on the whole crop */
   CHECK(flag_of > 0 && smear_of == flag_of && flag_n >= 0 && flag_n <= flag_of && smear_n >= 0 && smear_n <= flag_of,
         "eval-detector unmasked faces: %d of %d flagged, %d of %d on the whole crop", flag_n, flag_of, smear_n, smear_of);
+  /* --looks: a line of 15 numbers per covering of the map, in range; some of them true coverings */
+  FILE *lf = fopen(looks_path, "r");
+  int n_lines = 0, n_true = 0, bad_lines = 0;
+  while (lf && fgets(line, sizeof line, lf)) {
+    int scene, k, bx, by, bw, bh, plain, bars, close;
+    long area;
+    float score, iou, p, pc, z;
+    const int got = sscanf(line, "%d %d %d %d %d %d %f %ld %f %d %d %f %f %d %f", &scene, &k, &bx, &by, &bw, &bh,
+                           &score, &area, &iou, &plain, &bars, &p, &pc, &close, &z);
+    n_lines++;
+    if (got != 15 || scene < 0 || scene >= 60 || k < 0 || bw < 1 || bh < 1 || bx < 0 || by < 0 || bx + bw > 128 ||
+        by + bh > 128 || !(score >= 0 && score <= 1) || area < 1 || !(iou >= 0 && iou <= 1) || plain < -1 ||
+        plain > 1 || (plain == -1) != (iou < 0.1f) || (bars != 0 && bars != 1) || (close != 0 && close != 1))
+      bad_lines++;
+    n_true += got == 15 && iou >= 0.5f;
+  }
+  if (lf) fclose(lf);
+  CHECK(lf && n_lines > 0 && n_true > 0 && !bad_lines, "eval-detector --looks: %d lines, %d true, %d bad", n_lines,
+        n_true, bad_lines);
   /* --first: another range of scenes, named in the header; below 0 refused */
   const char *later[] = {"eval-detector", "--faces", dir, "--csv", csv_path, "--templates", cfg, "--weights", w,
                          "--n", "3", "--first", "500", "--size", "64", "--faces-n", "1", "--threads", "1", NULL};
