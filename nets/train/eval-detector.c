@@ -40,27 +40,21 @@ static double best_iou(const metric_box *b, const metric_box *set, int n) {
   return best;
 }
 
-/* The coverings a person finds at a glance, as CityPersons' "reasonable"
- * people: at least PLAIN_VISIBLE of the covering shows (unmask_box.visible:
- * not hidden by what is drawn later, not cut by the frame) and its face is
- * at least PLAIN_FACE px wide (the smallest face the detector is asked to
- * find).  The others, and the detections on them, are left out of this row. */
-#define PLAIN_VISIBLE 0.65f
-#define PLAIN_FACE 24.f
-
-/* --looks FILE: a line for every covering of the map at lv's levels before
- * its second look: scene, box, the map's score and area, its best IoU with
- * a true covering and whether that one is of the plain row (1, else 0; -1
- * when the IoU is under 0.1), whether the fixed bars keep it, the logits of
- * its second and closer looks, whether it has a closer look, and the
- * logit of the file's second-look model (0 without one). */
-static int log_looks(nets_detector *det, const float *rgb, int size, const unmask_levels *lv,
-                     const unmask_box *gb, int ng, int scene, float *prob, int *labels, FILE *out,
+/* --looks FILE: a line for every covering of the map prob (already made
+ * for the scene) at lv's levels before its second look: scene, box, the
+ * map's score and area, its best IoU with a true covering (gts, ng of them;
+ * hard: left out of the plain row) and whether that one is of the plain row
+ * (1, else 0; -1 when the IoU is under 0.1), whether the fixed bars keep
+ * it, the logits of its second and closer looks, whether it has a closer
+ * look, and the logit of the file's second-look model (0 without one).
+ * labels: size x size scratch. */
+static int log_looks(nets_detector *det, const float *rgb, int size, const float *prob, const unmask_levels *lv,
+                     const metric_box *gts, const unsigned char *hard, int ng, int scene, int *labels, FILE *out,
                      nets_error *err) {
   unmask_levels all = *lv;
   all.verify_size = 0;
   nets_det_box db[MAX_BOXES];
-  int nd = find_coverings(det, rgb, size, size, prob, &all, labels, db, err);
+  const int nd = unmask_coverings(det, rgb, size, size, prob, &all, labels, db, MAX_BOXES, err);
   if (nd < 0) return nd;
   int n_look = 0;
   const float *model = unmask_look_model(det, &n_look);
@@ -75,9 +69,8 @@ static int log_looks(nets_detector *det, const float *rgb, int size, const unmas
     double best = 0;
     int plain = -1;
     for (int g = 0; g < ng; g++) {
-      const metric_box tb = {gb[g].x, gb[g].y, gb[g].w, gb[g].h, 1, 0};
-      const double v = metric_box_iou(&mb, &tb);
-      if (v > best) best = v, plain = gb[g].visible >= PLAIN_VISIBLE && gb[g].face_w >= PLAIN_FACE;
+      const double v = metric_box_iou(&mb, &gts[g]);
+      if (v > best) best = v, plain = !hard[g];
     }
     if (best < 0.1) plain = -1;
     fprintf(out, "%d %d %d %d %d %d %.4f %ld %.3f %d %d %.3f %.3f %d %.3f\n", scene, k, db[k].x, db[k].y,
@@ -159,6 +152,14 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
   free(found);
   return rc;
 }
+
+/* The coverings a person finds at a glance, as CityPersons' "reasonable"
+ * people: at least PLAIN_VISIBLE of the covering shows (unmask_box.visible:
+ * not hidden by what is drawn later, not cut by the frame) and its face is
+ * at least PLAIN_FACE px wide (the smallest face the detector is asked to
+ * find).  The others, and the detections on them, are left out of this row. */
+#define PLAIN_VISIBLE 0.65f
+#define PLAIN_FACE 24.f
 
 static void plain_row(const metric_box *dets, int n_dets, const metric_box *gts, const unsigned char *hard,
                       int n_gts, int n_images) {
@@ -434,7 +435,6 @@ int eval_detector_main(int argc, char **argv) {
         looks[n_looks++] = (metric_box){la[k].x, la[k].y, la[k].w, la[k].h, 1, i};
       }
     if (grey) augment_to_grey(rgb, (size_t)hw);
-    if (looks_out && (rc = log_looks(det, rgb, size, &lv, gb, ng, first + i, prob, labels, looks_out, &err))) break;
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
     int nd = find_coverings(det, rgb, size, size, prob, &lv, labels, db, &err);
@@ -505,6 +505,10 @@ int eval_detector_main(int argc, char **argv) {
       iou_sum += uni ? (double)inter / uni : 1.0;
       iou_n++;
     }
+    /* last, as it overwrites labels; prob still holds this scene's map */
+    if (looks_out && (rc = log_looks(det, rgb, size, prob, &lv, gts + first_gt, gt_hard + first_gt, ng, first + i,
+                                     labels, looks_out, &err)))
+      break;
   }
   /* false detections on unmasked held-out faces (the original crops).  Where
    * a crop reaches past its photo's edge, the synthesis fills it with the
