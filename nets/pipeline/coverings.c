@@ -1,8 +1,10 @@
 #include "coverings.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crop.h"
 
@@ -242,10 +244,29 @@ int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, flo
   return rc;
 }
 
-int unmask_coverings(nets_detector *d, const float *rgb, int w, int h, const float *prob,
+int unmask_coverings(nets_detector *d, nets_detector *look, const float *rgb, int w, int h, const float *prob,
                      const unmask_levels *lv, int *labels, nets_det_box *boxes, int max_boxes,
                      nets_error *err) {
   int n = nets_detector_boxes(prob, w, h, lv->threshold, lv->seed, lv->min_area, boxes, max_boxes,
                               labels);
-  return second_looks(d, rgb, w, h, labels, boxes, n, lv, err);
+  return second_looks(look ? look : d, rgb, w, h, labels, boxes, n, lv, err);
+}
+
+int unmask_look_network_load(const char *detector_path, const char *look_path, nets_detector **look,
+                             nets_error *err) {
+  *look = NULL;
+  if (look_path && !strcmp(look_path, "none")) return NETS_OK;
+  char path[4096];
+  if (!look_path) { /* beside the detector's file */
+    const char *slash = strrchr(detector_path, '/');
+    const int dir_len = slash ? (int)(slash - detector_path) + 1 : 0;
+    if (snprintf(path, sizeof path, "%.*s%s", dir_len, detector_path, UNMASK_LOOK_FILE) >= (int)sizeof path ||
+        access(path, R_OK))
+      return NETS_OK;
+    look_path = path;
+  }
+  nets_error e = {0};
+  if (!(*look = nets_detector_load(look_path, &e)))
+    return nets_error_set(err, e.code ? e.code : NETS_ERR_IO, "cannot load %s: %s", look_path, e.msg);
+  return NETS_OK;
 }

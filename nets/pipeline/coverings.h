@@ -118,14 +118,30 @@ int unmask_look_features(nets_detector *d, const float *rgb, int w, int h, const
                          const nets_det_box *b, const unmask_levels *lv, int n_feat, float *feat, int *bars,
                          nets_error *err);
 
+/* The file of a second-look network (a detector trained on second-look
+ * crops, `unmask-train detector --look-every`), with a second-look model
+ * fitted to what it sees of the detector's coverings, read from beside the
+ * detector's file. */
+#define UNMASK_LOOK_FILE "second-look.safetensors"
+
+/* The second-look network for the detector at detector_path into *look:
+ * look_path's, or when look_path is NULL the UNMASK_LOOK_FILE beside
+ * detector_path if there is one; *look = NULL (the detector takes its own
+ * second look) when there is none or look_path is "none".  Returns 0 or a
+ * negative nets error code (a file there that does not load). */
+int unmask_look_network_load(const char *detector_path, const char *look_path, nets_detector **look,
+                             nets_error *err);
+
 /* Step 1.  rgb: w x h x 3 (HWC, [0,1]); prob: w x h. */
 int unmask_probability_map(nets_detector *d, const float *rgb, int w, int h, float *prob,
                            nets_error *err);
 
 /* Steps 2 and 3.  labels (w*h) receives the component map; boxes, at most
- * max_boxes, the coverings kept, best first.  Returns their number or a
+ * max_boxes, the coverings kept, best first.  look: the network that takes
+ * the second look, with its own second-look model (a detector file trained
+ * for it, second-look.safetensors); NULL: d.  Returns their number or a
  * negative nets error code. */
-int unmask_coverings(nets_detector *d, const float *rgb, int w, int h, const float *prob,
+int unmask_coverings(nets_detector *d, nets_detector *look, const float *rgb, int w, int h, const float *prob,
                      const unmask_levels *lv, int *labels, nets_det_box *boxes, int max_boxes,
                      nets_error *err);
 

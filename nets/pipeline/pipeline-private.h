@@ -7,6 +7,7 @@
 
 struct unmask_models {
   nets_detector *detector;
+  nets_detector *looker;       /* NULL unless a second-look network lies beside the detector's file */
   nets_inpainter *inpainter;
   nets_landmarker *landmarker; /* NULL unless the inpainter takes a sketch and the file exists */
 };

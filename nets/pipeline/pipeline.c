@@ -110,6 +110,12 @@ unmask_models *unmask_models_load(const char *dir, nets_error *err) {
   weights_path(dir, bundled, names[0], path, sizeof path);
   m->detector = nets_detector_load(path, &e);
   if (!m->detector) goto fail;
+  /* the second-look network that goes with this detector file, if any */
+  if (unmask_look_network_load(path, NULL, &m->looker, &e)) {
+    nets_error_set(err, e.code, "%s", e.msg);
+    unmask_models_free(m);
+    return NULL;
+  }
   weights_path(dir, bundled, names[1], path, sizeof path);
   m->inpainter = nets_inpainter_load(path, &e);
   if (!m->inpainter) goto fail;
@@ -130,6 +136,7 @@ fail:
 void unmask_models_free(unmask_models *m) {
   if (!m) return;
   if (m->detector) nets_detector_free(m->detector);
+  if (m->looker) nets_detector_free(m->looker);
   if (m->inpainter) nets_inpainter_free(m->inpainter);
   nets_landmarker_free(m->landmarker);
   free(m);
@@ -479,7 +486,7 @@ static int detect_holes(unmask_models *m, const unmask_image_io *io, const unmas
     goto done;
   }
   const unmask_levels lv = unmask_levels_for(p->sensitivity, vn);
-  int nb = unmask_coverings(m->detector, view, vw, vh, prob, &lv, labels, boxes, MAX_FACES, err);
+  int nb = unmask_coverings(m->detector, m->looker, view, vw, vh, prob, &lv, labels, boxes, MAX_FACES, err);
   const view_map pm = {prob, labels, vw, vh, s};
   if (nb < 0) {
     rc = nb;

@@ -23,10 +23,10 @@
 #define MAX_BOXES 64
 
 /* The coverings of a size x size picture, found as unmask finds them. */
-static int find_coverings(nets_detector *det, const float *rgb, int w, int h, float *prob,
+static int find_coverings(nets_detector *det, nets_detector *look, const float *rgb, int w, int h, float *prob,
                           const unmask_levels *lv, int *labels, nets_det_box *boxes, nets_error *err) {
   int rc = unmask_probability_map(det, rgb, w, h, prob, err);
-  return rc ? rc : unmask_coverings(det, rgb, w, h, prob, lv, labels, boxes, MAX_BOXES, err);
+  return rc ? rc : unmask_coverings(det, look, rgb, w, h, prob, lv, labels, boxes, MAX_BOXES, err);
 }
 
 /* The best IoU of box b with the boxes of set (n) in b's picture. */
@@ -47,22 +47,23 @@ static double best_iou(const metric_box *b, const metric_box *set, int n) {
  * (1, else 0; -1 when the IoU is under 0.1), whether the fixed bars keep
  * it, the logits of its second and closer looks, whether it has a closer
  * look, and the logit of the file's second-look model (0 without one).
- * labels: size x size scratch. */
-static int log_looks(nets_detector *det, const float *rgb, int size, const float *prob, const unmask_levels *lv,
+ * look: the network that takes the second look (det when the detector has
+ * no second-look network).  labels: size x size scratch. */
+static int log_looks(nets_detector *det, nets_detector *look, const float *rgb, int size, const float *prob, const unmask_levels *lv,
                      const metric_box *gts, const unsigned char *hard, int ng, int scene, int *labels, FILE *out,
                      nets_error *err) {
   unmask_levels all = *lv;
   all.verify_size = 0;
   nets_det_box db[MAX_BOXES];
-  const int nd = unmask_coverings(det, rgb, size, size, prob, &all, labels, db, MAX_BOXES, err);
+  const int nd = unmask_coverings(det, NULL, rgb, size, size, prob, &all, labels, db, MAX_BOXES, err);
   if (nd < 0) return nd;
   int n_look = 0;
-  const float *model = unmask_look_model(det, &n_look);
+  const float *model = unmask_look_model(look, &n_look);
   const int nf = model ? n_look : UNMASK_LOOK_FEATURES;
   float f[UNMASK_LOOK_POOLED];
   for (int k = 0; k < nd; k++) {
     int bars = 0, rc;
-    if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], lv, nf, f, &bars, err))) return rc;
+    if ((rc = unmask_look_features(look, rgb, size, size, labels, &db[k], lv, nf, f, &bars, err))) return rc;
     double z = model ? model[n_look] : 0;
     for (int j = 0; model && j < n_look; j++) z += (double)model[j] * f[j];
     const metric_box mb = {(float)db[k].x, (float)db[k].y, (float)db[k].w, (float)db[k].h, 1, 0};
@@ -92,8 +93,9 @@ typedef struct {
  * the hole (alpha < 0.5), those of them on thin parts (ear loops and straps:
  * what a 2-px opening removes), those inside coverings that were found (a
  * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
- * alpha is left in hole_out (size*size). */
-static int tally_repaint(nets_detector *det, const float *rgb, const float *cov, int size, double sens, int view_max,
+ * alpha is left in hole_out (size*size).  looker: the second-look network
+ * (NULL: det's own look). */
+static int tally_repaint(nets_detector *det, nets_detector *looker, const float *rgb, const float *cov, int size, double sens, int view_max,
                          int no_colour_grow,
                          const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
                          metric_box *faces_out, int *n_faces, nets_error *err) {
@@ -117,7 +119,7 @@ static int tally_repaint(nets_detector *det, const float *rgb, const float *cov,
     p.hole_user = hole;
     p.no_colour_grow = no_colour_grow;
     if (view_max > 0) p.view_max = view_max;
-    unmask_models models = {det, NULL};
+    unmask_models models = {.detector = det, .looker = looker};
     unmask_face *faces = NULL;
     int nf = unmask_detect(&models, &io, &p, &faces, n_faces, err);
     if (nf < 0) rc = nf;
@@ -278,7 +280,7 @@ int eval_detector_main(int argc, char **argv) {
   float thr = -1, grow = -1, sens = 0.5f, verify_min = -1;
   int view_max = 0; /* unmask's default */
   int verify = -1;
-  const char *dump = NULL, *looks_path = NULL;
+  const char *dump = NULL, *looks_path = NULL, *look_weights = NULL;
   int photos = 0, no_colour_grow = 0, dump_all = 0, split = 1, grey = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -296,6 +298,7 @@ int eval_detector_main(int argc, char **argv) {
     else if (!strcmp(a, "--dump") && v) dump = argv[++i];
     else if (!strcmp(a, "--dump-all") && v) dump = argv[++i], dump_all = 1;
     else if (!strcmp(a, "--looks") && v) looks_path = argv[++i];
+    else if (!strcmp(a, "--look-weights") && v) look_weights = argv[++i];
     else if (!strcmp(a, "--photos")) photos = 1;
     else if (!strcmp(a, "--no-colour-grow")) no_colour_grow = 1;
     else if (!strcmp(a, "--grey")) grey = 1;
@@ -306,7 +309,7 @@ int eval_detector_main(int argc, char **argv) {
              "       [--faces-n N] [--sensitivity S] [--threshold T] [--grow G]\n"
              "       [--verify SIZE] [--verify-min P] [--dump DIR | --dump-all DIR] [--photos]\n"
              "       [--no-colour-grow] [--train-faces] [--grey] [--max-view PX] [--looks FILE]\n"
-             "       [--faces DIR --csv FILE --templates CFG]\n"
+             "       [--look-weights FILE|none] [--faces DIR --csv FILE --templates CFG]\n"
              "Boxes and scores are those `unmask detect` reports: the pipeline's detection\n"
              "at --sensitivity, each covering grown over its loops by colour (one more row\n"
              "scores the map's coverings before that growth, with the levels below).\n"
@@ -353,6 +356,10 @@ int eval_detector_main(int argc, char **argv) {
              "true covering, 1 when that is of the plain row (0 not, -1 IoU under 0.1),\n"
              "1 when the fixed bars keep it, the logits of its second and closer looks,\n"
              "1 when it has a closer look, and the second-look model's logit.\n"
+             "--look-weights FILE: the network that takes the second look, with its own\n"
+             "second-look model (default: second-look.safetensors beside --weights, as\n"
+             "unmask takes it from its weights folder, else the detector itself; none:\n"
+             "the detector itself).\n"
              "--grey turns every scene and unmasked face grey (its luma) first, as a\n"
              "black-and-white photo is.\n"
              "--first K scores the scenes from the K-th on (default 0).  The first 300\n"
@@ -381,17 +388,22 @@ int eval_detector_main(int argc, char **argv) {
   unmask_levels flv = lv;
   flv.min_area = unmask_levels_for(sens, (size_t)NETS_INPAINT_SIZE * NETS_INPAINT_SIZE).min_area;
   nets_error err = {0};
-  nets_detector *det = nets_detector_load(weights, &err);
+  nets_detector *det = nets_detector_load(weights, &err), *looker = NULL;
+  if (det && unmask_look_network_load(weights, look_weights, &looker, &err)) nets_detector_free(det), det = NULL;
+  nets_detector *look = looker ? looker : det;
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
   if (!det || !syn) {
     fprintf(stderr, "eval-detector: %s\n", err.msg);
     nets_detector_free(det);
+    if (looker) nets_detector_free(looker);
     return 1;
   }
+  if (looker) printf("second look by %s\n", look_weights ? look_weights : "second-look.safetensors beside the detector");
   FILE *looks_out = NULL; /* --looks FILE */
   if (looks_path && !(looks_out = fopen(looks_path, "w"))) {
     fprintf(stderr, "eval-detector: cannot write %s\n", looks_path);
     nets_detector_free(det);
+    if (looker) nets_detector_free(looker);
     unmask_synth_free(syn);
     return 1;
   }
@@ -437,7 +449,7 @@ int eval_detector_main(int argc, char **argv) {
     if (grey) augment_to_grey(rgb, (size_t)hw);
     double t0 = train_now();
     nets_det_box db[MAX_BOXES];
-    int nd = find_coverings(det, rgb, size, size, prob, &lv, labels, db, &err);
+    int nd = find_coverings(det, looker, rgb, size, size, prob, &lv, labels, db, &err);
     if (nd < 0) {
       rc = nd;
       break;
@@ -458,7 +470,7 @@ int eval_detector_main(int argc, char **argv) {
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
     const int first_det = n_dets;
-    if ((rc = tally_repaint(det, rgb, cov, size, sens, view_max, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
+    if ((rc = tally_repaint(det, looker, rgb, cov, size, sens, view_max, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
                             &nd, &err)))
       break;
     n_dets += nd;
@@ -506,7 +518,7 @@ int eval_detector_main(int argc, char **argv) {
       iou_n++;
     }
     /* last, as it overwrites labels; prob still holds this scene's map */
-    if (looks_out && (rc = log_looks(det, rgb, size, prob, &lv, gts + first_gt, gt_hard + first_gt, ng, first + i,
+    if (looks_out && (rc = log_looks(det, look, rgb, size, prob, &lv, gts + first_gt, gt_hard + first_gt, ng, first + i,
                                      labels, looks_out, &err)))
       break;
   }
@@ -529,7 +541,7 @@ int eval_detector_main(int argc, char **argv) {
     if ((rc = unmask_synth_inpaint_sample(syn, split, 555, (uint64_t)i, m, h, o, valid, &err))) break;
     if (grey) augment_to_grey(o, (size_t)S * S);
     nets_det_box fb[MAX_BOXES];
-    int nf = find_coverings(det, o, S, S, pf, &flv, flabels, fb, &err);
+    int nf = find_coverings(det, looker, o, S, S, pf, &flv, flabels, fb, &err);
     if (nf < 0) {
       rc = nf;
       break;
@@ -541,7 +553,7 @@ int eval_detector_main(int argc, char **argv) {
     const int sw = x1 - x0, sh = y1 - y0;
     for (int y = 0; y < sh; y++)
       memcpy(sub + (size_t)y * sw * 3, o + ((size_t)(y0 + y) * S + x0) * 3, sizeof(float) * 3 * sw);
-    if ((nf = find_coverings(det, sub, sw, sh, pf, &flv, flabels, fb, &err)) < 0) {
+    if ((nf = find_coverings(det, looker, sub, sw, sh, pf, &flv, flabels, fb, &err)) < 0) {
       rc = nf;
       break;
     }
@@ -644,6 +656,7 @@ int eval_detector_main(int argc, char **argv) {
   if (misses) fclose(misses);
   if (looks_out) fclose(looks_out);
   nets_detector_free(det);
+  if (looker) nets_detector_free(looker);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
 }

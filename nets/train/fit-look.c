@@ -28,7 +28,7 @@
 static void usage(void) {
   printf("usage: unmask-train fit-look --weights IN -o OUT [--n SCENES] [--first K] [--seed S]\n"
          "       [--match recall|false] [--pooled] [--map-sensitivity S] [--l2 L]\n"
-         "       [--faces DIR --csv FILE --templates CFG]\n"
+         "       [--look-weights LOOK] [--faces DIR --csv FILE --templates CFG]\n"
          "Fits the second look of the detector file IN (what decides whether each\n"
          "covering on the map is kept) and writes IN with it as OUT.  The scenes are\n"
          "built as eval-detector's, from the faces training uses (default 3000\n"
@@ -46,7 +46,11 @@ static void usage(void) {
          "model keep it: the model drops coverings, it never adds one.  Prints\n"
          "what each rule keeps.  Run it again after training or averaging a file:\n"
          "`unmask-train average` drops the model, as the map it was fitted to has\n"
-         "changed.  --l2 L: the penalty on the standardised weights (default %g).\n",
+         "changed.  --l2 L: the penalty on the standardised weights (default %g).\n"
+         "--look-weights LOOK: a second-look network (a detector file trained with\n"
+         "--look-every) takes the second looks of IN's coverings; the model is\n"
+         "fitted to what it sees and OUT is LOOK with it, for unmask to read as\n"
+         "second-look.safetensors beside IN.\n",
          POS_IOU, NEG_IOU, NETS_DETECTOR_POOLED, L2);
 }
 
@@ -71,7 +75,7 @@ static int write_with_model(const char *in, const char *out, const float *w, int
 int fit_look_main(int argc, char **argv) {
   train_opts t;
   train_opts_default(&t, NULL, 0);
-  const char *in = NULL, *out = NULL;
+  const char *in = NULL, *out = NULL, *look_in = NULL;
   int n = 3000, first = 0, size = 256, match_false = 0, d = UNMASK_LOOK_FEATURES;
   double map_s = 0.5, l2 = L2;
   for (int i = 1; i < argc; i++) {
@@ -79,6 +83,7 @@ int fit_look_main(int argc, char **argv) {
     if (train_opts_parse(&t, argc, argv, &i)) continue;
     if (!strcmp(a, "--weights") && v) in = argv[++i];
     else if (!strcmp(a, "-o") && v) out = argv[++i];
+    else if (!strcmp(a, "--look-weights") && v) look_in = argv[++i];
     else if (!strcmp(a, "--n") && v) n = atoi(argv[++i]);
     else if (!strcmp(a, "--first") && v) first = atoi(argv[++i]);
     else if (!strcmp(a, "--pooled")) d = UNMASK_LOOK_POOLED;
@@ -99,11 +104,14 @@ int fit_look_main(int argc, char **argv) {
   }
   if (train_opts_finish(&t) || train_opts_fixed_scenes(&t, "fit-look")) return 2;
   nets_error err = {0};
-  nets_detector *det = nets_detector_load(in, &err);
+  nets_detector *det = nets_detector_load(in, &err), *looker = NULL;
+  if (det && look_in && !(looker = nets_detector_load(look_in, &err))) nets_detector_free(det), det = NULL;
+  nets_detector *look = looker ? looker : det;
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
   if (!det || !syn) {
     fprintf(stderr, "fit-look: %s\n", err.msg);
     nets_detector_free(det);
+    if (looker) nets_detector_free(looker);
     return 1;
   }
 
@@ -132,7 +140,7 @@ int fit_look_main(int argc, char **argv) {
       break;
     nets_det_box db[MAX_BOXES];
     if ((rc = unmask_probability_map(det, rgb, size, size, prob, &err))) break;
-    const int nd = unmask_coverings(det, rgb, size, size, prob, &all, labels, db, MAX_BOXES, &err);
+    const int nd = unmask_coverings(det, NULL, rgb, size, size, prob, &all, labels, db, MAX_BOXES, &err);
     if (nd < 0) {
       rc = nd;
       break;
@@ -148,7 +156,7 @@ int fit_look_main(int argc, char **argv) {
       if (best >= NEG_IOU && best < POS_IOU) continue;
       float *f = x + (size_t)m * d;
       int kept = 0;
-      if ((rc = unmask_look_features(det, rgb, size, size, labels, &db[k], &lv, d, f, &kept, &err))) break;
+      if ((rc = unmask_look_features(look, rgb, size, size, labels, &db[k], &lv, d, f, &kept, &err))) break;
       y[m] = best >= POS_IOU;
       bars[m] = (unsigned char)kept;
       m++;
@@ -193,11 +201,12 @@ int fit_look_main(int argc, char **argv) {
              "%d and %d (--match %s), both together (as unmask uses them) %d and %d",
              n, size, first, t.seed, pos, neg, map_s, d, d == UNMASK_LOOK_POOLED ? " (with the pooled ones)" : "", l2,
              bar_pos, bar_neg, mod_pos, mod_neg, match_false ? "false" : "recall", both_pos, both_neg);
-    rc = write_with_model(in, out, w, d, note, &err);
+    rc = write_with_model(look_in ? look_in : in, out, w, d, note, &err);
   }
   free(rgb), free(cov), free(prob), free(labels), free(x), free(y), free(bars);
   unmask_synth_free(syn);
   nets_detector_free(det);
+  if (looker) nets_detector_free(looker);
   if (rc) {
     fprintf(stderr, "fit-look: %s\n", err.msg[0] ? err.msg : "failed");
     return 1;

@@ -27,4 +27,14 @@
 int train_look_crop(unmask_synth *syn, uint64_t seed, uint64_t idx, float *rgb, float *target, float *weight,
                     nets_error *err);
 
+/* Crop number idx of a stream of training scenes (256 px, as evaluated),
+ * framed as the second look frames a covering's box: the box of one of the
+ * scene's coverings (40%), of a look-alike (hand, scarf, shirt patch, loose
+ * fabric or sign; 40%, or more when the scene has no covering), or one
+ * anywhere (8-64 px), each moved and resized by up to a fifth as the map's
+ * boxes are.  target: the scene's coverings in the crop; weight: 1 inside
+ * the scene.  The same arrays and return as train_look_crop. */
+int train_scene_look_crop(unmask_synth *syn, uint64_t seed, uint64_t idx, float *rgb, float *target, float *weight,
+                          nets_error *err);
+
 #endif

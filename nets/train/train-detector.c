@@ -16,6 +16,7 @@
 #include "../synth/synth.h"
 #include "augment.h"
 #include "checkpoint.h"
+#include "../core/rng.h"
 #include "look-crops.h"
 #include "loop-targets.h"
 #include "replay.h"
@@ -31,6 +32,7 @@ typedef struct {
   float lr, gamma, seam_weight, loop_weight, iou_weight;
   double photo_share, emblem_share, grey_share, replay_share, small_share, top_cut_share;
   int look_every; /* every look_every-th step is a batch of look crops; 0: none */
+  double look_scenes; /* the share of look crops framed in scenes (train_scene_look_crop) */
   int seam_radius;
   long lr_decay_step;
   int version; /* of the detector network (2 to 5); 0: the run's, or --init's */
@@ -88,6 +90,10 @@ static void usage(void) {
          "                     inpainter's crop (%d px), half masked and half bare,\n"
          "                     most shrunk to a face of 24 px up and enlarged back\n"
          "                     (default 0: none)\n"
+         "  --look-scenes P    the share of those crops framed in a training scene\n"
+         "                     around one of its coverings, a look-alike (hand, scarf,\n"
+         "                     shirt patch, fabric, sign) or a random patch, as the\n"
+         "                     second look frames the map's boxes (0-1, default 0)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -115,6 +121,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--loop-weight")) o->loop_weight = (float)atof(v);
     else if (OPT("--iou-weight")) o->iou_weight = (float)atof(v);
     else if (OPT("--look-every")) o->look_every = atoi(v);
+    else if (OPT("--look-scenes")) o->look_scenes = atof(v);
     else if (OPT("--photo-share")) o->photo_share = atof(v);
     else if (OPT("--emblems")) o->emblem_share = atof(v);
     else if (OPT("--grey")) o->grey_share = atof(v);
@@ -168,6 +175,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (o->seam_radius < 0 || o->seam_radius > UNMASK_SEAM_RADIUS_MAX) {
     fprintf(stderr, "unmask-train: --seam-radius must be 0 to %d\n", UNMASK_SEAM_RADIUS_MAX);
+    return 2;
+  }
+  if (!(o->look_scenes >= 0 && o->look_scenes <= 1)) {
+    fprintf(stderr, "unmask-train: --look-scenes must be 0 to 1\n");
     return 2;
   }
   if (o->look_every < 0) {
@@ -257,7 +268,9 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
   if (o->small_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
   if (o->top_cut_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", top cut %g", o->top_cut_share);
-  if (o->look_every > 0) snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps", o->look_every);
+  if (o->look_every > 0)
+    snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps (%.0f%% framed in scenes)", o->look_every,
+             100 * o->look_scenes);
   snprintf(s_step, sizeof s_step, "%ld", step);
   snprintf(s_imgs, sizeof s_imgs, "%ld", step * o->t.batch);
   snprintf(s_wall, sizeof s_wall, "%.0f", wall);
@@ -325,7 +338,11 @@ static int look_batch(const det_opts *o, unmask_synth *syn, long step, float *rg
   int rc = NETS_OK;
   for (int i = 0; i < o->t.batch && !rc; i++) {
     const uint64_t idx = (uint64_t)step * o->t.batch + i;
-    rc = train_look_crop(syn, o->t.seed, idx, rgb, cov, weight, err);
+    nets_rng r;
+    nets_rng_seed(&r, o->t.seed * 0x9E3779B97F4A7C15ULL ^ idx ^ 0x6C6F6F6B73636EULL);
+    rc = o->look_scenes > 0 && nets_rng_uniform(&r) < o->look_scenes
+             ? train_scene_look_crop(syn, o->t.seed, idx, rgb, cov, weight, err)
+             : train_look_crop(syn, o->t.seed, idx, rgb, cov, weight, err);
     if (!rc && augment_scene(rgb, cov, L, L, o->t.seed * 0x9E3779B97F4A7C15ULL ^ idx)) augment_mirror(weight, L, L);
     detector_pack(rgb, L, L, L, L, x + (size_t)i * 3 * L * L);
     downsample(cov, L, L, DETECTOR_OUT_SCALE, t + (size_t)i * lls * lls);

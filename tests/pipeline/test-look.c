@@ -6,11 +6,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "coverings.h"
+#include "memio.h"
 #include "models.h"
+#include "pipeline.h"
 #include "safetensors.h"
 #include "synth.h"
 #include "weights-util.h"
@@ -40,7 +43,7 @@ static int coverings_with(const char *path, const float *rgb, int w, int h, nets
   float *prob = malloc(sizeof(float) * w * h);
   int *labels = malloc(sizeof(int) * w * h);
   int n = unmask_probability_map(d, rgb, w, h, prob, &err);
-  if (!n) n = unmask_coverings(d, rgb, w, h, prob, &lv, labels, boxes, MAX_BOXES, &err);
+  if (!n) n = unmask_coverings(d, NULL, rgb, w, h, prob, &lv, labels, boxes, MAX_BOXES, &err);
   free(prob), free(labels);
   nets_detector_free(d);
   return n;
@@ -141,7 +144,7 @@ int main(void) {
     unmask_levels all = lv;
     all.verify_size = 0;
     CHECK(d && unmask_probability_map(d, rgb->data, W, H, prob, &err) == 0 &&
-              unmask_coverings(d, rgb->data, W, H, prob, &all, labels, boxes, MAX_BOXES, &err) >= 1 &&
+              unmask_coverings(d, NULL, rgb->data, W, H, prob, &all, labels, boxes, MAX_BOXES, &err) >= 1 &&
               unmask_look_features(d, rgb->data, W, H, labels, &boxes[0], &lv, UNMASK_LOOK_FEATURES, f, &kept, &err) == 0,
           "features: %s", err.msg);
     CHECK(kept == 1, "the bars drop the drawn mask");
@@ -198,6 +201,60 @@ int main(void) {
   snprintf(path, sizeof path, "%s/bad.safetensors", tmpl);
   CHECK(copy_with_look(shipped, path, "look-v1 6 1 2") == 0, "a bad model");
   CHECK(nets_detector_load(path, &err) == NULL && strstr(err.msg, NETS_LOOK_META), "a bad model loaded: %s", err.msg);
+  /* a second-look network (coverings.h, UNMASK_LOOK_FILE) beside the
+   * detector's file takes the second looks with its own model: beside a copy
+   * of the shipped detector, the shipped network with a model no covering
+   * passes, so that the detector's own model would keep the mask and the
+   * look's keeps nothing */
+  {
+    char dir[4300], det_path[4400], look_path[4400];
+    snprintf(dir, sizeof dir, "%s/w", tmpl);
+    snprintf(det_path, sizeof det_path, "%s/detector.safetensors", dir);
+    snprintf(look_path, sizeof look_path, "%s/" UNMASK_LOOK_FILE, dir);
+    CHECK(mkdir(dir, 0700) == 0 && copy_with_look(shipped, det_path, NULL) == 0, "a weights folder");
+    nets_detector *look = (nets_detector *)1;
+    CHECK(unmask_look_network_load(det_path, NULL, &look, &err) == 0 && look == NULL, "a look network from nowhere");
+    CHECK(copy_with_look(shipped, look_path, "look-v1 6 0 0 0 0 0 0 -100") == 0, "a look network");
+    CHECK(unmask_look_network_load(det_path, "none", &look, &err) == 0 && look == NULL, "none loads a look network");
+    CHECK(unmask_look_network_load(det_path, NULL, &look, &err) == 0 && look, "the look network beside: %s", err.msg);
+    nets_detector *d = nets_detector_load(shipped, &err);
+    const unmask_levels lv = unmask_levels_for(0.5, (size_t)W * H);
+    float *prob = malloc(sizeof(float) * W * H);
+    int *labels = malloc(sizeof(int) * W * H);
+    CHECK(d && look && unmask_probability_map(d, rgb->data, W, H, prob, &err) == 0, "map: %s", err.msg);
+    if (d && look) {
+      const int own = unmask_coverings(d, NULL, rgb->data, W, H, prob, &lv, labels, boxes, MAX_BOXES, &err);
+      const int same = unmask_coverings(d, d, rgb->data, W, H, prob, &lv, labels, boxes, MAX_BOXES, &err);
+      const int other = unmask_coverings(d, look, rgb->data, W, H, prob, &lv, labels, boxes, MAX_BOXES, &err);
+      CHECK(own == n_shipped && same == own && other == 0, "coverings kept: own look %d, d's %d, the look network's %d",
+            own, same, other);
+    }
+    free(prob), free(labels);
+    nets_detector_free(d);
+    if (look) nets_detector_free(look);
+    /* and so does the pipeline, from a weights folder (the inpainter then
+     * comes from the bundled weights) */
+    unmask_models *m = unmask_models_load(dir, &err);
+    CHECK(m != NULL, "weights folder with a look network: %s", err.msg);
+    nets_image *rgba = nets_image_convert(rgb, 4);
+    if (m && rgba) {
+      unmask_memio mio;
+      unmask_image_io io = unmask_memio_init(&mio, rgba, NULL);
+      unmask_params p;
+      unmask_params_default(&p);
+      int n_faces = -1;
+      const int n = unmask_detect(m, &io, &p, NULL, &n_faces, &err);
+      CHECK(n == 0, "unmask_detect with the look network: %d (%s)", n, err.msg);
+    }
+    unmask_models_free(m);
+    nets_image_free(rgba);
+    /* a file there that does not load is an error, not the detector's own look */
+    CHECK(copy_with_look(shipped, look_path, "look-v1 6 1 2") == 0, "a bad look network");
+    CHECK(unmask_look_network_load(det_path, NULL, &look, &err) != 0 && look == NULL, "a bad look network loaded");
+    CHECK((m = unmask_models_load(dir, &err)) == NULL, "a weights folder with a bad look network loaded");
+    unmask_models_free(m);
+    unlink(look_path), unlink(det_path), rmdir(dir);
+  }
   const char *names[] = {"bars", "none", "all", "score", "bad"};
   for (int i = 0; i < 5; i++) {
     snprintf(path, sizeof path, "%s/%s.safetensors", tmpl, names[i]);

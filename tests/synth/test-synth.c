@@ -18,6 +18,7 @@
 #include "safetensors.h"
 #include "train.h"
 #include "train-common.h"
+#include "look-crops.h"
 #include "loop-targets.h"
 #include "replay.h"
 #include "augment.h"
@@ -946,6 +947,18 @@ static void test_trainers(void) {
   detector_option("replay", "--replay", "0.7", "0.5", "replay 0.5");
   /* --look-every: scenes of 64 px and look crops of 128 in one run */
   detector_option("looks", "--look-every", "-1", "1", "look crops every 1 steps");
+  {
+    char dir[600], meta_ls[1200];
+    snprintf(dir, sizeof dir, "%s/run-detector-look-scenes", tmpdir);
+    const char *bad_ls[] = {"--batch", "2", "--size", "64", "--look-every", "1", "--look-scenes", "1.5", NULL};
+    CHECK(run_trainer(train_detector_main, "detector", dir, "1", bad_ls) == 2 && !file_exists(dir, "state.txt"),
+          "--look-scenes 1.5 accepted");
+    const char *good_ls[] = {"--batch", "2", "--size", "64", "--look-every", "1", "--look-scenes", "1", NULL};
+    CHECK(run_trainer(train_detector_main, "detector", dir, "1", good_ls) == 0 &&
+              strstr(saved_meta(dir, "detector.safetensors", "training", meta_ls, sizeof meta_ls),
+                     "look crops every 1 steps (100% framed in scenes)"),
+          "--look-scenes not recorded in the weights' metadata");
+  }
   CHECK(run_trainer(train_detector_main, "detector", run, "3", det) == 0, "detector training");
   CHECK(state_step(run) == 3, "detector checkpoint at step %ld, not 3", state_step(run));
   CHECK(file_exists(run, "detector.safetensors") && file_exists(run, "detector.optim.safetensors") &&
@@ -1835,6 +1848,44 @@ static void test_augment_grey(void) {
   CHECK(turned > 250 && turned < 350, "%d of 1000 seeds turned grey at share 0.3", turned);
 }
 
+/* train_scene_look_crop: the crops of one seed are the same every time;
+ * weights are 0 or 1, targets shares; some crops hold a covering (framed
+ * round a scene's covering) and some none (framed round a look-alike or a
+ * random patch). */
+static void test_scene_look_crops(void) {
+  char faces[600], csv[600], cfg[600];
+  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
+  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  nets_error err = {0};
+  unmask_synth *syn = unmask_synth_new(faces, csv, cfg, &err);
+  CHECK(syn != NULL, "synth_new: %s", err.msg);
+  const int S = TRAIN_LOOK_SIZE;
+  const size_t n = (size_t)S * S;
+  float *a = malloc(sizeof(float) * 5 * n), *b = malloc(sizeof(float) * 5 * n);
+  int with = 0, without = 0, bad = 0, differ = 0, cut = 0;
+  for (int i = 0; syn && a && b && i < 24; i++) {
+    CHECK(train_scene_look_crop(syn, 5, (uint64_t)i, a, a + 3 * n, a + 4 * n, &err) == 0 &&
+              train_scene_look_crop(syn, 5, (uint64_t)i, b, b + 3 * n, b + 4 * n, &err) == 0,
+          "scene look crop %d: %s", i, err.msg);
+    differ += memcmp(a, b, sizeof(float) * 5 * n) != 0;
+    double cover = 0;
+    long outside = 0;
+    for (size_t p = 0; p < n; p++) {
+      const float t = a[3 * n + p], w = a[4 * n + p];
+      bad += !(t >= 0 && t <= 1) || (w != 0 && w != 1);
+      cover += t * w, outside += w == 0;
+    }
+    for (size_t p = 0; p < 3 * n; p++) bad += !(a[p] >= 0 && a[p] <= 1);
+    with += cover >= 50, without += cover == 0, cut += outside > 0;
+  }
+  CHECK(!bad && !differ, "scene look crops: %d values out of range, %d not repeatable", bad, differ);
+  CHECK(with >= 4 && without >= 4, "scene look crops: %d of 24 hold a covering, %d none", with, without);
+  CHECK(cut >= 1, "no scene look crop reaches past its scene");
+  free(a), free(b);
+  unmask_synth_free(syn);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/unmask-synth-test-XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -1854,6 +1905,7 @@ int main(void) {
   test_eval_detector();
   test_eval_photos();
   test_trainers();
+  test_scene_look_crops();
   test_landmarks();
   test_perceptual();
   test_inpainter_versions();
