@@ -193,14 +193,16 @@ int fit_look_main(int argc, char **argv) {
       both_pos += y[k] && keep && bars[k], both_neg += !y[k] && keep && bars[k];
     }
   }
-  char note[640];
+  char note[1024];
   if (!rc) {
-    snprintf(note, sizeof note,
+    const int len = snprintf(note, sizeof note,
              "%d training-face scenes of %d px from number %d (seed %llu): %d true and %d false coverings "
              "on the map at sensitivity %.2f; %d features%s, L2 penalty %g; the fixed bars keep %d and %d, this model alone "
              "%d and %d (--match %s), both together (as unmask uses them) %d and %d",
              n, size, first, t.seed, pos, neg, map_s, d, d == UNMASK_LOOK_POOLED ? " (with the pooled ones)" : "", l2,
              bar_pos, bar_neg, mod_pos, mod_neg, match_false ? "false" : "recall", both_pos, both_neg);
+    if (look_in && len > 0 && len < (int)sizeof note) /* the map it was fitted to */
+      snprintf(note + len, sizeof note - len, "; second looks of the coverings of %s", in);
     rc = write_with_model(look_in ? look_in : in, out, w, d, note, &err);
   }
   free(rgb), free(cov), free(prob), free(labels), free(x), free(y), free(bars);

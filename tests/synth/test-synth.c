@@ -1084,6 +1084,17 @@ static void test_trainers(void) {
  * which takes the drawing, trained from version-3 weights and scored with
  * predicted drawings. */
 static void mirror_hwc(const float *src, int size, int c, float *dst);
+/* The synthesis of the test's own faces and templates (test_generator's). */
+static unmask_synth *tmp_synth(nets_error *err) {
+  char faces[600], csv[600], cfg[600];
+  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
+  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  unmask_synth *syn = unmask_synth_new(faces, csv, cfg, err);
+  CHECK(syn != NULL, "synth_new: %s", err->msg);
+  return syn;
+}
+
 static void test_landmarks(void) {
   const int N = NETS_INPAINT_SIZE, hw = N * N;
   float lm[136], *sk = malloc(sizeof(float) * hw);
@@ -1128,13 +1139,8 @@ static void test_landmarks(void) {
   CHECK(soft > full / 4 && full > 100, "the lines: %d pixels at 1, %d at their soft edge", full, soft);
   /* the crops' landmarks: the same crops as without them, and the hole
    * covers the mouth (except for chin-only masks), not the eyes */
-  char faces[600], csv[600], cfg[600];
-  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
-  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
-  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
   nets_error err = {0};
-  unmask_synth *syn = unmask_synth_new(faces, csv, cfg, &err);
-  CHECK(syn != NULL, "synth_new: %s", err.msg);
+  unmask_synth *syn = tmp_synth(&err);
   const size_t per = (size_t)hw * 7;
   float *a = malloc(sizeof(float) * per), *b = malloc(sizeof(float) * per);
   int mouths = 0, mouths_in = 0, eyes_out = 0;
@@ -1200,7 +1206,7 @@ static void test_landmarks(void) {
   CHECK(lmnet != NULL, "trained landmark weights do not load: %s", err.msg);
   if (lmnet) { /* with mirror (the default) the points of a mirrored crop are the mirrored points */
     float *c = malloc(sizeof(float) * hw * 7), *cm = malloc(sizeof(float) * hw * 4), p1[136], p2[136], p3[136];
-    unmask_synth *s2 = unmask_synth_new(faces, csv, cfg, &err);
+    unmask_synth *s2 = tmp_synth(&err);
     CHECK(s2 && unmask_synth_inpaint_sample(s2, 1, 3, 0, c, c + hw * 3, c + hw * 4, NULL, &err) == 0, "crop: %s",
           err.msg);
     mirror_hwc(c, N, 3, cm);
@@ -1848,18 +1854,42 @@ static void test_augment_grey(void) {
   CHECK(turned > 250 && turned < 350, "%d of 1000 seeds turned grey at share 0.3", turned);
 }
 
+/* fit-look --look-weights: the model is fitted to what the look network
+ * sees of the detector's coverings, and written into a copy of the look
+ * network's file, whose metadata names the detector. */
+static void test_fit_look_network(void) {
+  char faces[600], csv[600], cfg[600], det[800], look[800], out[800], dir[700], det_dir[700], look_dir[700];
+  char meta[2048];
+  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
+  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
+  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  snprintf(det_dir, sizeof det_dir, "%s/run-detector", tmpdir);
+  snprintf(look_dir, sizeof look_dir, "%s/run-detector-looks", tmpdir);
+  snprintf(dir, sizeof dir, "%s/fit-look", tmpdir);
+  snprintf(det, sizeof det, "%s/detector.safetensors", det_dir);
+  snprintf(look, sizeof look, "%s/detector.safetensors", look_dir);
+  snprintf(out, sizeof out, "%s/detector.safetensors", dir);
+  CHECK(mkdir(dir, 0700) == 0, "fit-look folder");
+  const char *args[] = {"fit-look", "--faces", faces, "--csv", csv, "--templates", cfg, "--weights", det,
+                        "--look-weights", look, "-o", out, "--n", "24", "--map-sensitivity", "0.99",
+                        "--threads", "1", NULL};
+  const int rc = fit_look_main(19, (char **)args);
+  CHECK(rc == 0, "fit-look --look-weights: exit %d", rc);
+  if (rc) return;
+  CHECK(strstr(saved_meta(dir, "detector.safetensors", "second_look_fit", meta, sizeof meta),
+               "second looks of the coverings of"),
+        "fit-look --look-weights: the note does not name the detector: %s", meta);
+  CHECK(same_tensors(look_dir, dir, "detector.safetensors") && !same_tensors(det_dir, dir, "detector.safetensors"),
+        "fit-look --look-weights did not write the look network's weights");
+}
+
 /* train_scene_look_crop: the crops of one seed are the same every time;
  * weights are 0 or 1, targets shares; some crops hold a covering (framed
  * round a scene's covering) and some none (framed round a look-alike or a
  * random patch). */
 static void test_scene_look_crops(void) {
-  char faces[600], csv[600], cfg[600];
-  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
-  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
-  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
   nets_error err = {0};
-  unmask_synth *syn = unmask_synth_new(faces, csv, cfg, &err);
-  CHECK(syn != NULL, "synth_new: %s", err.msg);
+  unmask_synth *syn = tmp_synth(&err);
   const int S = TRAIN_LOOK_SIZE;
   const size_t n = (size_t)S * S;
   float *a = malloc(sizeof(float) * 5 * n), *b = malloc(sizeof(float) * 5 * n);
@@ -1906,6 +1936,7 @@ int main(void) {
   test_eval_photos();
   test_trainers();
   test_scene_look_crops();
+  test_fit_look_network();
   test_landmarks();
   test_perceptual();
   test_inpainter_versions();
