@@ -49,9 +49,9 @@ static double best_iou(const metric_box *b, const metric_box *set, int n) {
  * look, and the logit of the file's second-look model (0 without one).
  * look: the network that takes the second look (det when the detector has
  * no second-look network).  labels: size x size scratch. */
-static int log_looks(nets_detector *det, nets_detector *look, const float *rgb, int size, const float *prob, const unmask_levels *lv,
-                     const metric_box *gts, const unsigned char *hard, int ng, int scene, int *labels, FILE *out,
-                     nets_error *err) {
+static int log_looks(nets_detector *det, nets_detector *look, const float *rgb, int size, const float *prob,
+                     const unmask_levels *lv, const metric_box *gts, const unsigned char *hard, int ng, int scene,
+                     int *labels, FILE *out, nets_error *err) {
   unmask_levels all = *lv;
   all.verify_size = 0;
   nets_det_box db[MAX_BOXES];
@@ -95,8 +95,8 @@ typedef struct {
  * face box at IoU >= 0.5), and hole pixels off the covering.  The hole's
  * alpha is left in hole_out (size*size).  looker: the second-look network
  * (NULL: det's own look). */
-static int tally_repaint(nets_detector *det, nets_detector *looker, const float *rgb, const float *cov, int size, double sens, int view_max,
-                         int no_colour_grow,
+static int tally_repaint(nets_detector *det, nets_detector *looker, const float *rgb, const float *cov, int size,
+                         double sens, int view_max, int no_colour_grow,
                          const unmask_box *gb, int ng, int image, repaint_tally *t, float *hole_out,
                          metric_box *faces_out, int *n_faces, nets_error *err) {
   const int hw = size * size;
@@ -390,7 +390,7 @@ int eval_detector_main(int argc, char **argv) {
   nets_error err = {0};
   nets_detector *det = nets_detector_load(weights, &err), *looker = NULL;
   if (det && unmask_look_network_load(weights, look_weights, &looker, &err)) nets_detector_free(det), det = NULL;
-  nets_detector *look = looker ? looker : det;
+  nets_detector *look_net = looker ? looker : det; /* the second look's network and model */
   unmask_synth *syn = det ? unmask_synth_new(t.faces, t.csv, train_opts_templates(&t), &err) : NULL;
   if (!det || !syn) {
     fprintf(stderr, "eval-detector: %s\n", err.msg);
@@ -398,7 +398,8 @@ int eval_detector_main(int argc, char **argv) {
     if (looker) nets_detector_free(looker);
     return 1;
   }
-  if (looker) printf("second look by %s\n", look_weights ? look_weights : "second-look.safetensors beside the detector");
+  if (looker)
+    printf("second look by %s\n", look_weights ? look_weights : UNMASK_LOOK_FILE " beside the detector");
   FILE *looks_out = NULL; /* --looks FILE */
   if (looks_path && !(looks_out = fopen(looks_path, "w"))) {
     fprintf(stderr, "eval-detector: cannot write %s\n", looks_path);
@@ -470,8 +471,8 @@ int eval_detector_main(int argc, char **argv) {
       gts[n_gts++] = (metric_box){gb[k].x, gb[k].y, gb[k].w, gb[k].h, 1, i};
     }
     const int first_det = n_dets;
-    if ((rc = tally_repaint(det, looker, rgb, cov, size, sens, view_max, no_colour_grow, gb, ng, i, &rt, hole_a, dets + first_det,
-                            &nd, &err)))
+    if ((rc = tally_repaint(det, looker, rgb, cov, size, sens, view_max, no_colour_grow, gb, ng, i, &rt, hole_a,
+                            dets + first_det, &nd, &err)))
       break;
     n_dets += nd;
     /* a scene is dumped when a covering or a detection has no partner at IoU 0.5 */
@@ -518,8 +519,8 @@ int eval_detector_main(int argc, char **argv) {
       iou_n++;
     }
     /* last, as it overwrites labels; prob still holds this scene's map */
-    if (looks_out && (rc = log_looks(det, look, rgb, size, prob, &lv, gts + first_gt, gt_hard + first_gt, ng, first + i,
-                                     labels, looks_out, &err)))
+    if (looks_out && (rc = log_looks(det, look_net, rgb, size, prob, &lv, gts + first_gt, gt_hard + first_gt, ng,
+                                     first + i, labels, looks_out, &err)))
       break;
   }
   /* false detections on unmasked held-out faces (the original crops).  Where
@@ -581,8 +582,9 @@ int eval_detector_main(int argc, char **argv) {
     if (photos) printf("%s 300-W photos: %d\n", which, unmask_synth_photo_count(syn, split));
     int n_look = 0;
     char look[96] = "";
-    if (unmask_look_model(det, &n_look))
-      snprintf(look, sizeof look, ", then the file's fitted model (%d features) >= %.2f", n_look, lv.look_bar);
+    if (unmask_look_model(look_net, &n_look))
+      snprintf(look, sizeof look, ", then the %s fitted model (%d features) >= %.2f",
+               looker ? "look network's" : "file's", n_look, lv.look_bar);
     printf("%s %s: %d (numbers %d-%d, %dx%d, %d masked faces), threshold %.2f grown to %.2f, "
            "second look %d px >= %.2f (closer >= %.2f)%s, weights %s\n\n", which, photos ? "photos" : "scenes", n,
            first, first + n - 1, size, size, n_gts, lv.seed, lv.threshold, lv.verify_size, lv.verify_min,
