@@ -876,12 +876,18 @@ static int same_tensors(const char *run_a, const char *run_b, const char *name) 
   return same_files(pa, pb);
 }
 
+/* The test's own faces folder, faces.csv and masks.cfg (test_generator
+ * writes them), each into 600 chars. */
+static void tmp_data_paths(char *faces, char *csv, char *cfg) {
+  snprintf(faces, 600, "%s/faces", tmpdir);
+  snprintf(csv, 600, "%s/faces.csv", tmpdir);
+  snprintf(cfg, 600, "%s/masks.cfg", tmpdir);
+}
+
 static int run_trainer(int (*fn)(int, char **), const char *cmd, const char *run, const char *steps,
                        const char *const *extra) {
   char faces[600], csv[600], cfg[600];
-  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
-  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
-  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  tmp_data_paths(faces, csv, cfg);
   const char *args[40] = {cmd, "--faces", faces, "--csv", csv, "--templates", cfg, "--run", run,
                           "--steps", steps, "--save-every", "2", "--sample-every", "2",
                           "--log-every", "1", "--threads", "1"};
@@ -1087,9 +1093,7 @@ static void mirror_hwc(const float *src, int size, int c, float *dst);
 /* The synthesis of the test's own faces and templates (test_generator's). */
 static unmask_synth *tmp_synth(nets_error *err) {
   char faces[600], csv[600], cfg[600];
-  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
-  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
-  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  tmp_data_paths(faces, csv, cfg);
   unmask_synth *syn = unmask_synth_new(faces, csv, cfg, err);
   CHECK(syn != NULL, "synth_new: %s", err->msg);
   return syn;
@@ -1860,9 +1864,7 @@ static void test_augment_grey(void) {
 static void test_fit_look_network(void) {
   char faces[600], csv[600], cfg[600], det[800], look[800], out[800], dir[700], det_dir[700], look_dir[700];
   char meta[2048];
-  snprintf(faces, sizeof faces, "%s/faces", tmpdir);
-  snprintf(csv, sizeof csv, "%s/faces.csv", tmpdir);
-  snprintf(cfg, sizeof cfg, "%s/masks.cfg", tmpdir);
+  tmp_data_paths(faces, csv, cfg);
   snprintf(det_dir, sizeof det_dir, "%s/run-detector", tmpdir);
   snprintf(look_dir, sizeof look_dir, "%s/run-detector-looks", tmpdir);
   snprintf(dir, sizeof dir, "%s/fit-look", tmpdir);
