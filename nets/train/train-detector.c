@@ -93,7 +93,8 @@ static void usage(void) {
          "  --look-scenes P    the share of those crops framed in a training scene\n"
          "                     around one of its coverings, a look-alike (hand, scarf,\n"
          "                     shirt patch, fabric, sign) or a random patch, as the\n"
-         "                     second look frames the map's boxes (0-1, default 0)\n"
+         "                     second look frames the map's boxes (0-1, default 0;\n"
+         "                     needs --look-every)\n"
          "  --net-version N    the detector network's version: 2; 3,\n"
          "                     which adds two residual blocks at 1/32 resolution; or 4,\n"
          "                     which adds two bottleneck blocks at 1/8 and two at 1/16;\n"
@@ -183,6 +184,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (o->look_every < 0) {
     fprintf(stderr, "unmask-train: --look-every must be 0 or more\n");
+    return 2;
+  }
+  if (o->look_scenes > 0 && o->look_every == 0) {
+    fprintf(stderr, "unmask-train: --look-scenes needs --look-every (it shares out the look crops)\n");
     return 2;
   }
   if (o->size < 32 || o->size % DETECTOR_STRIDE) {

@@ -959,6 +959,9 @@ static void test_trainers(void) {
     const char *bad_ls[] = {"--batch", "2", "--size", "64", "--look-every", "1", "--look-scenes", "1.5", NULL};
     CHECK(run_trainer(train_detector_main, "detector", dir, "1", bad_ls) == 2 && !file_exists(dir, "state.txt"),
           "--look-scenes 1.5 accepted");
+    const char *lone_ls[] = {"--batch", "2", "--size", "64", "--look-scenes", "0.5", NULL};
+    CHECK(run_trainer(train_detector_main, "detector", dir, "1", lone_ls) == 2 && !file_exists(dir, "state.txt"),
+          "--look-scenes without --look-every accepted (it would be ignored)");
     const char *good_ls[] = {"--batch", "2", "--size", "64", "--look-every", "1", "--look-scenes", "1", NULL};
     CHECK(run_trainer(train_detector_main, "detector", dir, "1", good_ls) == 0 &&
               strstr(saved_meta(dir, "detector.safetensors", "training", meta_ls, sizeof meta_ls),
