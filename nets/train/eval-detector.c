@@ -395,7 +395,7 @@ int eval_detector_main(int argc, char **argv) {
   if (!det || !syn) {
     fprintf(stderr, "eval-detector: %s\n", err.msg);
     nets_detector_free(det);
-    if (looker) nets_detector_free(looker);
+    nets_detector_free(looker);
     return 1;
   }
   if (looker)
@@ -404,7 +404,7 @@ int eval_detector_main(int argc, char **argv) {
   if (looks_path && !(looks_out = fopen(looks_path, "w"))) {
     fprintf(stderr, "eval-detector: cannot write %s\n", looks_path);
     nets_detector_free(det);
-    if (looker) nets_detector_free(looker);
+    nets_detector_free(looker);
     unmask_synth_free(syn);
     return 1;
   }
@@ -658,7 +658,7 @@ int eval_detector_main(int argc, char **argv) {
   if (misses) fclose(misses);
   if (looks_out) fclose(looks_out);
   nets_detector_free(det);
-  if (looker) nets_detector_free(looker);
+  nets_detector_free(looker);
   unmask_synth_free(syn);
   return rc ? 1 : 0;
 }

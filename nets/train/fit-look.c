@@ -111,7 +111,7 @@ int fit_look_main(int argc, char **argv) {
   if (!det || !syn) {
     fprintf(stderr, "fit-look: %s\n", err.msg);
     nets_detector_free(det);
-    if (looker) nets_detector_free(looker);
+    nets_detector_free(looker);
     return 1;
   }
 
@@ -208,7 +208,7 @@ int fit_look_main(int argc, char **argv) {
   free(rgb), free(cov), free(prob), free(labels), free(x), free(y), free(bars);
   unmask_synth_free(syn);
   nets_detector_free(det);
-  if (looker) nets_detector_free(looker);
+  nets_detector_free(looker);
   if (rc) {
     fprintf(stderr, "fit-look: %s\n", err.msg[0] ? err.msg : "failed");
     return 1;
