@@ -170,7 +170,10 @@ static void fabric_blob(synth_rng *r, nets_image *img, scene_gt *g, double cx, d
     }
 }
 
-static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, const float *lm) {
+/* low_scarf: the chance that a scarf keeps its top at least 0.15 eye
+ * distances below the chin point (0 on held-out scenes, which keep their
+ * draws) */
+static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, const float *lm, double low_scarf) {
   synth_frame f;
   synth_frame_init(&f, lm);
   double iod = f.iod;
@@ -186,6 +189,13 @@ static void distractor_for_face(synth_rng *r, nets_image *img, scene_gt *g, cons
     for (int c = 0; c < 3; c++) skin[c] = synth_clampf(L.skin[c] * (float)synth_range(r, 0.85, 1.1), 0, 1);
     fabric_blob(r, img, g, ix, iy, synth_range(r, 0.6, 1.0) * iod, synth_range(r, 0.45, 0.7) * iod,
                 f.roll + synth_range(r, -0.5, 0.5), 0, skin, UNMASK_LOOKALIKE_HAND);
+  } else if (choice < 0.7 && low_scarf > 0 && synth_chance(r, low_scarf)) { /* a scarf clear of the chin */
+    fx = f.x[8] + synth_range(r, -0.1, 0.1) * iod;
+    double off = synth_range(r, 0.45, 0.8), rx = synth_range(r, 1.1, 1.6), ry = synth_range(r, 0.3, 0.5);
+    fy = f.y[8] + fmax(off, ry + synth_range(r, 0.15, 0.35)) * iod;
+    synth_frame_from(&f, fx, fy, &ix, &iy);
+    double roll = f.roll + synth_range(r, -0.15, 0.15);
+    fabric_blob(r, img, g, ix, iy, rx * iod, ry * iod, roll, synth_chance(r, 0.4), NULL, UNMASK_LOOKALIKE_SCARF);
   } else if (choice < 0.7) { /* scarf low on the neck */
     fx = f.x[8] + synth_range(r, -0.1, 0.1) * iod;
     fy = f.y[8] + synth_range(r, 0.45, 0.8) * iod;
@@ -460,6 +470,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     rc = err ? err->code : NETS_ERR_IO;
   double min_side = fmin(w, h);
   double p_mask = photo ? 0.75 : synth_range(&r, 0.4, 0.8);
+  const double low_scarf = split == 0 ? s->low_scarf_share : 0;
   /* faces of the whole-scene photo */
   for (int k = 0; k < n_lm && rc == 0; k++) {
     synth_frame f;
@@ -467,7 +478,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     if (f.iod < 3) continue;
     note_neck(necks, &n_necks, lms[k], f.iod);
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lms[k], bg_scale, 0, err);
-    else if (synth_chance(&r, 0.25)) distractor_for_face(&r, img, &g, lms[k]);
+    else if (synth_chance(&r, 0.25)) distractor_for_face(&r, img, &g, lms[k], low_scarf);
   }
   /* pasted faces, far (small) first */
   const synth_list *P = &s->paste[split];
@@ -504,7 +515,7 @@ static int scene(unmask_synth *s, int split, int photo, uint64_t seed, uint64_t 
     synth_frame_init(&f, lm);
     note_neck(necks, &n_necks, lm, f.iod);
     if (synth_chance(&r, p_mask)) rc = mask_face(s, &r, img, &g, lm, paste_scale, 1, err);
-    else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm);
+    else if (synth_chance(&r, 0.4)) distractor_for_face(&r, img, &g, lm, low_scarf);
   }
   /* free-floating mask-coloured things (bags, signs, clothes) */
   if (rc == 0 && !photo && synth_chance(&r, 0.3)) {

@@ -21,13 +21,15 @@ static void usage(FILE *f) {
           "usage: unmask-train synth [--faces DIR] [--csv FILE] [--templates masks.cfg|none]\n"
           "                          [--preview N] [--out DIR] [--seed S] [--split 0|1]\n"
           "                          [--scene-size WxH] [--kinds N] [--emblems P] [--top-cut P]\n"
-          "                          [--bench]\n"
+          "                          [--low-scarves P] [--bench]\n"
           "Generates masked-face training samples on the fly.  --preview writes\n"
           "OUT/synth-inpaint.png (rows: masked | hole | original) and OUT/synth-scenes.png\n"
           "(scene | ground truth overlay).  --kinds N writes OUT/synth-kinds.png: N faces\n"
           "(rows) with every mask kind (columns).  --emblems P draws badges on that share\n"
           "of training scenes, as unmask-train detector --emblems; --top-cut P places that\n"
-          "share of pasted faces with their eyes above the frame, as its --top-cut.\n"
+          "share of pasted faces with their eyes above the frame, as its --top-cut;\n"
+          "--low-scarves P keeps that share of neck scarves clear of the chin, as its\n"
+          "--low-scarves.\n"
           "--bench prints\n"
           "samples/s (one thread).\n"
           "Defaults: the data folder ../shared/data next to the source tree, if present.\n");
@@ -53,7 +55,7 @@ int unmask_train_synth_main(int argc, char **argv) {
   const char *faces = NULL, *csv = NULL, *tpl = NULL, *out = "runs/synth";
   int preview = 0, bench = 0, kinds = 0, split = 0, sw = 256, sh = 256;
   uint64_t seed = 1;
-  double emblems = UNMASK_EMBLEM_SHARE, top_cut = 0;
+  double emblems = UNMASK_EMBLEM_SHARE, top_cut = 0, low_scarves = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -72,6 +74,7 @@ int unmask_train_synth_main(int argc, char **argv) {
     else if (v && !strcmp(a, "--preview")) preview = atoi(v), i++;
     else if (v && !strcmp(a, "--emblems")) emblems = atof(v), i++;
     else if (v && !strcmp(a, "--top-cut")) top_cut = atof(v), i++;
+    else if (v && !strcmp(a, "--low-scarves")) low_scarves = atof(v), i++;
     else if (v && !strcmp(a, "--seed")) seed = strtoull(v, NULL, 0), i++;
     else if (v && !strcmp(a, "--split")) split = atoi(v) ? 1 : 0, i++;
     else if (v && !strcmp(a, "--scene-size")) {
@@ -118,6 +121,11 @@ int unmask_train_synth_main(int argc, char **argv) {
   }
   if (unmask_synth_set_top_cut_share(s, top_cut)) {
     fprintf(stderr, "synth: --top-cut must be 0 to 1\n");
+    unmask_synth_free(s);
+    return 2;
+  }
+  if (unmask_synth_set_low_scarf_share(s, low_scarves)) {
+    fprintf(stderr, "synth: --low-scarves must be 0 to 1\n");
     unmask_synth_free(s);
     return 2;
   }

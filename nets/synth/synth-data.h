@@ -41,6 +41,7 @@ struct unmask_synth {
   double emblem_share;                /* of training scenes with badges drawn on */
   double small_share;                 /* of faces pasted into training scenes, drawn small */
   double top_cut_share;               /* of them placed with their eyes above the frame */
+  double low_scarf_share;             /* of training scarves kept clear of the chin */
   pthread_mutex_t lock;
   /* per split: */
   synth_list inpaint[2]; /* faces large enough for the inpainter */

@@ -129,6 +129,7 @@ unmask_synth *unmask_synth_new(const char *faces_dir, const char *csv_path,
   s->emblem_share = UNMASK_EMBLEM_SHARE;
   s->small_share = 0;
   s->top_cut_share = 0;
+  s->low_scarf_share = 0;
   s->dir = strdup(faces_dir);
   char line[8192];
   int cap_files = 0, cap_faces = 0, lineno = 0;
@@ -308,6 +309,12 @@ int unmask_synth_set_small_share(unmask_synth *s, double share) {
 int unmask_synth_set_top_cut_share(unmask_synth *s, double share) {
   if (!(share >= 0 && share <= 1)) return -1;
   s->top_cut_share = share;
+  return 0;
+}
+
+int unmask_synth_set_low_scarf_share(unmask_synth *s, double share) {
+  if (!(share >= 0 && share <= 1)) return -1;
+  s->low_scarf_share = share;
   return 0;
 }
 

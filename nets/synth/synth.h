@@ -175,6 +175,15 @@ int unmask_synth_set_small_share(unmask_synth *s, double share);
  * outside that range. */
 int unmask_synth_set_top_cut_share(unmask_synth *s, double share);
 
+/* The share of the "scarf low on the neck" look-alikes in training scenes
+ * (split 0) whose top edge is kept 0.15-0.35 eye distances below the chin
+ * point (landmark 8).  Otherwise a scarf's top may reach the chin point,
+ * where a chin-only mask sits, and the detector learns to pass such masks
+ * by.  Held-out scenes never change.  Default 0;
+ * unmask_synth_set_low_scarf_share sets 0..1, and returns -1 (unchanged)
+ * outside that range. */
+int unmask_synth_set_low_scarf_share(unmask_synth *s, double share);
+
 /* One detector scene of w x h: rgb (w*h*3), cover (w*h, 0/1, with seams
  * between touching coverings), seam (w*h, 1 on those seams; may be NULL),
  * boxes of the coverings (n_boxes written, at most max_boxes; boxes may be

@@ -30,7 +30,7 @@ typedef struct {
   train_opts t;
   int size;
   float lr, gamma, seam_weight, loop_weight, iou_weight;
-  double photo_share, emblem_share, grey_share, replay_share, small_share, top_cut_share;
+  double photo_share, emblem_share, grey_share, replay_share, small_share, top_cut_share, low_scarf_share;
   int look_every; /* every look_every-th step is a batch of look crops; 0: none */
   double look_scenes; /* the share of look crops framed in scenes (train_scene_look_crop) */
   int seam_radius;
@@ -85,6 +85,10 @@ static void usage(void) {
          "                     with chance 2P a mask-coloured thing cut by that edge\n"
          "                     with no face under it (0-1, default 0; held-out\n"
          "                     scenes never change)\n"
+         "  --low-scarves P    the share of scarves on the neck kept clear of the chin\n"
+         "                     (their top 0.15-0.35 eye distances below it), so that\n"
+         "                     fabric over the chin is a chin-only mask (0-1, default\n"
+         "                     0; held-out scenes never change)\n"
          "  --look-every K     every K-th step trains on a batch of second-look crops\n"
          "                     instead of scenes: training faces framed as the\n"
          "                     inpainter's crop (%d px), half masked and half bare,\n"
@@ -129,6 +133,7 @@ static int parse(int argc, char **argv, det_opts *o) {
     else if (OPT("--replay")) o->replay_share = atof(v);
     else if (OPT("--small-faces")) o->small_share = atof(v);
     else if (OPT("--top-cut")) o->top_cut_share = atof(v);
+    else if (OPT("--low-scarves")) o->low_scarf_share = atof(v);
     else if (OPT("--net-version")) o->version = atoi(v);
     else {
       int help = !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -168,6 +173,10 @@ static int parse(int argc, char **argv, det_opts *o) {
   }
   if (!(o->top_cut_share >= 0 && o->top_cut_share <= 1)) {
     fprintf(stderr, "unmask-train: --top-cut must be 0 to 1\n");
+    return 2;
+  }
+  if (!(o->low_scarf_share >= 0 && o->low_scarf_share <= 1)) {
+    fprintf(stderr, "unmask-train: --low-scarves must be 0 to 1\n");
     return 2;
   }
   if (!(o->emblem_share >= 0 && o->emblem_share <= 1)) {
@@ -262,7 +271,7 @@ static void downsample(const float *src, int w, int h, int f, float *dst) {
 
 static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_ema *ema, long step,
                     double wall, nets_error *err) {
-  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_extra[128] = "";
+  char s_step[32], s_imgs[32], s_wall[32], s_cfg[512], s_extra[256] = "";
   int ns = 0;
   if (o->photo_share != UNMASK_PHOTO_SHARE) ns = snprintf(s_extra, sizeof s_extra, ", photo share %g", o->photo_share);
   if (o->emblem_share != UNMASK_EMBLEM_SHARE)
@@ -273,6 +282,8 @@ static int save_all(const det_opts *o, detector_net *net, nets_adam *opt, nets_e
   if (o->replay_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", replay %g", o->replay_share);
   if (o->small_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", small faces %g", o->small_share);
   if (o->top_cut_share > 0) ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", top cut %g", o->top_cut_share);
+  if (o->low_scarf_share > 0)
+    ns += snprintf(s_extra + ns, sizeof s_extra - ns, ", low scarves %g", o->low_scarf_share);
   if (o->look_every > 0)
     snprintf(s_extra + ns, sizeof s_extra - ns, ", look crops every %d steps (%.0f%% framed in scenes)", o->look_every,
              100 * o->look_scenes);
@@ -385,6 +396,7 @@ int train_detector_main(int argc, char **argv) {
   unmask_synth_set_emblem_share(syn, o.emblem_share);
   unmask_synth_set_small_share(syn, o.small_share);
   unmask_synth_set_top_cut_share(syn, o.top_cut_share);
+  unmask_synth_set_low_scarf_share(syn, o.low_scarf_share);
   detector_net net;
   if (detector_build(&net, o.version)) {
     unmask_synth_free(syn);

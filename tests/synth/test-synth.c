@@ -667,6 +667,40 @@ static void test_generator(void) {
     CHECK(!memcmp(before, rgb2, sizeof(float) * 128 * 96 * 3), "top-cut share 0 changes training scene 3");
   }
   free(before);
+  /* scarves kept clear of the chin: training scenes only, and at share 0
+   * as before; counted over scenes that hold a scarf */
+  CHECK(unmask_synth_set_low_scarf_share(s, 1.5) == -1 && unmask_synth_set_low_scarf_share(s, NAN) == -1,
+        "low-scarf share outside 0..1 taken");
+  float *scarf0 = malloc(sizeof(float) * 128 * 96 * 3 * 2);
+  CHECK(scarf0 != NULL, "out of memory");
+  if (scarf0) {
+    float *moved = scarf0 + 128 * 96 * 3;
+    int with_scarf[2] = {0, 0}, changed[2] = {0, 0}, same_after = 1;
+    for (int sp = 0; sp < 2; sp++)
+      for (int i = 0; i < 48; i++) {
+        unmask_lookalike looks[16];
+        unmask_scene_truth tr = {.looks = looks, .max_looks = 16};
+        CHECK(unmask_synth_set_low_scarf_share(s, 0) == 0, "low-scarf share 0 refused");
+        unmask_synth_scene_truth(s, sp, 0, 9, (uint64_t)i, 128, 96, scarf0, cover, NULL, &tr, NULL);
+        int scarf = 0;
+        for (int k = 0; k < tr.n_looks; k++) scarf |= looks[k].kind == UNMASK_LOOKALIKE_SCARF;
+        if (!scarf) continue;
+        with_scarf[sp]++;
+        CHECK(unmask_synth_set_low_scarf_share(s, 1) == 0, "low-scarf share 1 refused");
+        unmask_synth_scene(s, sp, 9, (uint64_t)i, 128, 96, moved, cover, NULL, NULL, 0, NULL, NULL);
+        changed[sp] += memcmp(scarf0, moved, sizeof(float) * 128 * 96 * 3) != 0;
+        CHECK(unmask_synth_set_low_scarf_share(s, 0) == 0, "low-scarf share 0 refused");
+        unmask_synth_scene(s, sp, 9, (uint64_t)i, 128, 96, moved, cover, NULL, NULL, 0, NULL, NULL);
+        same_after &= !memcmp(scarf0, moved, sizeof(float) * 128 * 96 * 3);
+      }
+    CHECK(with_scarf[0] >= 2 && with_scarf[1] >= 2, "scarves in only %d training and %d held-out scenes of 48",
+          with_scarf[0], with_scarf[1]);
+    CHECK(changed[0] == with_scarf[0], "low scarves change %d of %d training scenes with a scarf", changed[0],
+          with_scarf[0]);
+    CHECK(changed[1] == 0, "low scarves change %d held-out scenes", changed[1]);
+    CHECK(same_after, "low-scarf share 0 does not give the scenes of before");
+  }
+  free(scarf0);
   CHECK(__builtin_popcount((unsigned)kinds_seen) >= 3, "only %d mask kinds in 24 scenes", __builtin_popcount((unsigned)kinds_seen));
   /* no whole photos of people in this data: photo scenes fail cleanly */
   CHECK(unmask_synth_photo_count(s, 0) + unmask_synth_photo_count(s, 1) == 0, "no photos");
